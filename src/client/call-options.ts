@@ -1,0 +1,15 @@
+import type { CallContext } from '../server/call-context.js';
+
+/** Per-call options of every generated client method. */
+export interface CallOptions {
+  /** Propagate the parent's remaining deadline, cancellation and trace. */
+  readonly parent?: CallContext;
+  /** Overall timeout in ms; the earlier of this, `deadline` and the parent's wins. */
+  readonly timeout?: number;
+  /** Absolute deadline (Date or epoch ms). */
+  readonly deadline?: Date | number;
+  readonly signal?: AbortSignal;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** ring_hash balancer: calls with the same key go to the same endpoint. */
+  readonly hashKey?: string;
+}

@@ -1,0 +1,18 @@
+import type { Registry } from '../discovery/types.js';
+import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy } from '../config/types.js';
+
+/** Options of `create<Svc>Client(options?)`; each overrides descriptor and [dependencies] values. */
+export interface ClientOptions {
+  /** Use these host:port addresses instead of discovery. */
+  readonly endpoints?: readonly string[];
+  /** Use this registry instance (shared, not closed by the client). */
+  readonly registry?: Registry;
+  readonly discovery?: Partial<DiscoverySection>;
+  readonly balancer?: BalancerName;
+  readonly timeout?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
+  readonly bulkhead?: BulkheadPolicy | null;
+  /** Keyed by proto method name, e.g. "GetUser". */
+  readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
+}

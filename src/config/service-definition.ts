@@ -1,0 +1,52 @@
+import type { RawDescriptor } from './types.js';
+
+export type MethodKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
+
+/**
+ * One RPC as the runtime sees it. Codecs are plain functions over bytes, so
+ * neither the server adapters nor the client pipeline depend on a message
+ * library or on grpc-js types.
+ */
+export interface MethodDescriptor<Req = any, Res = any> {
+  /** Proto name, e.g. "GetUser". */
+  readonly name: string;
+  /** Name on the generated base and client, e.g. "getUser". */
+  readonly localName: string;
+  /** "/user.v1.UserService/GetUser" */
+  readonly path: string;
+  readonly kind: MethodKind;
+  readonly serializeRequest: (message: Req) => Uint8Array;
+  readonly deserializeRequest: (bytes: Uint8Array) => Req;
+  readonly serializeResponse: (message: Res) => Uint8Array;
+  readonly deserializeResponse: (bytes: Uint8Array) => Res;
+}
+
+/** What generated code hands the runtime for one service: `<Svc>Descriptor`. */
+export interface ServiceDescriptor {
+  /** Full proto name, e.g. "user.v1.UserService". */
+  readonly name: string;
+  /** Proto file relative to the buf module root, e.g. "user/v1/user.proto". */
+  readonly protoFile: string;
+  /** The .tsk beside it, relative like protoFile; null when the service uses defaults. */
+  readonly descriptorFile: string | null;
+  /** Keyed by localName. */
+  readonly methods: Readonly<Record<string, MethodDescriptor>>;
+  /** The validated .tsk, with `@env` still deferred. */
+  readonly config: RawDescriptor;
+}
+
+const definedServices = new Map<string, ServiceDescriptor>();
+
+/**
+ * Called by generated modules at import time. Recording every descriptor the
+ * process has loaded is what lets `create<Svc>Client()` find the caller's own
+ * `[dependencies]` overrides without being told who the caller is.
+ */
+export function defineService<D extends ServiceDescriptor>(descriptor: D): D {
+  definedServices.set(descriptor.name, descriptor);
+  return descriptor;
+}
+
+export function definedServiceDescriptors(): readonly ServiceDescriptor[] {
+  return [...definedServices.values()];
+}

@@ -1,0 +1,1 @@
+export type { Endpoint, Registration, RegistrationHandle, EndpointsListener, Registry } from './types.js';

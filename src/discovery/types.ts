@@ -1,0 +1,29 @@
+/** A reachable instance of a service as the registry knows it. */
+export interface Endpoint {
+  /** "host:port" */
+  readonly address: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface Registration {
+  /** Full service name, e.g. "user.v1.UserService". */
+  readonly service: string;
+  readonly address: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface RegistrationHandle {
+  /** Removes the instance (etcd: revokes the lease) and stops keepalive. */
+  deregister(): Promise<void>;
+}
+
+/** Receives the full current endpoint list after every change. */
+export type EndpointsListener = (endpoints: readonly Endpoint[]) => void;
+
+/** One interface, three providers: etcd, local, static. */
+export interface Registry {
+  register(registration: Registration): Promise<RegistrationHandle>;
+  /** Calls `listener` with the current list as soon as it is known, then on every change. */
+  watch(service: string, listener: EndpointsListener): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,8 @@
+// The public API of 'tusk-grpc': what generated code and service authors import.
+export * from './status/index.js';
+export * from './tsk/index.js';
+export * from './config/index.js';
+export * from './server/index.js';
+export * from './client/index.js';
+export * from './discovery/index.js';
+export * from './telemetry/index.js';

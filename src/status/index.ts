@@ -1,0 +1,2 @@
+export { Code, codeName, codeFromName, type CodeName } from './codes.js';
+export { TuskError, isTuskError } from './tusk-error.js';

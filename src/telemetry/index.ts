@@ -1,0 +1,1 @@
+export type { Logger, LogFn } from './logger-types.js';
