@@ -33,6 +33,11 @@ export interface ServiceDescriptor {
   readonly methods: Readonly<Record<string, MethodDescriptor>>;
   /** The validated .tsk, with `@env` still deferred. */
   readonly config: RawDescriptor;
+  /**
+   * Base64 of a serialized google.protobuf.FileDescriptorSet holding the proto
+   * file and its transitive imports; server reflection is built from it.
+   */
+  readonly fileDescriptorSet?: string;
 }
 
 const definedServices = new Map<string, ServiceDescriptor>();
