@@ -1,0 +1,184 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
+
+/**
+ * The one description of a .tsk service descriptor (DESIGN.md, contract):
+ * sections, keys, types, defaults and meaning. Generation-time validation
+ * (validate-document.ts) and load-time resolution (resolve-descriptor.ts)
+ * both walk this, so they can never disagree about a key.
+ *
+ * Entries before the first [section] may only be `$variables` (the parser
+ * substitutes them); any other root key is an error.
+ */
+
+const BALANCERS = ['round_robin', 'random', 'weighted', 'least_request', 'p2c_ewma', 'ring_hash'] as const;
+const PROVIDERS = ['etcd', 'local', 'static'] as const;
+/** pino's level names. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+const PORT = { kind: 'number', integer: true, min: 0, max: 65535 } as const;
+
+const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', meaning: 'load-balancing policy across endpoints' };
+const timeout: LeafSpec = { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '2s', meaning: 'overall deadline of a call' };
+
+const retry: BlockSpec = {
+  kind: 'block',
+  meaning: 'retries of idempotent calls (cockatiel)',
+  keys: {
+    max_attempts: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 3, meaning: 'total attempts, the first one included' },
+    backoff: { kind: 'leaf', type: { kind: 'enum', values: ['exponential', 'constant'] }, default: 'exponential', meaning: 'delay growth between attempts' },
+    initial_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '25ms', meaning: 'delay before the first retry' },
+    max_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '1s', meaning: 'upper bound of any retry delay' },
+    on: { kind: 'leaf', type: { kind: 'code' }, list: true, default: ['UNAVAILABLE'], meaning: 'status code names that may be retried' },
+    budget: { kind: 'leaf', type: { kind: 'number', min: 0, max: 1 }, default: 0.2, meaning: 'retries allowed as a fraction of calls' },
+  },
+};
+
+const circuitBreaker: BlockSpec = {
+  kind: 'block',
+  meaning: 'per-endpoint and per-service circuit breakers',
+  keys: {
+    strategy: { kind: 'leaf', type: { kind: 'enum', values: ['consecutive', 'sampling'] }, default: 'consecutive', meaning: 'what opens the breaker' },
+    threshold: {
+      kind: 'leaf',
+      type: { kind: 'number', min: 0 },
+      default: (sibling) => (sibling('strategy') === 'sampling' ? SAMPLING_DEFAULT_THRESHOLD : 5),
+      check: (value) => ((value as number) > 0 ? undefined : 'is not above 0'),
+      meaning: 'consecutive: failures in a row; sampling: failure ratio 0..1',
+    },
+    half_open_after: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '5s', meaning: 'time open before a probe call' },
+    window: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '10s', meaning: 'sampling: window of the failure ratio' },
+    minimum_rps: { kind: 'leaf', type: { kind: 'number', min: 0 }, default: 5, meaning: 'sampling: calls/s below which it never opens' },
+  },
+  crossCheck: (get) => {
+    const strategy = get('strategy');
+    const threshold = get('threshold');
+    if (typeof strategy !== 'string' || typeof threshold !== 'number') return undefined;
+    const problem = breakerThresholdProblem(strategy, threshold);
+    return problem === undefined ? undefined : { key: 'threshold', problem };
+  },
+};
+
+/** The failure ratio a sampling breaker gets when its threshold is not written. */
+export const SAMPLING_DEFAULT_THRESHOLD = 0.5;
+
+/** The cross-key rule of a breaker: how `threshold` reads depends on `strategy`. */
+export function breakerThresholdProblem(strategy: string, threshold: number): string | undefined {
+  if (strategy === 'consecutive' && !(Number.isInteger(threshold) && threshold >= 1)) return 'is not a whole number of failures (strategy "consecutive")';
+  if (strategy === 'sampling' && !(threshold > 0 && threshold <= 1)) return 'is not a failure ratio above 0 and at most 1 (strategy "sampling")';
+  return undefined;
+}
+
+const bulkhead: BlockSpec = {
+  kind: 'block',
+  nullable: true,
+  default: null,
+  whole: true,
+  meaning: 'cap on concurrent calls per service; absent or null = off',
+  keys: {
+    max_concurrent: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, required: true, meaning: 'calls running at once' },
+    queue: { kind: 'leaf', type: { kind: 'number', integer: true, min: 0 }, default: 0, meaning: 'calls waiting for a slot' },
+  },
+};
+
+const methodEntry: BlockSpec = {
+  kind: 'block',
+  meaning: 'policy of one RPC',
+  keys: {
+    timeout,
+    idempotent: { kind: 'leaf', type: { kind: 'boolean' }, default: false, meaning: 'safe to retry after it may have reached a server' },
+    balancer,
+    retry,
+  },
+};
+
+const methods: MapSpec = { kind: 'map', entryName: 'method', entry: methodEntry, partialEntries: true, meaning: 'per-RPC overrides keyed by proto method name' };
+
+const discovery: BlockSpec = {
+  kind: 'block',
+  meaning: 'how instances register and are found',
+  keys: {
+    provider: { kind: 'leaf', type: { kind: 'enum', values: PROVIDERS }, default: 'local', meaning: 'registry kind (env TUSK_DISCOVERY)' },
+    endpoints: {
+      kind: 'leaf',
+      type: { kind: 'string', nonEmpty: true },
+      list: true,
+      default: '127.0.0.1:2379',
+      meaning: 'etcd: cluster host:port list (env TUSK_ETCD_ENDPOINTS); static: the instances',
+    },
+    prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', meaning: 'etcd key prefix' },
+    ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', meaning: 'registration lease time to live' },
+    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), meaning: 'local provider: shared folder' },
+  },
+};
+
+const service: BlockSpec = {
+  kind: 'block',
+  meaning: 'identity and address of the service',
+  keys: {
+    name: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, meaning: 'full proto service name; may be left out when the proto has one service' },
+    version: { kind: 'leaf', type: { kind: 'string' }, default: '0.0.0', meaning: 'version published in the registry' },
+    port: { kind: 'leaf', type: PORT, default: 0, meaning: 'port to bind; 0 = any free port' },
+    host: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '0.0.0.0', meaning: 'address to bind' },
+    advertise_host: {
+      kind: 'leaf',
+      type: { kind: 'string', nonEmpty: true },
+      default: '127.0.0.1',
+      check: (value) => (WILDCARD_HOSTS.has(value as string) ? 'is not an address others can reach' : undefined),
+      meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST)',
+    },
+    metadata: { kind: 'map', entryName: 'metadata key', entry: { kind: 'leaf', type: { kind: 'metadata' }, meaning: 'registry metadata value' }, meaning: 'published with each instance' },
+  },
+};
+
+const dependencyEntry: BlockSpec = {
+  kind: 'block',
+  meaning: "this caller's overrides for a service it calls",
+  keys: {
+    service: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, required: true, meaning: 'full proto name of the called service' },
+    balancer,
+    timeout,
+    retry,
+    circuit_breaker: circuitBreaker,
+    bulkhead,
+    methods,
+    discovery,
+  },
+};
+
+export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
+  service,
+  discovery,
+  server: {
+    kind: 'block',
+    meaning: 'server hosting',
+    keys: {
+      shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', meaning: 'time in-flight calls get on shutdown' },
+      reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, meaning: 'serve gRPC server reflection' },
+      max_receive_message_bytes: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, meaning: 'largest accepted request' },
+    },
+  },
+  client: {
+    kind: 'block',
+    meaning: 'defaults for every caller of this service',
+    keys: { balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead },
+  },
+  methods,
+  dependencies: { kind: 'map', entryName: 'dependency', entry: dependencyEntry, partialEntries: true, meaning: 'overrides for services this one calls' },
+  telemetry: {
+    kind: 'block',
+    meaning: 'metrics and logs',
+    keys: {
+      metrics_port: { kind: 'leaf', type: PORT, nullable: true, default: null, meaning: 'Prometheus and /healthz HTTP port; null = off' },
+      log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
+    },
+  },
+};
+
+/** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */
+export function resolvedKeyName(key: string, spec: KeySpec): string {
+  const camel = key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+  return spec.kind === 'leaf' && spec.type.kind === 'duration' ? `${camel}Ms` : camel;
+}
