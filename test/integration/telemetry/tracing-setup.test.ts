@@ -16,7 +16,7 @@ function runApp(receiver: OtlpReceiver, withTelemetryImport: boolean): Promise<{
   const args = ['--conditions=tusk-source', '--import', 'tsx'];
   if (withTelemetryImport) args.push('--import', telemetryEntry);
   args.push(app);
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',

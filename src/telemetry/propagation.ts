@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  context as otelContext,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { parseTraceParent, TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { TraceContext } from '../server/call-context.js';
+
+export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** The ids a W3C `traceparent` carries. */
+export interface TraceParent {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Bit 0 = sampled. */
+  readonly traceFlags: number;
+}
+
+// W3C trace context on the wire, whatever OTEL_PROPAGATORS says: traceparent is
+// the contract between tusk services, and it must work before the SDK starts.
+const w3c = new W3CTraceContextPropagator();
+
+/** Parses a W3C `traceparent`; undefined when it is malformed or all-zero, as the spec asks. */
+export function parseTraceparent(value: string | undefined): TraceParent | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseTraceParent(value.trim());
+  if (!parsed || !isSpanContextValid(parsed)) return undefined;
+  return { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags };
+}
+
+/** Formats version 00 of `traceparent`. */
+export function formatTraceparent(parent: TraceParent): string {
+  return `00-${parent.traceId}-${parent.spanId}-${(parent.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** CallContext's shape for a span context (the span the server runs the handler in). */
+export function traceContextFromSpanContext(spanContext: SpanContext): TraceContext {
+  if (!isSpanContextValid(spanContext)) return {};
+  const tracestate = spanContext.traceState?.serialize();
+  return {
+    traceparent: formatTraceparent(spanContext),
+    ...(tracestate ? { tracestate } : {}),
+    traceId: spanContext.traceId,
+    spanId: spanContext.spanId,
+  };
+}
+
+/** The trace context as received in request metadata (the caller's span); empty when absent or invalid. */
+export function extractTraceContext(metadata: Readonly<Record<string, string>>): TraceContext {
+  const spanContext = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, metadata, defaultTextMapGetter));
+  return spanContext ? traceContextFromSpanContext(spanContext) : {};
+}
+
+/** The active span's trace context (or that of `ctx`); empty when there is none. */
+export function currentTraceContext(ctx: Context = otelContext.active()): TraceContext {
+  const spanContext = trace.getSpanContext(ctx);
+  return spanContext ? traceContextFromSpanContext(spanContext) : {};
+}
+
+/**
+ * An OTel context whose parent span is the given trace context, e.g. a
+ * handler's `ctx.trace` when it calls out with `{ parent: ctx }`. Spans started
+ * in it join the caller's trace even when the span itself lives in grpc-js.
+ */
+export function contextWithTraceContext(traceContext: TraceContext, base: Context = otelContext.active()): Context {
+  const parent = parseTraceparent(traceContext.traceparent);
+  if (!parent) return base;
+  return trace.setSpanContext(base, {
+    ...parent,
+    isRemote: true,
+    ...(traceContext.tracestate ? { traceState: new TraceState(traceContext.tracestate) } : {}),
+  });
+}
+
+/** Writes `traceparent` (and `tracestate`) for the span active in `ctx` into outgoing metadata. */
+export function injectTraceContext(metadata: Record<string, string>, ctx: Context = otelContext.active()): void {
+  w3c.inject(ctx, metadata, defaultTextMapSetter);
+}
+
+/** The caller's `x-request-id`, if it sent a usable one. */
+export function requestIdFrom(metadata: Readonly<Record<string, string>>): string | undefined {
+  const value = metadata[REQUEST_ID_HEADER]?.trim();
+  return value ? value : undefined;
+}
+
+/** Returns the request id in `metadata`, creating (and storing) one when missing. */
+export function ensureRequestId(metadata: Record<string, string>): string {
+  const existing = requestIdFrom(metadata);
+  if (existing) return existing;
+  const created = randomUUID();
+  metadata[REQUEST_ID_HEADER] = created;
+  return created;
+}
