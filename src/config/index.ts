@@ -6,3 +6,6 @@ export { DESCRIPTOR_SCHEMA, LOG_LEVELS } from './schema.js';
 export type { KeySpec, LeafSpec, BlockSpec, MapSpec, SectionSpec, ScalarType } from './schema-types.js';
 export { formatIssue, type DescriptorIssue } from './issues.js';
 export { validateDescriptorDocument, type ProtoFileInfo, type DescriptorValidation, type ValidateDescriptorOptions } from './validate-document.js';
+export { ConfigError } from './config-error.js';
+export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
+export { ENV_OVERRIDES } from './env-overrides.js';

@@ -49,7 +49,7 @@ export function validateDescriptorDocument(doc: TskDocument, proto: ProtoFileInf
   }
   const service = chooseService(doc, proto, issues);
   if (service) checkMethodNames(doc, service, issues);
-  if (options.knownServices) checkDependencyTargets(doc, options.knownServices, issues);
+  checkDependencyTargets(doc, options.knownServices, issues);
   const errors = issues.sorted();
   return { service: service?.name ?? null, raw: errors.length === 0 ? sectionsToRaw(doc) : null, errors };
 }
@@ -100,12 +100,18 @@ function checkMethodNames(doc: TskDocument, service: ProtoService, issues: Issue
   }
 }
 
-function checkDependencyTargets(doc: TskDocument, knownServices: readonly string[], issues: IssueList): void {
+/** Each target at most once (the runtime looks entries up by service), and known when the caller says what exists. */
+function checkDependencyTargets(doc: TskDocument, knownServices: readonly string[] | undefined, issues: IssueList): void {
   const dependencies = sectionEntry(doc, 'dependencies');
   if (!dependencies || dependencies.value.kind !== 'object') return;
+  const aliasByService = new Map<string, string>();
   for (const alias of dependencies.value.entries) {
     const target = entryOf(alias.value, 'service')?.value;
-    if (target?.kind === 'string' && !knownServices.includes(target.value)) {
+    if (target?.kind !== 'string') continue;
+    const previous = aliasByService.get(target.value);
+    if (previous !== undefined) issues.add(target.pos, `[dependencies] ${alias.key}: service ${JSON.stringify(target.value)} is already configured by ${previous}`);
+    aliasByService.set(target.value, alias.key);
+    if (knownServices && !knownServices.includes(target.value)) {
       issues.add(target.pos, `unknown service ${JSON.stringify(target.value)} in [dependencies] ${alias.key}${didYouMeanSuffix(target.value, knownServices)}`);
     }
   }

@@ -3,18 +3,7 @@ import { didYouMeanSuffix } from './did-you-mean.js';
 import type { IssueList } from './issues.js';
 import { checkLeafItem, describeLiteral, describeType, splitList, type Literal } from './scalar-check.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec } from './schema-types.js';
-
-/** Where a value sits, e.g. `[client] retry.max_attempts`. */
-export interface Where {
-  readonly section: string;
-  readonly path: readonly string[];
-}
-
-export function whereText(where: Where): string {
-  return where.path.length === 0 ? `[${where.section}]` : `[${where.section}] ${where.path.join('.')}`;
-}
-
-export const child = (where: Where, key: string): Where => ({ section: where.section, path: [...where.path, key] });
+import { child, whereText, type Where } from './where.js';
 
 function literalOf(value: TskValue): Literal | undefined {
   switch (value.kind) {

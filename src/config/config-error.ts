@@ -1,0 +1,20 @@
+/**
+ * A descriptor value that cannot be used when a process loads it, e.g.
+ * `user/v1/user.tsk: [service] port: USER_PORT="abc" is not a number`.
+ * Names the .tsk file, the section and key, and the environment variable when one is to blame.
+ */
+export class ConfigError extends Error {
+  /** The .tsk file, or `<service> (no .tsk)`. */
+  readonly source: string;
+  /** `[section] key.path` */
+  readonly where: string;
+  readonly variable: string | undefined;
+
+  constructor(source: string, where: string, detail: string, variable?: string) {
+    super(`${source}: ${where}: ${detail}`);
+    this.name = 'ConfigError';
+    this.source = source;
+    this.where = where;
+    this.variable = variable;
+  }
+}
