@@ -1,0 +1,37 @@
+// Picks the provider a service's [discovery] section names.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DiscoverySection } from '../config/types.js';
+import type { Logger } from '../telemetry/logger-types.js';
+import type { Registry } from './types.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import { createFallbackLogger } from './fallback-logger.js';
+import { LocalRegistry } from './local-registry.js';
+import { StaticRegistry } from './static-registry.js';
+
+export interface CreateRegistryOptions {
+  /** Where recoveries and ignored values are reported; default: warnings to stderr. */
+  readonly logger?: Logger;
+}
+
+/** Used when a section leaves the TTL unset or invalid. */
+export const DEFAULT_REGISTRY_TTL_MS = 10_000;
+/** Used when the local provider gets no folder. */
+export const DEFAULT_LOCAL_REGISTRY_DIR = join(tmpdir(), 'tusk-grpc-registry');
+
+export function createRegistry(discovery: DiscoverySection, options: CreateRegistryOptions = {}): Registry {
+  const logger = (options.logger ?? createFallbackLogger()).child({ component: 'discovery', provider: discovery.provider });
+  const ttlMs = Number.isFinite(discovery.ttlMs) && discovery.ttlMs > 0 ? discovery.ttlMs : DEFAULT_REGISTRY_TTL_MS;
+  switch (discovery.provider) {
+    case 'etcd':
+      return new EtcdRegistry({ endpoints: discovery.endpoints, prefix: discovery.prefix, ttlMs, logger });
+    case 'local':
+      return new LocalRegistry({ dir: discovery.dir || DEFAULT_LOCAL_REGISTRY_DIR, ttlMs, logger });
+    case 'static':
+      return new StaticRegistry(discovery.endpoints);
+    default: {
+      const unknown: never = discovery.provider;
+      throw new Error(`unknown discovery provider "${String(unknown)}"`);
+    }
+  }
+}
