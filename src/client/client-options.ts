@@ -13,6 +13,8 @@ export interface ClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
   readonly bulkhead?: BulkheadPolicy | null;
+  /** Per-attempt timeout in ms for unary calls (always inside the overall deadline); default: none. */
+  readonly perTryTimeout?: number;
   /** Keyed by proto method name, e.g. "GetUser". */
   readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
 }

@@ -1,11 +1,94 @@
+import { createBalancer } from '../balancer/create-balancer.js';
+import type { Balancer } from '../balancer/types.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
+import type { BalancerName } from '../config/types.js';
+import type { Registry } from '../discovery/types.js';
+import { ServiceBulkhead } from '../resilience/bulkhead.js';
+import { RetryBudget } from '../resilience/retry-budget.js';
+import { MethodRetry } from '../resilience/retry.js';
+import { effectiveClientConfig } from './client-config.js';
 import type { ClientOptions } from './client-options.js';
+import { EndpointSet, type EndpointSource } from './endpoint-set.js';
+import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
+import { CallPipeline, type MethodPlan } from './pipeline.js';
+import { sharedTransportPool } from './transport-pool.js';
+
+/** Hidden handle on every client: generated client interfaces have only RPC methods. */
+const CLIENT_HANDLE = Symbol('tusk-grpc.client');
+
+interface ClientHandle {
+  readonly endpoints: EndpointSet;
+  /** A registry this client created itself and therefore closes. */
+  readonly ownRegistry: Registry | undefined;
+}
 
 /**
  * The engine behind every generated `create<Svc>Client(options?)`: one method
- * per RPC, keyed by localName, each running the call pipeline.
+ * per RPC, keyed by localName, each running the call pipeline (pipeline.ts).
  */
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
-  void options;
-  throw new Error(`tusk-grpc: client runtime not implemented yet (${descriptor.name})`);
+  const config = effectiveClientConfig(descriptor, options);
+  const { source, ownRegistry } = endpointSource(descriptor, options);
+  const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
+  const budget = new RetryBudget({ ratio: config.policy.retry.budget });
+  const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
+  const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);
+
+  // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.
+  const balancers = new Map<BalancerName, Balancer>();
+  const balancerFor = (name: BalancerName): Balancer => {
+    let balancer = balancers.get(name);
+    if (balancer === undefined) balancers.set(name, (balancer = createBalancer(name)));
+    return balancer;
+  };
+
+  const client: Record<string | symbol, unknown> = {};
+  for (const method of Object.values(descriptor.methods)) {
+    const policy = config.methods[method.name]!;
+    const streamsRequests = method.kind === 'client_streaming' || method.kind === 'bidi_streaming';
+    const plan: MethodPlan = {
+      method,
+      timeoutMs: policy.timeoutMs,
+      // A request stream cannot be replayed: such calls are retried only when nothing was sent.
+      idempotent: policy.idempotent && !streamsRequests,
+      balancer: balancerFor(policy.balancer),
+      retryPolicy: policy.retry,
+      retry: new MethodRetry(policy.retry),
+      // A stream outlives its first attempt's wait, so only the overall deadline applies to it.
+      perTryTimeoutMs: method.kind === 'unary' ? options.perTryTimeout : undefined,
+    };
+    client[method.localName] =
+      method.kind === 'unary'
+        ? unaryMethod(pipeline, plan)
+        : method.kind === 'server_streaming'
+          ? serverStreamMethod(pipeline, plan)
+          : method.kind === 'client_streaming'
+            ? clientStreamMethod(pipeline, plan)
+            : bidiStreamMethod(pipeline, plan);
+  }
+  const handle: ClientHandle = { endpoints, ownRegistry };
+  Object.defineProperty(client, CLIENT_HANDLE, { value: handle, enumerable: false });
+  return client as Client;
+}
+
+/** Stops watching discovery and releases this client's share of the endpoint transports. */
+export async function closeClient(client: object): Promise<void> {
+  const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
+  if (handle === undefined) throw new TypeError('tusk-grpc: closeClient() needs a client made by createClient()');
+  handle.endpoints.close();
+  await handle.ownRegistry?.close();
+}
+
+/** Endpoints the client sees right now (address and breaker usability), for diagnostics and tests. */
+export function clientEndpoints(client: object): ReadonlyArray<{ readonly address: string; readonly usable: boolean }> {
+  const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
+  if (handle === undefined) throw new TypeError('tusk-grpc: clientEndpoints() needs a client made by createClient()');
+  return handle.endpoints.all.map((endpoint) => ({ address: endpoint.address, usable: endpoint.breaker.usable }));
+}
+
+function endpointSource(descriptor: ServiceDescriptor, options: ClientOptions): { source: EndpointSource; ownRegistry: Registry | undefined } {
+  if (options.endpoints !== undefined) return { source: { addresses: options.endpoints }, ownRegistry: undefined };
+  if (options.registry !== undefined) return { source: { registry: options.registry }, ownRegistry: undefined };
+  // TODO(discovery): build one with createRegistry(config.discovery) once src/discovery provides it.
+  throw new Error(`tusk-grpc: client of ${descriptor.name} needs \`endpoints\` or \`registry\` until discovery providers land`);
 }

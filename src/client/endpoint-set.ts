@@ -1,0 +1,113 @@
+import type { BalancerEndpoint } from '../balancer/types.js';
+import type { CircuitBreakerPolicy } from '../config/types.js';
+import type { Endpoint, Registry } from '../discovery/types.js';
+import { EndpointBreaker } from '../resilience/endpoint-breaker.js';
+import type { Transport } from './transport.js';
+import type { TransportPool } from './transport-pool.js';
+
+/** An endpoint as one client uses it: registry data, the shared transport, this client's breaker for it. */
+export interface ClientEndpoint extends BalancerEndpoint {
+  readonly transport: Transport;
+  readonly breaker: EndpointBreaker;
+}
+
+/** Where the endpoint list comes from: a registry watch, or a fixed list. */
+export type EndpointSource = { readonly registry: Registry } | { readonly addresses: readonly string[] };
+
+/**
+ * The live endpoints of one service for one client. Follows the registry's
+ * full lists; an endpoint that appears gets a transport from the shared pool
+ * and a fresh breaker, one that leaves releases its transport. When the
+ * registry goes quiet (e.g. etcd down) the last known list simply stays.
+ */
+export class EndpointSet {
+  private endpoints: ClientEndpoint[] = [];
+  private known = false;
+  private knownWaiters: Array<() => void> = [];
+  private readonly unwatch: () => void;
+  private closed = false;
+
+  constructor(
+    readonly service: string,
+    source: EndpointSource,
+    private readonly pool: TransportPool,
+    private readonly breakerPolicy: CircuitBreakerPolicy,
+  ) {
+    if ('registry' in source) {
+      this.unwatch = source.registry.watch(service, (list) => this.update(list));
+    } else {
+      this.unwatch = () => {};
+      this.update(source.addresses.map((address) => ({ address, metadata: {} })));
+    }
+  }
+
+  get all(): readonly ClientEndpoint[] {
+    return this.endpoints;
+  }
+
+  /** undefined once the first list is known; else resolves when it is, or after `timeoutMs`. */
+  whenKnown(timeoutMs: number): Promise<void> | undefined {
+    if (this.known || this.closed) return undefined;
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      const waiters = this.knownWaiters;
+      function done(): void {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  /**
+   * Endpoints a call may use now: breaker not open, and (for a retry) not
+   * already tried, unless every usable one was tried. The common case (all
+   * usable, first attempt) returns the stored array without allocating.
+   */
+  usable(tried: readonly string[] | undefined): readonly ClientEndpoint[] {
+    const all = this.endpoints;
+    let allUsable = true;
+    for (let i = 0; i < all.length; i++) {
+      if (!all[i]!.breaker.usable) {
+        allUsable = false;
+        break;
+      }
+    }
+    const usable = allUsable ? all : all.filter((endpoint) => endpoint.breaker.usable);
+    if (tried === undefined || tried.length === 0) return usable;
+    const untried = usable.filter((endpoint) => !tried.includes(endpoint.address));
+    return untried.length > 0 ? untried : usable;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch();
+    for (const endpoint of this.endpoints) this.pool.release(endpoint.address);
+    this.endpoints = [];
+    for (const wake of [...this.knownWaiters]) wake();
+  }
+
+  private update(list: readonly Endpoint[]): void {
+    if (this.closed) return;
+    const previous = new Map(this.endpoints.map((endpoint) => [endpoint.address, endpoint]));
+    const next: ClientEndpoint[] = [];
+    for (const { address, metadata } of list) {
+      const existing = previous.get(address);
+      if (existing !== undefined) {
+        previous.delete(address);
+        next.push(existing.metadata === metadata ? existing : { ...existing, metadata });
+      } else if (!next.some((endpoint) => endpoint.address === address)) {
+        next.push({ address, metadata, transport: this.pool.acquire(address), breaker: new EndpointBreaker(this.breakerPolicy, address) });
+      }
+    }
+    for (const gone of previous.values()) this.pool.release(gone.address);
+    this.endpoints = next;
+    if (!this.known) {
+      this.known = true;
+      for (const wake of [...this.knownWaiters]) wake();
+    }
+  }
+}

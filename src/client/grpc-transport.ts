@@ -1,0 +1,144 @@
+// The grpc-js implementation of Transport: one channel per endpoint address.
+import * as grpc from '@grpc/grpc-js';
+import { NotSentError } from '../resilience/failure.js';
+import { Code } from '../status/codes.js';
+import type { Transport, TransportCallOptions } from './transport.js';
+import { grpcError, pumpRequests, readResponses, toGrpcMetadata, toBuffer } from './grpc-stream.js';
+
+const identity = (buffer: Buffer): Buffer => buffer;
+/** Longest wait for a connection when the call itself has no deadline. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  // Reconnect quickly after an instance comes back, so a half-open probe finds a connection.
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+  // Our pipeline retries; grpc-js's own retries would hide attempts from budget and breakers.
+  'grpc.enable_retries': 0,
+};
+
+/**
+ * Rule for "the request provably never reached a server": the channel was
+ * never READY when we would have started the call. We start a call only on a
+ * READY channel; before that we wait for READY ourselves, and if the channel
+ * reports TRANSIENT_FAILURE (connection refused, no route) or the wait times
+ * out, no HTTP/2 stream was ever opened, so we throw NotSentError. Any failure
+ * after the call started (even a dropped connection with no response headers)
+ * counts as "may have reached the server": the server could have run the
+ * handler before dying, so only idempotent methods are retried after it.
+ */
+export class GrpcTransport implements Transport {
+  private readonly client: grpc.Client;
+
+  constructor(readonly address: string) {
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
+    const waiting = this.whenReady(options.deadline);
+    if (waiting === undefined) return this.startUnary(path, request, options);
+    return waiting.then(() => this.startUnary(path, request, options));
+  }
+
+  clientStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): Promise<Uint8Array> {
+    return (this.whenReady(options.deadline) ?? Promise.resolve()).then(
+      () =>
+        new Promise<Uint8Array>((resolve, reject) => {
+          let pumpFailure: unknown;
+          const call = this.client.makeClientStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
+            detach();
+            if (pumpFailure !== undefined) reject(pumpFailure);
+            else if (error) reject(grpcError(error));
+            else resolve(response!);
+          });
+          const detach = cancelOnAbort(call, options.signal);
+          pumpRequests(call, requests).catch((error: unknown) => {
+            pumpFailure = error;
+            call.cancel();
+          });
+        }),
+    );
+  }
+
+  async *serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array> {
+    await this.whenReady(options.deadline);
+    const call = this.client.makeServerStreamRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options));
+    const detach = cancelOnAbort(call, options.signal);
+    try {
+      yield* readResponses(call);
+    } finally {
+      detach();
+      call.cancel(); // no-op when already finished; stops the server when the consumer stopped early
+    }
+  }
+
+  async *bidiStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): AsyncIterable<Uint8Array> {
+    await this.whenReady(options.deadline);
+    const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options));
+    const detach = cancelOnAbort(call, options.signal);
+    let pumpFailure: unknown;
+    pumpRequests(call, requests).catch((error: unknown) => {
+      pumpFailure = error;
+      call.cancel();
+    });
+    try {
+      yield* readResponses(call);
+    } catch (error) {
+      throw pumpFailure ?? error;
+    } finally {
+      detach();
+      call.cancel();
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private startUnary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.makeUnaryRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
+        if (detach !== undefined) detach();
+        if (error) reject(grpcError(error));
+        else resolve(response!);
+      });
+      const detach = options.signal === undefined ? undefined : cancelOnAbort(call, options.signal);
+    });
+  }
+
+  /** undefined when the channel is READY (the hot path stays synchronous); else resolves on READY or throws NotSentError. */
+  private whenReady(deadline: number | undefined): Promise<void> | undefined {
+    const channel = this.client.getChannel();
+    const state = channel.getConnectivityState(true);
+    if (state === grpc.connectivityState.READY) return undefined;
+    const waitUntil = Math.min(deadline ?? Infinity, Date.now() + CONNECT_TIMEOUT_MS);
+    return new Promise((resolve, reject) => {
+      const check = (current: grpc.connectivityState): void => {
+        if (current === grpc.connectivityState.READY) return resolve();
+        if (current === grpc.connectivityState.TRANSIENT_FAILURE || current === grpc.connectivityState.SHUTDOWN) {
+          return reject(new NotSentError(Code.UNAVAILABLE, `no connection to ${this.address}`));
+        }
+        channel.watchConnectivityState(current, waitUntil, (error) => {
+          if (error) reject(new NotSentError(Code.DEADLINE_EXCEEDED, `timed out connecting to ${this.address}`));
+          else check(channel.getConnectivityState(true));
+        });
+      };
+      check(state);
+    });
+  }
+}
+
+function callOptions(options: TransportCallOptions): grpc.CallOptions {
+  return options.deadline === undefined ? {} : { deadline: options.deadline };
+}
+
+function cancelOnAbort(call: { cancel(): void }, signal: AbortSignal | undefined): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    queueMicrotask(() => call.cancel());
+    return () => {};
+  }
+  const onAbort = (): void => call.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}

@@ -1,0 +1,115 @@
+// The client call pipeline, composed here and only here, outermost first:
+//
+//   1. deadline      callScope(): overall deadline, cancellation, parent propagation
+//   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
+//   3. bulkhead      ServiceBulkhead (optional, per service)
+//   4. retry         MethodRetry (cockatiel) + shouldRetry() + RetryBudget
+//   5. service breaker  no usable endpoint → CircuitOpenError, fail fast
+//   6. balancer pick    among endpoints whose breaker admits calls, untried first
+//   7. endpoint breaker EndpointBreaker (cockatiel) of the picked endpoint
+//   8. per-try timeout  attemptDeadline(), inside the overall deadline
+//   9. transport        the endpoint's shared Transport (grpc-js today)
+import type { Balancer } from '../balancer/types.js';
+import type { MethodDescriptor } from '../config/service-definition.js';
+import type { RetryPolicy } from '../config/types.js';
+import type { ServiceBulkhead } from '../resilience/bulkhead.js';
+import { CircuitOpenError, isEndpointFailure } from '../resilience/failure.js';
+import type { RetryBudget } from '../resilience/retry-budget.js';
+import { MethodRetry, shouldRetry } from '../resilience/retry.js';
+import type { CallOptions } from './call-options.js';
+import { attemptDeadline, callScope, type CallScope } from './call-scope.js';
+import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
+import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
+import type { TransportCallOptions } from './transport.js';
+
+/** Everything the pipeline needs about one method, resolved once when the client is built. */
+export interface MethodPlan {
+  readonly method: MethodDescriptor;
+  readonly timeoutMs: number;
+  readonly idempotent: boolean;
+  readonly balancer: Balancer;
+  readonly retryPolicy: RetryPolicy;
+  readonly retry: MethodRetry;
+  /** Per-attempt timeout; undefined = each attempt may use the rest of the overall deadline. */
+  readonly perTryTimeoutMs: number | undefined;
+}
+
+/** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets. */
+export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) => Promise<T>;
+
+/** How long a call waits for the registry's first endpoint list when it has no deadline. */
+const DISCOVERY_WAIT_MS = 10_000;
+
+export class CallPipeline {
+  constructor(
+    private readonly service: string,
+    private readonly endpoints: EndpointSet,
+    private readonly budget: RetryBudget,
+    private readonly bulkhead: ServiceBulkhead | undefined,
+  ) {}
+
+  /** Stages 1–9 for a call whose every attempt is `send`. Streams pass a `send` that resolves at the first response. */
+  run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>): Promise<T> {
+    const scope = callScope(options, plan.timeoutMs); // 1
+    const hook = clientTraceHook(); // 2
+    const trace = hook?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata });
+    const call = (): Promise<T> => this.withRetry(plan, scope, trace, send);
+    const result = this.bulkhead === undefined ? call() : this.bulkhead.execute(call, scope.signal); // 3
+    if (trace === undefined) return result;
+    return result.then(
+      (value) => {
+        trace.end();
+        return value;
+      },
+      (error: unknown) => {
+        trace.end(error);
+        throw error;
+      },
+    );
+  }
+
+  private withRetry<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, send: Send<T>): Promise<T> {
+    this.budget.recordCall();
+    const tried: string[] = [];
+    const retryable = (error: unknown, attempt: number): boolean => {
+      const retry = shouldRetry(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
+      trace?.event(retry ? 'retry' : 'give_up', { attempt, reason: error instanceof Error ? error.message : String(error) });
+      return retry;
+    };
+    // 4: cockatiel retry; a single-attempt policy skips it (one less promise layer on the hot path).
+    if (plan.retryPolicy.maxAttempts <= 1) return this.attempt(plan, scope, trace, tried, 1, send);
+    return plan.retry.execute((attempt) => this.attempt(plan, scope, trace, tried, attempt, send), retryable, scope.signal);
+  }
+
+  private attempt<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, tried: string[], attempt: number, send: Send<T>): Promise<T> {
+    const waiting = this.endpoints.whenKnown(scope.deadline === undefined ? DISCOVERY_WAIT_MS : scope.deadline - Date.now());
+    if (waiting !== undefined) return waiting.then(() => this.attemptOnEndpoint(plan, scope, trace, tried, attempt, send));
+    return this.attemptOnEndpoint(plan, scope, trace, tried, attempt, send);
+  }
+
+  private async attemptOnEndpoint<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, tried: string[], attempt: number, send: Send<T>): Promise<T> {
+    const candidates = this.endpoints.usable(tried);
+    if (candidates.length === 0) {
+      trace?.event('circuit_open');
+      throw new CircuitOpenError(this.service); // 5
+    }
+    const endpoint = plan.balancer.pick(candidates, scope); // 6
+    tried.push(endpoint.address);
+    const endAttempt = trace?.startAttempt(attempt, endpoint.address);
+    const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
+    const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal }; // 8
+    const balancer = plan.balancer;
+    balancer.onStart?.(endpoint.address);
+    const startedAt = performance.now();
+    try {
+      const result = await endpoint.breaker.execute(() => send(endpoint, options)); // 7, 9
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
+      endAttempt?.();
+      return result;
+    } catch (error) {
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !isEndpointFailure(error));
+      endAttempt?.(error);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What the call pipeline needs from a connection to one endpoint: bytes in,
+ * bytes out, plus metadata, deadline and cancellation. The pipeline never
+ * imports grpc-js; a faster transport only has to implement this.
+ *
+ * Errors are TuskError (src/status) with the server's code, message and
+ * details. A failure that provably happened before the request reached the
+ * server is a NotSentError (src/resilience), which any method may retry.
+ */
+export interface TransportCallOptions {
+  /** Text metadata; `-bin` keys carry base64 values, as on the wire. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Epoch ms; undefined = none. */
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface Transport {
+  readonly address: string;
+  unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array>;
+  serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array>;
+  clientStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): Promise<Uint8Array>;
+  bidiStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): AsyncIterable<Uint8Array>;
+  close(): void;
+}
+
+export type TransportFactory = (address: string) => Transport;

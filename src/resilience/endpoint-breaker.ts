@@ -1,0 +1,65 @@
+import { BrokenCircuitError, CircuitState, IsolatedCircuitError, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy as CockatielBreaker } from 'cockatiel';
+import type { CircuitBreakerPolicy } from '../config/types.js';
+import { Code } from '../status/codes.js';
+import { isEndpointFailure, NotSentError } from './failure.js';
+
+/**
+ * One endpoint's cockatiel breaker plus the one thing cockatiel does not
+ * expose: whether a call may go there *now*. Cockatiel reports Open until the
+ * next execute() even after half_open_after has passed, and queues calls
+ * behind a half-open probe; the balancer must instead skip the endpoint
+ * while it is open or while its single probe is in flight.
+ */
+export class EndpointBreaker {
+  private readonly breaker: CockatielBreaker;
+  private readonly halfOpenAfterMs: number;
+  private openedAt = 0;
+  private probing = false;
+
+  constructor(
+    policy: CircuitBreakerPolicy,
+    readonly address: string,
+  ) {
+    this.halfOpenAfterMs = policy.halfOpenAfterMs;
+    const counter =
+      policy.strategy === 'sampling'
+        ? new SamplingBreaker({ threshold: policy.threshold, duration: policy.windowMs, minimumRps: policy.minimumRps })
+        : new ConsecutiveBreaker(Math.max(1, Math.round(policy.threshold)));
+    this.breaker = circuitBreaker(handleWhen(isEndpointFailure), { breaker: counter, halfOpenAfter: policy.halfOpenAfterMs });
+    this.breaker.onBreak(() => {
+      this.openedAt = Date.now();
+      this.probing = false;
+    });
+    this.breaker.onHalfOpen(() => {
+      this.probing = true;
+    });
+    this.breaker.onReset(() => {
+      this.probing = false;
+    });
+  }
+
+  /** True when a call may be sent to this endpoint now (closed, or open long enough to probe and no probe running). */
+  get usable(): boolean {
+    const state = this.breaker.state;
+    if (state === CircuitState.Closed) return true;
+    if (state === CircuitState.HalfOpen) return !this.probing;
+    if (state === CircuitState.Open) return Date.now() - this.openedAt >= this.halfOpenAfterMs;
+    return false;
+  }
+
+  get state(): CircuitState {
+    return this.breaker.state;
+  }
+
+  /** Runs `fn` through the breaker; a refusal becomes a NotSentError (the request never left). */
+  async execute<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.breaker.execute(fn);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        throw new NotSentError(Code.UNAVAILABLE, `circuit open for endpoint ${this.address}`);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { ConstantBackoff, ExponentialBackoff, decorrelatedJitterGenerator, handleWhen, retry, type RetryPolicy as CockatielRetry } from 'cockatiel';
+import type { RetryPolicy } from '../config/types.js';
+import { codeName } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
+import { CircuitOpenError, wasNotSent } from './failure.js';
+import type { RetryBudget } from './retry-budget.js';
+
+export interface RetryDecisionInput {
+  readonly policy: RetryPolicy;
+  readonly idempotent: boolean;
+  /** 1-based number of the attempt that just failed. */
+  readonly attempt: number;
+  /** Overall deadline (epoch ms) or undefined. */
+  readonly deadline: number | undefined;
+}
+
+/**
+ * Our retry rule, in one place:
+ * - never after "circuit open" (fail fast), past max_attempts (attempts, first included) or past the deadline;
+ * - a failure that provably happened before the request reached a server (NotSentError) is retried for any method;
+ * - otherwise only idempotent methods, and only on the configured codes;
+ * - and only while the retry budget has room.
+ */
+export function shouldRetry(error: unknown, input: RetryDecisionInput, budget: RetryBudget): boolean {
+  if (input.attempt >= input.policy.maxAttempts) return false;
+  if (error instanceof CircuitOpenError) return false;
+  if (input.deadline !== undefined && input.deadline <= Date.now()) return false;
+  const allowed = wasNotSent(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
+  return allowed && budget.tryRetry();
+}
+
+/**
+ * A cockatiel retry policy for one method. Cockatiel counts retries, we count
+ * attempts, hence `maxAttempts - 1`. Which failures are retried is decided per
+ * failure by the caller (see `shouldRetry`) and handed to cockatiel by marking
+ * the error, since cockatiel's filter cannot see the attempt number.
+ */
+export class MethodRetry {
+  private readonly policy: CockatielRetry;
+  private readonly marked = new WeakSet<object>();
+
+  constructor(retryPolicy: RetryPolicy) {
+    const backoff =
+      retryPolicy.backoff === 'constant'
+        ? new ConstantBackoff(retryPolicy.initialDelayMs)
+        : new ExponentialBackoff({
+            initialDelay: retryPolicy.initialDelayMs,
+            maxDelay: retryPolicy.maxDelayMs,
+            generator: decorrelatedJitterGenerator,
+          });
+    this.policy = retry(
+      handleWhen((error) => typeof error === 'object' && error !== null && this.marked.has(error)),
+      { maxAttempts: Math.max(0, retryPolicy.maxAttempts - 1), backoff },
+    );
+  }
+
+  /** Runs `attempt(n)` (n from 1) until it succeeds or a failure is not marked retryable by `retryable`. */
+  execute<T>(attempt: (attemptNumber: number) => Promise<T>, retryable: (error: unknown, attemptNumber: number) => boolean, signal?: AbortSignal): Promise<T> {
+    return this.policy.execute(async (context) => {
+      const attemptNumber = context.attempt + 1;
+      try {
+        return await attempt(attemptNumber);
+      } catch (error) {
+        if (typeof error === 'object' && error !== null && retryable(error, attemptNumber)) this.marked.add(error);
+        throw error;
+      }
+    }, signal);
+  }
+}
