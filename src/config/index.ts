@@ -9,3 +9,4 @@ export { validateDescriptorDocument, type ProtoFileInfo, type DescriptorValidati
 export { ConfigError } from './config-error.js';
 export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
 export { ENV_OVERRIDES } from './env-overrides.js';
+export { findDependency, effectiveClientConfig, type EffectiveClientConfig, type EffectiveMethodPolicy } from './client-policy.js';

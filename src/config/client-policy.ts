@@ -1,0 +1,152 @@
+import type { ClientOptions } from '../client/client-options.js';
+import { ConfigError } from './config-error.js';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import { etcdEndpointsFromEnv } from './env-overrides.js';
+import { resolveServiceConfig } from './resolve-descriptor.js';
+import { SAMPLING_DEFAULT_THRESHOLD } from './schema.js';
+import { definedServiceDescriptors, type ServiceDescriptor } from './service-definition.js';
+import type {
+  BalancerName, BulkheadPolicy, CircuitBreakerPolicy, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RetryPolicy,
+} from './types.js';
+
+/** What one RPC of a client runs with after every layer is applied. */
+export interface EffectiveMethodPolicy {
+  readonly timeoutMs: number;
+  readonly idempotent: boolean;
+  readonly balancer: BalancerName;
+  readonly retry: RetryPolicy;
+}
+
+export interface EffectiveClientConfig {
+  /** How to find the target's instances. */
+  readonly discovery: DiscoverySection;
+  /** Service-wide policy. */
+  readonly policy: ClientPolicy;
+  /** Keyed by proto method name, one per method of the target. */
+  readonly methods: Readonly<Record<string, EffectiveMethodPolicy>>;
+}
+
+/** One override layer: a caller's [dependencies] entry or ClientOptions, in the same shape. */
+interface PolicyLayer {
+  readonly balancer?: BalancerName;
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
+  readonly bulkhead?: BulkheadPolicy | null;
+  readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
+  readonly discovery?: Partial<DiscoverySection>;
+}
+
+/**
+ * The caller's `[dependencies]` entry for a service: the first found among
+ * every descriptor this process has imported (its own services' descriptors
+ * are among them, which is how a client learns who is calling).
+ */
+export function findDependency(serviceName: string, env: NodeJS.ProcessEnv = process.env): DependencyPolicy | undefined {
+  return locateDependency(serviceName, env)?.dependency;
+}
+
+/** The entry and the .tsk it came from, for messages. */
+function locateDependency(serviceName: string, env: NodeJS.ProcessEnv): { dependency: DependencyPolicy; source: string } | undefined {
+  for (const descriptor of definedServiceDescriptors()) {
+    if (!Object.hasOwn(descriptor.config, 'dependencies')) continue;
+    const resolved = resolveServiceConfig(descriptor, env);
+    const dependency = resolved.dependencies[serviceName];
+    if (dependency) return { dependency, source: resolved.source ?? `${descriptor.name} (no .tsk)` };
+  }
+  return undefined;
+}
+
+/** Drops undefined fields so `{ ...base, ...withoutUndefined(layer) }` only overrides what a layer sets. */
+function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+function mergeBreaker(base: CircuitBreakerPolicy, layer: Partial<CircuitBreakerPolicy> | undefined): CircuitBreakerPolicy {
+  const merged = { ...base, ...withoutUndefined(layer) };
+  // A threshold reads differently per strategy (count vs ratio): switching strategy without one takes that strategy's default.
+  if (layer?.strategy !== undefined && layer.strategy !== base.strategy && layer.threshold === undefined) {
+    return { ...merged, threshold: layer.strategy === 'sampling' ? SAMPLING_DEFAULT_THRESHOLD : 5 };
+  }
+  return merged;
+}
+
+function mergePolicy(base: ClientPolicy, layer: PolicyLayer | undefined): ClientPolicy {
+  if (!layer) return base;
+  return {
+    balancer: layer.balancer ?? base.balancer,
+    timeoutMs: layer.timeoutMs ?? base.timeoutMs,
+    retry: { ...base.retry, ...withoutUndefined(layer.retry) },
+    circuitBreaker: mergeBreaker(base.circuitBreaker, layer.circuitBreaker),
+    bulkhead: layer.bulkhead !== undefined ? layer.bulkhead : base.bulkhead,
+  };
+}
+
+function mergeMethod(base: EffectiveMethodPolicy, layer: Partial<MethodPolicy> | PolicyLayer | undefined): EffectiveMethodPolicy {
+  if (!layer) return base;
+  return {
+    timeoutMs: layer.timeoutMs ?? base.timeoutMs,
+    idempotent: ('idempotent' in layer ? layer.idempotent : undefined) ?? base.idempotent,
+    balancer: layer.balancer ?? base.balancer,
+    retry: { ...base.retry, ...withoutUndefined(layer.retry) },
+  };
+}
+
+function mergeDiscovery(base: DiscoverySection, layer: Partial<DiscoverySection> | undefined, env: NodeJS.ProcessEnv, label: string): DiscoverySection {
+  if (!layer) return base;
+  const merged = { ...base, ...withoutUndefined(layer) };
+  // Switched to etcd here: the cluster comes from TUSK_ETCD_ENDPOINTS as it would for the target's own setting.
+  if (merged.provider === 'etcd' && base.provider !== 'etcd' && layer.endpoints === undefined) {
+    return { ...merged, endpoints: etcdEndpointsFromEnv(env, label) ?? base.endpoints };
+  }
+  return merged;
+}
+
+function checkMethodNames(names: readonly string[], layer: PolicyLayer | undefined, describe: (name: string) => Error): void {
+  for (const name of Object.keys(layer?.methods ?? {})) {
+    if (!names.includes(name)) throw describe(name);
+  }
+}
+
+/**
+ * The configuration a client of `target` runs with. Later layers win:
+ * built-in defaults → the target's [client] and [methods] → the caller's
+ * [dependencies] entry → `options`. Within a layer a method's own setting
+ * beats the layer's service-wide one. `options.endpoints` means the static
+ * provider with exactly those addresses.
+ */
+export function effectiveClientConfig(target: ServiceDescriptor, options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): EffectiveClientConfig {
+  const own = resolveServiceConfig(target, env);
+  const label = target.descriptorFile ?? `${target.name} (no .tsk)`;
+  const located = locateDependency(target.name, env);
+  const dependency = located?.dependency;
+  const fromOptions: PolicyLayer = { ...options, timeoutMs: options.timeout };
+  const methodNames = Object.values(target.methods).map((method) => method.name);
+
+  checkMethodNames(methodNames, dependency, (name) => new ConfigError(
+    located!.source, `[dependencies] ${dependency!.alias}.methods`,
+    `unknown method ${JSON.stringify(name)} of ${target.name}${didYouMeanSuffix(name, methodNames)}`,
+  ));
+  checkMethodNames(methodNames, fromOptions, (name) => new TypeError(
+    `client options for ${target.name}: unknown method ${JSON.stringify(name)}${didYouMeanSuffix(name, methodNames)}`,
+  ));
+
+  let discovery = mergeDiscovery(own.discovery, dependency?.discovery, env, label);
+  discovery = mergeDiscovery(discovery, options.discovery, env, label);
+  if (options.endpoints) discovery = { ...discovery, provider: 'static', endpoints: [...options.endpoints] };
+
+  const policy = mergePolicy(mergePolicy(own.client, dependency), fromOptions);
+
+  const methods: Record<string, EffectiveMethodPolicy> = {};
+  for (const name of methodNames) {
+    let method: EffectiveMethodPolicy = { timeoutMs: own.client.timeoutMs, idempotent: false, balancer: own.client.balancer, retry: own.client.retry };
+    method = mergeMethod(method, own.methods[name]);
+    for (const layer of [dependency, fromOptions]) {
+      method = mergeMethod(method, layer);
+      method = mergeMethod(method, layer?.methods?.[name]);
+    }
+    methods[name] = method;
+  }
+  return { discovery, policy, methods };
+}
