@@ -91,7 +91,9 @@ export class Lexer {
     if (char === '\n') {
       this.index++;
       this.newLine(start);
-      return { kind: 'newline', text: '\n', pos };
+      // On a \r\n line, point at the \r: the quoted source line ends before it.
+      const lineEnd = start > 0 && text[start - 1] === '\r' ? { ...pos, column: pos.column - 1 } : pos;
+      return { kind: 'newline', text: '\n', pos: lineEnd };
     }
     if (PUNCTUATION.has(char)) {
       this.index++;

@@ -160,7 +160,7 @@ class Parser {
   private parseObject(opener: Token, closer: '}' | '<', depth: number): TskObject {
     this.enterContainer(opener, depth);
     const entries = this.parseBody({ kind: 'closer', closer, opener }, depth + 1);
-    return { kind: 'object', entries, pos: opener.pos };
+    return this.counted({ kind: 'object', entries, pos: opener.pos });
   }
 
   private parseArray(opener: Token, depth: number): TskArray {
@@ -179,7 +179,7 @@ class Parser {
       else if (!isPunct(after, ']')) this.fail(`expected ',' or ']' in an array, found ${describe(after)}`, after.pos);
     }
     this.lexer.next();
-    return { kind: 'array', items, pos: opener.pos };
+    return this.counted({ kind: 'array', items, pos: opener.pos });
   }
 
   /** `@env("NAME")` or `@env("NAME", default)`; newlines and a trailing comma are allowed inside. */

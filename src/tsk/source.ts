@@ -28,7 +28,10 @@ export class TskSource {
   }
 
   error(reason: string, pos: SourcePos): TskSyntaxError {
-    return new TskSyntaxError(reason, pos, this.lineText(pos.line));
+    const line = this.lineText(pos.line);
+    // A position after a trailing \r (end of file on a CRLF line) moves back onto the quoted line.
+    const column = Math.min(pos.column, line.length + 1);
+    return new TskSyntaxError(reason, column === pos.column ? pos : { ...pos, column }, line);
   }
 }
 

@@ -128,3 +128,10 @@ test('long or unprintable words are cut short and escaped so the reason stays on
   assert.ok(!error.reason.includes('\n'));
   assert.ok(error.reason.length < 120, error.reason);
 });
+
+test('on CRLF lines a position at the end of the line stays on the quoted line', () => {
+  const error = assertErrorAt('[s]\r\na:\r\nb: 1\r\n', 2, 3, 'missing value');
+  assert.equal(error.sourceLine, 'a:');
+  assert.equal(assertErrorAt('[s]\r\na:\r', 2, 3, 'missing value').message, 'test.tsk:2:3: missing value after \':\' (a value starts on the same line as its key)\n  a:\n    ^');
+  assertErrorAt('[s]\r\nb {\r\n  a: 1 2\r\n}\r\n', 3, 8, 'found number 2');
+});
