@@ -1,6 +1,7 @@
 // TEMPORARY: stands in for src/config's effectiveClientConfig() until it lands;
 // delete this file then and import that instead. Applies built-in defaults and
-// ClientOptions only (not the target's .tsk nor the caller's [dependencies]).
+// the target's resolved .tsk and ClientOptions (not yet the caller's [dependencies]).
+import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
 import type { BalancerName, ClientPolicy, DiscoverySection, RetryPolicy } from '../config/types.js';
 import type { ClientOptions } from './client-options.js';
@@ -19,39 +20,26 @@ export interface EffectiveClientConfig {
   readonly methods: Readonly<Record<string, EffectiveMethodPolicy>>;
 }
 
-const DEFAULT_POLICY: ClientPolicy = {
-  balancer: 'p2c_ewma',
-  timeoutMs: 5_000,
-  retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 25, maxDelayMs: 1_000, on: ['UNAVAILABLE'], budget: 0.2 },
-  circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5_000, windowMs: 10_000, minimumRps: 5 },
-  bulkhead: null,
-};
-
-const DEFAULT_DISCOVERY: DiscoverySection = {
-  provider: 'local',
-  endpoints: ['127.0.0.1:2379'],
-  prefix: 'services',
-  ttlMs: 10_000,
-  dir: '',
-};
-
 export function effectiveClientConfig(target: ServiceDescriptor, options: ClientOptions = {}): EffectiveClientConfig {
+  const resolved = resolveServiceConfig(target);
+  const base = resolved.client;
   const policy: ClientPolicy = {
-    balancer: options.balancer ?? DEFAULT_POLICY.balancer,
-    timeoutMs: options.timeout ?? DEFAULT_POLICY.timeoutMs,
-    retry: { ...DEFAULT_POLICY.retry, ...options.retry },
-    circuitBreaker: { ...DEFAULT_POLICY.circuitBreaker, ...options.circuitBreaker },
-    bulkhead: options.bulkhead === undefined ? DEFAULT_POLICY.bulkhead : options.bulkhead,
+    balancer: options.balancer ?? base.balancer,
+    timeoutMs: options.timeout ?? base.timeoutMs,
+    retry: { ...base.retry, ...options.retry },
+    circuitBreaker: { ...base.circuitBreaker, ...options.circuitBreaker },
+    bulkhead: options.bulkhead === undefined ? base.bulkhead : options.bulkhead,
   };
   const methods: Record<string, EffectiveMethodPolicy> = {};
   for (const method of Object.values(target.methods)) {
+    const own = resolved.methods[method.name];
     const override = options.methods?.[method.name];
     methods[method.name] = {
-      timeoutMs: override?.timeoutMs ?? policy.timeoutMs,
-      idempotent: override?.idempotent ?? false,
-      balancer: override?.balancer ?? policy.balancer,
-      retry: { ...policy.retry, ...override?.retry },
+      timeoutMs: override?.timeoutMs ?? (options.timeout !== undefined ? undefined : own?.timeoutMs) ?? policy.timeoutMs,
+      idempotent: override?.idempotent ?? own?.idempotent ?? false,
+      balancer: override?.balancer ?? (options.balancer !== undefined ? undefined : own?.balancer) ?? policy.balancer,
+      retry: { ...policy.retry, ...own?.retry, ...override?.retry },
     };
   }
-  return { discovery: { ...DEFAULT_DISCOVERY, ...options.discovery }, policy, methods };
+  return { discovery: { ...resolved.discovery, ...options.discovery }, policy, methods };
 }

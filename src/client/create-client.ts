@@ -1,7 +1,8 @@
 import { createBalancer } from '../balancer/create-balancer.js';
 import type { Balancer } from '../balancer/types.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
-import type { BalancerName } from '../config/types.js';
+import type { BalancerName, DiscoverySection } from '../config/types.js';
+import { createRegistry } from '../discovery/create-registry.js';
 import type { Registry } from '../discovery/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
@@ -28,7 +29,7 @@ interface ClientHandle {
  */
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
   const config = effectiveClientConfig(descriptor, options);
-  const { source, ownRegistry } = endpointSource(descriptor, options);
+  const { source, ownRegistry } = endpointSource(config.discovery, options);
   const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
@@ -86,9 +87,9 @@ export function clientEndpoints(client: object): ReadonlyArray<{ readonly addres
   return handle.endpoints.all.map((endpoint) => ({ address: endpoint.address, usable: endpoint.breaker.usable }));
 }
 
-function endpointSource(descriptor: ServiceDescriptor, options: ClientOptions): { source: EndpointSource; ownRegistry: Registry | undefined } {
+function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; ownRegistry: Registry | undefined } {
   if (options.endpoints !== undefined) return { source: { addresses: options.endpoints }, ownRegistry: undefined };
   if (options.registry !== undefined) return { source: { registry: options.registry }, ownRegistry: undefined };
-  // TODO(discovery): build one with createRegistry(config.discovery) once src/discovery provides it.
-  throw new Error(`tusk-grpc: client of ${descriptor.name} needs \`endpoints\` or \`registry\` until discovery providers land`);
+  const registry = createRegistry(discovery);
+  return { source: { registry }, ownRegistry: registry };
 }

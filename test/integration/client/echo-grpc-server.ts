@@ -1,0 +1,109 @@
+// A plain grpc-js server for the EchoService fixture (until TuskServer lands), in process or as a child process.
+import * as grpc from '@grpc/grpc-js';
+import { echoDescriptor, type EchoRequest } from '../../helpers/echo-service.js';
+
+export interface EchoServerOptions {
+  /** Added to every call's latency. */
+  readonly delayMs?: number;
+  readonly port?: number;
+  /** Called with the text of every Create execution (counting non-idempotent runs). */
+  readonly onCreate?: (text: string) => void;
+  /** Called with the remaining deadline of every Echo call (ms, Infinity when none). */
+  readonly onEcho?: (request: EchoRequest, remainingMs: number, call: grpc.ServerUnaryCall<unknown, unknown>) => void;
+}
+
+export interface EchoServer {
+  readonly port: number;
+  readonly address: string;
+  readonly calls: { count: number };
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number, signal?: { cancelled: boolean }) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.cancelled) return resolve();
+    setTimeout(resolve, ms);
+  });
+
+export async function startEchoServer(options: EchoServerOptions = {}): Promise<EchoServer> {
+  const descriptor = echoDescriptor();
+  const server = new grpc.Server();
+  const calls = { count: 0 };
+  let port = 0;
+  const instance = () => `127.0.0.1:${port}`;
+  const definition: grpc.ServiceDefinition = {};
+  for (const method of Object.values(descriptor.methods)) {
+    definition[method.name] = {
+      path: method.path,
+      requestStream: method.kind === 'client_streaming' || method.kind === 'bidi_streaming',
+      responseStream: method.kind === 'server_streaming' || method.kind === 'bidi_streaming',
+      requestSerialize: (value: unknown) => Buffer.from(method.serializeRequest(value)),
+      requestDeserialize: (bytes: Buffer) => method.deserializeRequest(bytes),
+      responseSerialize: (value: unknown) => Buffer.from(method.serializeResponse(value)),
+      responseDeserialize: (bytes: Buffer) => method.deserializeResponse(bytes),
+    };
+  }
+  const failWith = (request: EchoRequest): grpc.ServiceError | null => {
+    if (!request.fail) return null;
+    const metadata = new grpc.Metadata();
+    metadata.set('tusk-error-details-bin', Buffer.from(JSON.stringify({ field: 'text', reason: 'asked to fail' })));
+    return Object.assign(new Error('asked to fail'), { code: request.fail, details: `failed on request: ${request.text}`, metadata });
+  };
+  const handlers: grpc.UntypedServiceImplementation = {
+    Echo: async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      calls.count++;
+      const deadline = call.getDeadline();
+      const remaining = deadline instanceof Date ? deadline.getTime() - Date.now() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline - Date.now() : Infinity;
+      options.onEcho?.(call.request, remaining, call as grpc.ServerUnaryCall<unknown, unknown>);
+      await sleep((options.delayMs ?? 0) + (call.request.delayMs ?? 0), call);
+      if (call.cancelled) return;
+      const failure = failWith(call.request);
+      if (failure) return callback(failure);
+      callback(null, { text: call.request.text, instance: instance() });
+    },
+    Create: async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      calls.count++;
+      options.onCreate?.(call.request.text);
+      await sleep((options.delayMs ?? 0) + (call.request.delayMs ?? 0));
+      callback(null, { text: call.request.text, instance: instance() });
+    },
+    CountUp: async (call: grpc.ServerWritableStream<EchoRequest, unknown>) => {
+      calls.count++;
+      const failure = failWith(call.request);
+      if (failure) return void call.emit('error', failure);
+      const count = Number(call.request.text);
+      for (let i = 1; i <= count && !call.cancelled; i++) {
+        call.write({ text: String(i), instance: instance() });
+        await sleep(call.request.delayMs ?? 0);
+      }
+      call.end();
+    },
+    Collect: (call: grpc.ServerReadableStream<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      calls.count++;
+      const texts: string[] = [];
+      call.on('data', (request: EchoRequest) => texts.push(request.text));
+      call.on('end', () => callback(null, { text: texts.join(','), instance: instance() }));
+      call.on('error', () => {});
+    },
+    Chat: (call: grpc.ServerDuplexStream<EchoRequest, unknown>) => {
+      calls.count++;
+      call.on('data', (request: EchoRequest) => call.write({ text: `re:${request.text}`, instance: instance() }));
+      call.on('end', () => call.end());
+      call.on('error', () => {});
+    },
+  };
+  server.addService(definition, handlers);
+  port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return {
+    port,
+    address: instance(),
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+}
