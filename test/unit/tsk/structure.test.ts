@@ -85,3 +85,16 @@ test('entries keep key and value positions', () => {
   assert.deepEqual(array.pos, { file: FILE, line: 3, column: 9 });
   assert.deepEqual(array.items[1].pos, { file: FILE, line: 4, column: 3 });
 });
+
+test('indentation with tabs counts one column per tab; headers may be indented', () => {
+  const doc = parseTsk('  [s]\n\t\tkey: 1\n', FILE);
+  assert.equal(doc.sections[0].key, 's');
+  const section = doc.sections[0].value;
+  assert.ok(section.kind === 'object');
+  assert.deepEqual(section.entries[0].keyPos, { file: FILE, line: 2, column: 3 });
+  assert.deepEqual(section.entries[0].value.pos, { file: FILE, line: 2, column: 8 });
+});
+
+test('a document of root entries only', () => {
+  assert.deepEqual(raw('$v: 2\na: $v\nb { c: [$v] }\n'), { '': { a: 2, b: { c: [2] } } });
+});
