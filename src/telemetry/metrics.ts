@@ -1,0 +1,117 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * RED metrics per method for server and client, named after the OTel RPC
+ * conventions in Prometheus form (rpc.server.duration → rpc_server_duration_seconds,
+ * attributes rpc.service / rpc.method / rpc.grpc.status_code as labels), plus
+ * the runtime's own state under `tusk_`.
+ */
+export interface TuskMetrics {
+  readonly registry: Registry;
+  /** A server call began; the returned function records its end (status code, duration). */
+  serverCallStarted(service: string, method: string): (statusCode: number, durationMs: number) => void;
+  /** A client call began (all attempts together); the returned function records its end. */
+  clientCallStarted(service: string, method: string): (statusCode: number, durationMs: number) => void;
+  /** A client retry was scheduled. */
+  retry(service: string, method: string): void;
+  /** The retry budget refused a retry the policy would have made. */
+  retryBudgetRejected(service: string, method: string): void;
+  breakerState(service: string, endpoint: string, state: BreakerStateName): void;
+  /** An endpoint left: drop its breaker series so the scrape shows only live endpoints. */
+  forgetEndpoint(service: string, endpoint: string): void;
+  discoveryEndpoints(service: string, count: number): void;
+  registryConnected(provider: string, connected: boolean): void;
+}
+
+export type BreakerStateName = 'closed' | 'open' | 'half_open' | 'isolated';
+
+/** The gauge's value per breaker state (cockatiel's CircuitState: Closed 0, Open 1, HalfOpen 2, Isolated 3). */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = { closed: 0, open: 1, half_open: 2, isolated: 3 };
+
+/** OTel's recommended RPC duration buckets (seconds), with finer steps under 5 ms for loopback calls. */
+export const RPC_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+export interface MetricsOptions {
+  /** Defaults to a new registry; pass prom-client's global `register` to share one with the app. */
+  readonly registry?: Registry;
+  /** Also collect prom-client's process metrics (CPU, memory, event loop lag). Default true. */
+  readonly processMetrics?: boolean;
+}
+
+const METHOD_LABELS = ['rpc_system', 'rpc_service', 'rpc_method'] as const;
+const RESULT_LABELS = [...METHOD_LABELS, 'rpc_grpc_status_code'] as const;
+
+interface RedMetrics {
+  readonly requests: Counter<(typeof RESULT_LABELS)[number]>;
+  readonly duration: Histogram<(typeof RESULT_LABELS)[number]>;
+  readonly inFlight: Gauge<(typeof METHOD_LABELS)[number]>;
+}
+
+function redMetrics(registry: Registry, side: 'server' | 'client'): RedMetrics {
+  const who = side === 'server' ? 'received by this server' : 'made by this process\'s clients (one per logical call, retries included)';
+  return {
+    requests: new Counter({ name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry] }),
+    duration: new Histogram({
+      name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`,
+      labelNames: RESULT_LABELS, buckets: RPC_DURATION_BUCKETS, registers: [registry],
+    }),
+    inFlight: new Gauge({ name: `rpc_${side}_in_flight`, help: `RPCs ${who} in progress.`, labelNames: METHOD_LABELS, registers: [registry] }),
+  };
+}
+
+function callRecorder(red: RedMetrics, service: string, method: string): (statusCode: number, durationMs: number) => void {
+  const labels = { rpc_system: 'grpc', rpc_service: service, rpc_method: method };
+  red.inFlight.inc(labels);
+  let done = false;
+  return (statusCode, durationMs) => {
+    if (done) return;
+    done = true;
+    red.inFlight.dec(labels);
+    const result = { ...labels, rpc_grpc_status_code: String(statusCode) };
+    red.requests.inc(result);
+    red.duration.observe(result, durationMs / 1000);
+  };
+}
+
+export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const server = redMetrics(registry, 'server');
+  const client = redMetrics(registry, 'client');
+  const retries = new Counter({
+    name: 'tusk_client_retries_total', help: 'Retries scheduled by client calls.', labelNames: ['service', 'method'], registers: [registry],
+  });
+  const budgetRejections = new Counter({
+    name: 'tusk_client_retry_budget_rejections_total', help: 'Retries refused by the retry budget.',
+    labelNames: ['service', 'method'], registers: [registry],
+  });
+  const breaker = new Gauge({
+    name: 'tusk_client_breaker_state', help: 'Circuit breaker state per endpoint: 0 closed, 1 open, 2 half-open, 3 isolated.',
+    labelNames: ['service', 'endpoint'], registers: [registry],
+  });
+  const endpoints = new Gauge({
+    name: 'tusk_discovery_endpoints', help: 'Endpoints currently known per service.', labelNames: ['service'], registers: [registry],
+  });
+  const registryConnected = new Gauge({
+    name: 'tusk_registry_connected', help: '1 while the service registry answers, else 0.', labelNames: ['provider'], registers: [registry],
+  });
+  return {
+    registry,
+    serverCallStarted: (service, method) => callRecorder(server, service, method),
+    clientCallStarted: (service, method) => callRecorder(client, service, method),
+    retry: (service, method) => retries.inc({ service, method }),
+    retryBudgetRejected: (service, method) => budgetRejections.inc({ service, method }),
+    breakerState: (service, endpoint, state) => breaker.set({ service, endpoint }, BREAKER_STATE_VALUE[state]),
+    forgetEndpoint: (service, endpoint) => breaker.remove({ service, endpoint }),
+    discoveryEndpoints: (service, count) => endpoints.set({ service }, count),
+    registryConnected: (provider, connected) => registryConnected.set({ provider }, connected ? 1 : 0),
+  };
+}
+
+let processMetrics: TuskMetrics | undefined;
+
+/** The process-wide metrics that the runtime's hooks record into and the metrics server serves. */
+export function tuskMetrics(): TuskMetrics {
+  processMetrics ??= createMetrics();
+  return processMetrics;
+}
