@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The `tusk-grpc` command: generate, check, init.
+import { parseArgs } from 'node:util';
+import { GeneratorError, formatLocatedIssue } from './errors.js';
+import { runInit } from './init.js';
+import { runCheck, runGenerate } from './pipeline.js';
+import { createReporter } from './reporter.js';
+
+const USAGE = `usage:
+  tusk-grpc generate [--out DIR] [--config PATH]   generate code from protos and .tsk descriptors (default out: gen)
+  tusk-grpc check [--config PATH]                  validate protos and descriptors, write nothing
+  tusk-grpc init <package.Service>                 scaffold a proto, its .tsk and a service class
+
+  --config PATH   buf.yaml, or the folder holding it (default: the current folder)
+  --out DIR       output folder, replaced as a whole on success (default: gen)
+  --verbose       show progress even when stderr is not a terminal`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      config: { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const reporter = createReporter(values.verbose ? { verbose: true } : {});
+  const expectArgs = (count: number): void => {
+    if (rest.length !== count) throw usageError(`"${command}" takes ${count === 0 ? 'no arguments' : `${count} argument`}, got ${rest.length}`);
+  };
+  switch (command) {
+    case 'generate':
+      expectArgs(0);
+      await runGenerate({ out: values.out, config: values.config }, reporter);
+      return;
+    case 'check':
+      expectArgs(0);
+      if (values.out !== undefined) throw usageError('"check" writes nothing and takes no --out');
+      await runCheck({ config: values.config }, reporter);
+      return;
+    case 'init':
+      expectArgs(1);
+      await runInit({ service: rest[0]! }, reporter);
+      return;
+    default:
+      throw usageError(`unknown command "${command}"`);
+  }
+}
+
+function usageError(message: string): GeneratorError {
+  return GeneratorError.atFile('<command line>', `${message}\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).then(
+  () => {
+    process.exitCode = 0;
+  },
+  (error: unknown) => {
+    if (error instanceof GeneratorError) {
+      for (const issue of error.issues) process.stderr.write(`${formatLocatedIssue(issue)}\n`);
+    } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`<command line>:1:1: ${error.message}\n${USAGE}\n`);
+    } else {
+      process.stderr.write(`tusk-grpc: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+import { parseTsk, TskSyntaxError } from '../src/tsk/index.js';
+import { validateDescriptorDocument } from '../src/config/index.js';
+import type { RawDescriptor } from '../src/config/index.js';
+import type { ProtoSource } from './buf.js';
+import type { LocatedIssue } from './errors.js';
+import type { ProtoServices } from './image.js';
+import type { Project } from './project.js';
+
+/** What protoc-gen-tusk embeds for one service: its validated .tsk, or the defaults. */
+export interface ServiceConfig {
+  /** The .tsk relative to the module root, like the proto's import path; null = defaults. */
+  readonly descriptorFile: string | null;
+  readonly config: RawDescriptor;
+}
+
+/** Keyed by full service name; the plugin receives this as JSON. */
+export type ServiceConfigs = Record<string, ServiceConfig>;
+
+export interface DescriptorCheck {
+  readonly configs: ServiceConfigs;
+  /** .tsk files read, as shown to the user. */
+  readonly descriptorFiles: readonly string[];
+  readonly issues: readonly LocatedIssue[];
+}
+
+function siblingDescriptor(path: string): string {
+  return path.replace(/\.proto$/, '.tsk');
+}
+
+/**
+ * Validates the .tsk beside every proto file of the workspace that declares
+ * services. All problems are collected, so one run shows every mistake.
+ */
+export async function checkDescriptors(project: Project, sources: readonly ProtoSource[], files: readonly ProtoServices[]): Promise<DescriptorCheck> {
+  const knownServices = files.flatMap((file) => file.services.map((service) => service.name)).sort();
+  const configs: ServiceConfigs = {};
+  const descriptorFiles: string[] = [];
+  const issues: LocatedIssue[] = [];
+  for (const source of sources) {
+    const proto = files.find((file) => file.file === source.importPath);
+    if (!proto || proto.services.length === 0) continue;
+    const tskPath = siblingDescriptor(source.diskPath);
+    if (!existsSync(tskPath)) continue;
+    const shownPath = project.displayPath(tskPath);
+    descriptorFiles.push(shownPath);
+    const text = await readFile(tskPath, 'utf8');
+    let validation: ReturnType<typeof validateDescriptorDocument>;
+    try {
+      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices });
+    } catch (error) {
+      if (!(error instanceof TskSyntaxError)) throw error;
+      issues.push({ file: error.file, line: error.line, column: error.column, message: error.reason });
+      continue;
+    }
+    issues.push(...validation.errors);
+    if (validation.errors.length === 0 && validation.service !== null && validation.raw !== null) {
+      configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw };
+    }
+  }
+  return { configs, descriptorFiles, issues };
+}
+

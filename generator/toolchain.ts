@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The programs `generate` runs, resolved from tusk-grpc's own dependencies so
+ * they are found both in this repository and when tusk-grpc is installed into
+ * someone else's project. Each is a command line: node plus a script.
+ */
+export interface Toolchain {
+  readonly buf: readonly string[];
+  readonly tsProtoPlugin: readonly string[];
+  readonly tuskPlugin: readonly string[];
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+function packageDir(name: string): string {
+  return dirname(requireFromHere.resolve(`${name}/package.json`));
+}
+
+export function resolveToolchain(): Toolchain {
+  // The npm package's launcher picks the platform binary; running it through
+  // node avoids depending on the executable bit surviving npm pack/install.
+  const buf = join(packageDir('@bufbuild/buf'), 'bin', 'buf');
+  const tsProto = join(packageDir('ts-proto'), 'protoc-gen-ts_proto');
+  const tusk = fileURLToPath(new URL('./protoc-gen-tusk.js', import.meta.url));
+  if (!existsSync(tusk)) {
+    throw new Error(`protoc-gen-tusk is not built (${tusk} is missing): run "npm run build" first`);
+  }
+  return {
+    buf: [process.execPath, buf],
+    tsProtoPlugin: [process.execPath, tsProto],
+    tuskPlugin: [process.execPath, tusk],
+  };
+}
