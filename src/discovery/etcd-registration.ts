@@ -19,7 +19,7 @@ export interface EtcdRegistrationOptions {
 }
 
 const RENEW_INITIAL_DELAY_MS = 100;
-const RENEW_MAX_DELAY_MS = 1_000;
+const RENEW_MAX_DELAY_MS = 500;
 
 export class EtcdRegistration implements RegistrationHandle {
   private readonly ttlSeconds: number;
