@@ -1,0 +1,96 @@
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../telemetry/logger-types.js';
+import type { CallContext, CallMetadata, TraceContext } from './call-context.js';
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
+
+export { REQUEST_ID_HEADER };
+
+/** The part of a grpc-js server call (any kind) a context is read from. */
+export type ServerSurfaceCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getPeer' | 'getDeadline'>;
+
+/** Request metadata as text; binary values are base64 as on the wire. */
+export function metadataToRecord(metadata: Metadata): CallMetadata {
+  const record: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    record[key] = typeof value === 'string' ? value : value.toString('base64');
+  }
+  return record;
+}
+
+export function firstText(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** grpc-js reports "no deadline" as Infinity. */
+export function deadlineMs(deadline: Date | number): number | undefined {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The server span's trace context when OpenTelemetry's grpc instrumentation
+ * runs the handler inside one; otherwise the caller's, as received.
+ */
+function callTrace(metadata: Metadata): TraceContext {
+  const active = currentTraceContext();
+  if (active.traceId !== undefined) return active;
+  const traceparent = firstText(metadata, TRACEPARENT_HEADER);
+  if (traceparent === undefined) return {};
+  const tracestate = firstText(metadata, TRACESTATE_HEADER);
+  return extractTraceContext(tracestate === undefined ? { traceparent } : { traceparent, tracestate });
+}
+
+/**
+ * One call's context. Metadata record and logger are built on first use:
+ * most handlers never touch them, and the hot path should not pay for them.
+ */
+class ServerCallContext implements CallContext {
+  readonly deadline: number | undefined;
+  readonly peer: string;
+  readonly trace: TraceContext;
+  readonly requestId: string;
+  private metadataRecord: CallMetadata | undefined;
+  private callLogger: Logger | undefined;
+
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    private readonly call: ServerSurfaceCall,
+    readonly signal: AbortSignal,
+    private readonly serverLogger: Logger,
+  ) {
+    const metadata = call.metadata;
+    this.deadline = deadlineMs(call.getDeadline());
+    this.peer = call.getPeer();
+    this.trace = callTrace(metadata);
+    // The request-id interceptor has already filled this in; the fallback covers callers of the adapters without it.
+    this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? randomUUID();
+  }
+
+  get metadata(): CallMetadata {
+    this.metadataRecord ??= metadataToRecord(this.call.metadata);
+    return this.metadataRecord;
+  }
+
+  get logger(): Logger {
+    this.callLogger ??= this.serverLogger.child({
+      service: this.service,
+      method: this.method,
+      request_id: this.requestId,
+      ...(this.trace.traceId !== undefined ? { trace_id: this.trace.traceId, span_id: this.trace.spanId } : {}),
+    });
+    return this.callLogger;
+  }
+}
+
+export function createCallContext(
+  service: string,
+  method: string,
+  call: ServerSurfaceCall,
+  signal: AbortSignal,
+  serverLogger: Logger,
+): CallContext {
+  return new ServerCallContext(service, method, call, signal, serverLogger);
+}

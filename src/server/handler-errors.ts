@@ -1,0 +1,54 @@
+import { Metadata, type StatusObject, type status as GrpcStatus } from '@grpc/grpc-js';
+import { Code } from '../status/codes.js';
+import { TuskError, isTuskError } from '../status/tusk-error.js';
+import type { Logger } from '../telemetry/logger-types.js';
+import { MalformedRequest } from './codec.js';
+
+/** Trailer carrying TuskError details as JSON (contract shared with the client). */
+export const ERROR_DETAILS_TRAILER = 'tusk-error-details-bin';
+
+export type HandlerStatus = Pick<StatusObject, 'code' | 'details' | 'metadata'>;
+
+/** Our Code and grpc-js' status are the same numbers under two enum types. */
+export const grpcStatus = (code: Code): GrpcStatus => code as number as GrpcStatus;
+
+export function malformedRequestError(request: MalformedRequest): TuskError {
+  const reason = request.cause instanceof Error ? request.cause.message : String(request.cause);
+  return new TuskError(Code.INVALID_ARGUMENT, `malformed request message: ${reason}`);
+}
+
+function tuskErrorStatus(error: TuskError): HandlerStatus {
+  const metadata = new Metadata();
+  if (error.details !== undefined) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(error.details);
+    } catch {
+      json = undefined; // details that cannot be serialized are dropped, the status still goes out
+    }
+    if (json !== undefined) metadata.set(ERROR_DETAILS_TRAILER, Buffer.from(json));
+  }
+  return { code: grpcStatus(error.code), details: error.message, metadata };
+}
+
+/**
+ * Maps whatever a handler threw onto the status the caller sees. Only
+ * TuskError chooses its status and message; anything else is a bug in the
+ * service, so the caller gets a generic INTERNAL and the stack goes to the log.
+ */
+export function errorToStatus(error: unknown, signal: AbortSignal, logger: Logger): HandlerStatus {
+  if (isTuskError(error)) {
+    if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN || error.code === Code.DATA_LOSS) {
+      logger.error({ err: error, code: error.codeName }, 'handler failed');
+    }
+    return tuskErrorStatus(error);
+  }
+  if (signal.aborted) {
+    // The handler gave up because its call ended (cancel, deadline, shutdown): not a bug.
+    const reason: unknown = signal.reason;
+    logger.debug({ err: error }, 'handler stopped after the call was aborted');
+    return isTuskError(reason) ? tuskErrorStatus(reason) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
+  }
+  logger.error({ err: error }, 'handler threw an unexpected error');
+  return { code: grpcStatus(Code.INTERNAL), details: 'internal error', metadata: new Metadata() };
+}

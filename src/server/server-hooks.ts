@@ -1,0 +1,40 @@
+import type { CallMetadata } from './call-context.js';
+
+/** What the interceptor chain knows about a call when its metadata arrives. */
+export interface ServerCallInfo {
+  /** "/user.v1.UserService/GetUser" */
+  readonly path: string;
+  /** "user.v1.UserService" */
+  readonly service: string;
+  /** "GetUser" */
+  readonly method: string;
+  readonly metadata: CallMetadata;
+  readonly peer: string;
+  /** Epoch ms, undefined when the caller set none. */
+  readonly deadline: number | undefined;
+  readonly requestId: string;
+}
+
+export interface ServerCallOutcome {
+  /** gRPC status code the call ended with (CANCELLED / DEADLINE_EXCEEDED when it never sent one). */
+  readonly code: number;
+  readonly details: string;
+  readonly durationMs: number;
+}
+
+/**
+ * An observer of every call: called when the metadata arrives; the returned
+ * function, if any, is called once with the outcome. The metrics and trace
+ * stages of the chain are slots of this shape, no-ops until telemetry fills them.
+ */
+export interface ServerCallHook {
+  onCallStart(call: ServerCallInfo): ((outcome: ServerCallOutcome) => void) | void;
+}
+
+/**
+ * The auth slot: runs before the handler; throw (or reject with) a TuskError,
+ * e.g. UNAUTHENTICATED, to refuse the call. Any other error refuses it as INTERNAL.
+ */
+export type ServerAuthHook = (call: ServerCallInfo) => void | Promise<void>;
+
+export const noopCallHook: ServerCallHook = { onCallStart: () => undefined };

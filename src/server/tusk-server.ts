@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { resolveServiceConfig } from '../config/resolve-descriptor.js';
+import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
+import { createRegistry } from '../discovery/create-registry.js';
+import type { Registry, RegistrationHandle } from '../discovery/types.js';
+import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
+import type { Logger } from '../telemetry/logger-types.js';
+import { ActiveCalls } from './active-calls.js';
+import { bindService } from './bind-service.js';
+import { createDefaultLogger } from './default-logger.js';
+import { grpcStatus } from './handler-errors.js';
+import { ServerHealth } from './health.js';
+import { InFlightCalls } from './in-flight-calls.js';
+import { addReflection } from './reflection.js';
+import { noopCallHook } from './server-hooks.js';
+import { serverInterceptorChain } from './server-interceptors.js';
+import type { TuskServerOptions } from './server-options.js';
+import type { ServiceBase } from './service-base.js';
+import { handleSignalsFor, releaseSignalsFor } from './signals.js';
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+/** After the drain, how long sessions get to close cleanly before the sockets are cut. */
+const CLOSE_AFTER_DRAIN_MS = 2_000;
+
+type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+interface Hosted {
+  readonly service: ServiceBase;
+  readonly config: ResolvedDescriptor;
+}
+
+const hostPort = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/**
+ * Hosts services built from generated bases: binds, registers each service
+ * in its registry, then reports SERVING; stop() reverses that and drains.
+ */
+export class TuskServer {
+  private readonly services: ServiceBase[] = [];
+  private readonly activeCalls = new ActiveCalls();
+  private state: State = 'new';
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private grpcServer: Server | undefined;
+  private health: ServerHealth | undefined;
+  private inFlight: InFlightCalls | undefined;
+  private hosted: Hosted[] = [];
+  private registrations: RegistrationHandle[] = [];
+  private ownedRegistries: Registry[] = [];
+  private boundPort = 0;
+  private advertised = '';
+  private serverLogger: Logger | undefined;
+  readonly instanceId: string;
+
+  constructor(private readonly options: TuskServerOptions = {}) {
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** The bound port once start() resolved; 0 before. */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** "host:port" as written to the registry; empty before start(). */
+  get address(): string {
+    return this.advertised;
+  }
+
+  get logger(): Logger | undefined {
+    return this.serverLogger;
+  }
+
+  add(service: ServiceBase): this {
+    if (this.state !== 'new') throw new Error('tusk-grpc: add() services before start()');
+    if (this.services.some((known) => known.descriptor.name === service.descriptor.name)) {
+      throw new Error(`tusk-grpc: ${service.descriptor.name} is already added`);
+    }
+    this.services.push(service);
+    return this;
+  }
+
+  start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`tusk-grpc: start() called on a server that is ${this.state}`);
+    if (this.services.length === 0) throw new Error('tusk-grpc: add() at least one service before start()');
+    this.state = 'starting';
+    this.startPromise = this.startServing().catch(async (error: unknown) => {
+      await this.abandonStart();
+      throw error;
+    });
+    return this.startPromise;
+  }
+
+  /** NOT_SERVING, deregister, drain up to shutdown_grace, then force. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.shutdown();
+    return this.stopPromise;
+  }
+
+  private async startServing(): Promise<void> {
+    const env = this.options.env ?? process.env;
+    this.hosted = this.services.map((service) => ({ service, config: resolveServiceConfig(service.descriptor, env) }));
+    const first = this.hosted[0]!.config;
+    const logger = this.options.logger ?? createDefaultLogger(first.telemetry.logLevel, env);
+    this.serverLogger = logger;
+
+    const serviceNames = new Set(this.hosted.map(({ service }) => service.descriptor.name));
+    const inFlight = new InFlightCalls((path) => serviceNames.has(path.split('/')[1] ?? ''));
+    this.inFlight = inFlight;
+    const server = new Server({
+      interceptors: serverInterceptorChain({
+        inFlight,
+        logger,
+        trace: this.options.trace ?? noopCallHook,
+        metrics: this.options.metrics ?? noopCallHook,
+        ...(this.options.auth ? { auth: this.options.auth } : {}),
+        user: this.options.interceptors ?? [],
+      }),
+      'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? Math.max(...this.hosted.map(({ config }) => config.server.maxReceiveMessageBytes)),
+    });
+    this.grpcServer = server;
+    for (const { service } of this.hosted) {
+      const { definition, implementation } = bindService(service, logger, this.activeCalls);
+      server.addService(definition, implementation);
+    }
+    this.health = new ServerHealth([...serviceNames]);
+    this.health.addToServer(server);
+    if (this.options.reflection !== false) {
+      addReflection(server, this.hosted.filter(({ config }) => this.options.reflection === true || config.server.reflection).map(({ service }) => service.descriptor));
+    }
+
+    const host = this.options.host ?? first.service.host;
+    const port = this.options.port ?? first.service.port;
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+    this.advertised = hostPort(this.advertiseHost(host, first), this.boundPort);
+
+    // Registered only once bound; SERVING only once registered.
+    for (const { service, config } of this.hosted) {
+      const registry = this.registryFor(config.discovery, logger);
+      const handle = await registry.register({
+        service: service.descriptor.name,
+        address: this.advertised,
+        metadata: { ...config.service.metadata, version: config.service.version, instance_id: this.instanceId },
+      });
+      this.registrations.push(handle);
+    }
+    this.health.setAll('SERVING');
+    if (this.options.handleSignals ?? true) handleSignalsFor(this);
+    this.state = 'serving';
+    logger.info({ address: this.advertised, services: [...serviceNames], instance_id: this.instanceId }, 'serving');
+  }
+
+  private advertiseHost(bindHost: string, first: ResolvedDescriptor): string {
+    const env = this.options.env ?? process.env;
+    if (this.options.advertiseHost) return this.options.advertiseHost;
+    if (env.TUSK_ADVERTISE_HOST) return first.service.advertiseHost;
+    if (!WILDCARD_HOSTS.has(bindHost)) return bindHost;
+    return first.service.advertiseHost;
+  }
+
+  /** One registry per distinct [discovery] section, unless the options supply one. */
+  private readonly registriesByDiscovery = new Map<string, Registry>();
+  private registryFor(discovery: DiscoverySection, logger: Logger): Registry {
+    if (this.options.registry) return this.options.registry;
+    const key = JSON.stringify(discovery);
+    let registry = this.registriesByDiscovery.get(key);
+    if (!registry) {
+      registry = createRegistry(discovery, { logger });
+      this.registriesByDiscovery.set(key, registry);
+      this.ownedRegistries.push(registry);
+    }
+    return registry;
+  }
+
+  private get shutdownGraceMs(): number {
+    return this.options.shutdownGraceMs ?? Math.max(0, ...this.hosted.map(({ config }) => config.server.shutdownGraceMs));
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    if (this.state === 'starting') await this.startPromise?.catch(() => undefined);
+    if (this.state === 'stopped') return;
+    this.state = 'stopping';
+    const logger = this.serverLogger!;
+    const graceMs = this.shutdownGraceMs;
+    const started = Date.now();
+    logger.info({ in_flight: this.inFlight!.serviceCalls, grace_ms: graceMs }, 'draining');
+
+    this.health!.setAll('NOT_SERVING');
+    await this.deregisterAll(logger);
+    // Refuse new calls; calls already accepted run on.
+    const closed = new Promise<void>((resolve) => this.grpcServer!.tryShutdown(() => resolve()));
+    const drained = await this.inFlight!.waitForServiceCalls(Math.max(0, graceMs - (Date.now() - started)));
+    const shuttingDown = new TuskError(Code.UNAVAILABLE, 'server shutting down');
+    if (!drained) {
+      logger.warn({ in_flight: this.inFlight!.serviceCalls }, 'shutdown grace passed, cancelling the calls still running');
+      this.activeCalls.abortAll(shuttingDown);
+    }
+    // Health watches and reflection streams never end on their own (nor, past the grace, service calls).
+    this.inFlight!.endAll({ code: grpcStatus(shuttingDown.code), details: shuttingDown.message });
+    const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
+    if (!cleanlyClosed) this.grpcServer!.forceShutdown();
+    await this.closeOwnedRegistries(logger);
+    releaseSignalsFor(this);
+    this.state = 'stopped';
+    logger.info({ drained, duration_ms: Date.now() - started }, 'stopped');
+  }
+
+  private async deregisterAll(logger: Logger): Promise<void> {
+    const handles = this.registrations;
+    this.registrations = [];
+    const results = await Promise.allSettled(handles.map((handle) => handle.deregister()));
+    for (const result of results) {
+      if (result.status === 'rejected') logger.warn({ err: result.reason }, 'deregistration failed; the lease will expire on its own');
+    }
+  }
+
+  private async closeOwnedRegistries(logger: Logger): Promise<void> {
+    const results = await Promise.allSettled(this.ownedRegistries.map((registry) => registry.close()));
+    this.ownedRegistries = [];
+    for (const result of results) if (result.status === 'rejected') logger.warn({ err: result.reason }, 'closing the registry failed');
+  }
+
+  /** A start() that failed half way leaves nothing bound or registered behind. */
+  private async abandonStart(): Promise<void> {
+    const logger = this.serverLogger ?? createDefaultLogger(undefined);
+    this.health?.setAll('NOT_SERVING');
+    await this.deregisterAll(logger);
+    this.grpcServer?.forceShutdown();
+    await this.closeOwnedRegistries(logger);
+    releaseSignalsFor(this);
+    this.state = 'stopped';
+  }
+}
