@@ -121,8 +121,10 @@ export function coerceEnvItem(spec: LeafSpec, text: string, like?: RawValue): Ch
 /** A whole environment string for this key: lists split on commas. */
 export function coerceEnvValue(spec: LeafSpec, text: string, like?: RawValue): Checked {
   if (!spec.list) return coerceEnvItem(spec, text, like);
+  const parts = splitList(text);
+  if (parts.length === 0) return bad('is an empty list');
   const items: unknown[] = [];
-  for (const part of splitList(text)) {
+  for (const part of parts) {
     const checked = coerceEnvItem(spec, part);
     if (!checked.ok) return bad(`has ${JSON.stringify(part)}, which ${checked.problem}`);
     items.push(checked.value);
