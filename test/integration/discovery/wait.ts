@@ -32,8 +32,8 @@ export class EndpointRecorder {
   }
 
   /** Resolves when the latest list is exactly `addresses` (order-insensitive). */
-  until(addresses: readonly string[], timeoutMs?: number): Promise<true> {
+  async until(addresses: readonly string[], timeoutMs?: number): Promise<void> {
     const wanted = [...addresses].sort().join(',');
-    return waitFor(() => this.latest !== undefined && [...this.latest].sort().join(',') === wanted, `endpoints [${wanted}], last saw ${JSON.stringify(this.latest)}`, timeoutMs);
+    await waitFor(() => this.latest !== undefined && [...this.latest].sort().join(',') === wanted, `endpoints [${wanted}], last saw ${JSON.stringify(this.latest)}`, timeoutMs);
   }
 }
