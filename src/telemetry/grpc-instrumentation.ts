@@ -1,4 +1,5 @@
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { markGrpcInstrumentationInstalled } from './instrumentation-state.js';
 
 let installed: GrpcInstrumentation | undefined;
 
@@ -7,11 +8,9 @@ let installed: GrpcInstrumentation | undefined;
  * before grpc-js is loaded (see register.ts); later calls return the same one.
  */
 export function installGrpcInstrumentation(): GrpcInstrumentation {
-  installed ??= new GrpcInstrumentation();
+  if (!installed) {
+    installed = new GrpcInstrumentation();
+    markGrpcInstrumentationInstalled();
+  }
   return installed;
-}
-
-/** True when the `--import tusk-grpc/telemetry` entry ran in this process. */
-export function isGrpcInstrumentationInstalled(): boolean {
-  return installed !== undefined;
 }

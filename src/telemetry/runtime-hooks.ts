@@ -4,7 +4,7 @@
 // shapes are repeated structurally so this folder does not import the runtime.
 import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
-import { isGrpcInstrumentationInstalled } from './grpc-instrumentation.js';
+import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 import { tuskMetrics, type TuskMetrics } from './metrics.js';
 import { contextWithTraceContext, extractTraceContext } from './propagation.js';
 

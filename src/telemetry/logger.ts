@@ -1,0 +1,64 @@
+import { pino, type Level } from 'pino';
+import { codeName } from '../status/codes.js';
+import type { TraceContext } from '../server/call-context.js';
+import type { Logger } from './logger-types.js';
+import { prettyDestination, type LineSink } from './pretty-log.js';
+
+export interface LoggerOptions {
+  /** Used when TUSK_LOG_LEVEL is unset, e.g. the descriptor's `[telemetry] log_level`. Default "info". */
+  readonly level?: string;
+  /** pino's `name` field. Default "tusk-grpc". */
+  readonly name?: string;
+  /** Readable lines instead of JSON. Default: when the destination is a terminal (stdout by default). */
+  readonly pretty?: boolean;
+  /** Where lines go. Default stdout. */
+  readonly destination?: LineSink & { readonly isTTY?: boolean };
+  /** Read for TUSK_LOG_LEVEL. Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** TUSK_LOG_LEVEL wins over the configured level (the environment overrides descriptors); unknown names fall back to info. */
+export function resolveLogLevel(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): Level | 'silent' {
+  const wanted = (env.TUSK_LOG_LEVEL || configured || 'info').trim().toLowerCase();
+  return (LEVELS.includes(wanted) ? wanted : 'info') as Level | 'silent';
+}
+
+/**
+ * The runtime's logger: pino JSON lines (level as a name, ISO time) by
+ * default; readable lines on a terminal. Child loggers carry the call's
+ * fields, see `callLogFields`.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stdout;
+  const pretty = options.pretty ?? destination.isTTY === true;
+  const pinoOptions: pino.LoggerOptions = {
+    name: options.name ?? 'tusk-grpc',
+    level: resolveLogLevel(options.level, options.env),
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (pretty) return pino(pinoOptions, prettyDestination(destination, destination.isTTY === true) as pino.DestinationStream);
+  // No destination given: pino's own fast writer on fd 1. Otherwise anything with write(string) takes JSON lines.
+  return options.destination ? pino(pinoOptions, options.destination as pino.DestinationStream) : pino(pinoOptions);
+}
+
+/** The fields a call-bound logger carries: service, method, request_id, trace_id, span_id. */
+export function callLogFields(call: {
+  readonly service: string;
+  readonly method: string;
+  readonly requestId?: string;
+  readonly trace?: TraceContext;
+}): Record<string, string> {
+  const fields: Record<string, string> = { service: call.service, method: call.method };
+  if (call.requestId) fields.request_id = call.requestId;
+  if (call.trace?.traceId) fields.trace_id = call.trace.traceId;
+  if (call.trace?.spanId) fields.span_id = call.trace.spanId;
+  return fields;
+}
+
+/** The fields of a finished call's log line: status (gRPC code name), code, duration_ms. */
+export function callOutcomeFields(code: number, durationMs: number): { status: string; code: number; duration_ms: number } {
+  return { status: codeName(code), code, duration_ms: Math.round(durationMs * 1000) / 1000 };
+}

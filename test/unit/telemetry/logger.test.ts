@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { callLogFields, callOutcomeFields, createLogger, resolveLogLevel } from '../../../src/telemetry/logger.js';
+import { formatRecord } from '../../../src/telemetry/pretty-log.js';
+import type { Logger } from '../../../src/telemetry/logger-types.js';
+import { Code } from '../../../src/status/codes.js';
+
+function capture(isTTY = false): { lines: string[]; sink: { write(s: string): void; isTTY: boolean } } {
+  const lines: string[] = [];
+  return { lines, sink: { write: (s: string) => void lines.push(s), isTTY } };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines with level names, ISO time, and the call fields on child loggers', () => {
+    const { lines, sink } = capture();
+    const logger: Logger = createLogger({ destination: sink, env: {} });
+    const call = logger.child(callLogFields({
+      service: 'user.v1.UserService', method: 'GetUser', requestId: 'req-1',
+      trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' },
+    }));
+    call.info(callOutcomeFields(Code.NOT_FOUND, 12.34567), 'call finished');
+    assert.equal(lines.length, 1);
+    const record = JSON.parse(lines[0]!);
+    assert.equal(record.level, 'info');
+    assert.match(record.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(record.msg, 'call finished');
+    assert.equal(record.name, 'tusk-grpc');
+    for (const [key, value] of Object.entries({
+      service: 'user.v1.UserService', method: 'GetUser', request_id: 'req-1', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7', status: 'NOT_FOUND', code: Code.NOT_FOUND, duration_ms: 12.346,
+    })) assert.equal(record[key], value, key);
+  });
+
+  it('takes the level from TUSK_LOG_LEVEL over the configured one', () => {
+    const { lines, sink } = capture();
+    const logger = createLogger({ destination: sink, level: 'debug', env: { TUSK_LOG_LEVEL: 'warn' } });
+    logger.info('hidden');
+    logger.debug('hidden');
+    logger.warn('shown');
+    assert.deepEqual(lines.map((l) => JSON.parse(l).msg), ['shown']);
+    assert.equal(resolveLogLevel('debug', {}), 'debug');
+    assert.equal(resolveLogLevel(undefined, {}), 'info');
+    assert.equal(resolveLogLevel(undefined, { TUSK_LOG_LEVEL: 'LOUD' }), 'info');
+    assert.equal(resolveLogLevel(undefined, { TUSK_LOG_LEVEL: 'ERROR' }), 'error');
+  });
+
+  it('writes readable lines on a terminal', () => {
+    const { lines, sink } = capture(true);
+    createLogger({ destination: sink, env: {} }).child({ service: 'user.v1.UserService', method: 'GetUser' })
+      .warn({ status: 'UNAVAILABLE', duration_ms: 3.5, note: 'two words' }, 'call failed');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} \u001b\[33mWARN \u001b\[0m user\.v1\.UserService\/GetUser call failed status=UNAVAILABLE duration_ms=3\.5 note="two words"\n$/);
+  });
+
+  it('the formatter prints error stacks on their own lines and survives odd records', () => {
+    const line = formatRecord({ level: 'error', time: '2026-01-01T10:00:00.000Z', msg: 'boom', err: { stack: 'Error: x\n    at f' } }, false);
+    assert.equal(line, '10:00:00.000 ERROR boom \nError: x\n    at f\n');
+    assert.match(formatRecord({ level: 'custom', time: 0, msg: 'm' }, false), /^00:00:00\.000 CUSTOM m\n$/);
+  });
+});
