@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ConfigError, defineService, effectiveClientConfig, findDependency, type MethodDescriptor, type RawDescriptor, type ServiceDescriptor,
+} from '../../../src/config/index.js';
+
+const noCodec = (): never => { throw new Error('not used'); };
+function method(service: string, name: string): MethodDescriptor {
+  return {
+    name, localName: name[0]!.toLowerCase() + name.slice(1), path: `/${service}/${name}`, kind: 'unary',
+    serializeRequest: noCodec, deserializeRequest: noCodec, serializeResponse: noCodec, deserializeResponse: noCodec,
+  };
+}
+
+let counter = 0;
+/** A defined (process-wide) descriptor with a unique name, as a generated module would define it on import. */
+function service(config: RawDescriptor, methods: readonly string[] = ['GetThing', 'CreateThing']): ServiceDescriptor {
+  const name = `policy.v1.Service${++counter}`;
+  return defineService({
+    name, protoFile: `policy/v1/s${counter}.proto`, descriptorFile: `policy/v1/s${counter}.tsk`,
+    methods: Object.fromEntries(methods.map((m) => [m[0]!.toLowerCase() + m.slice(1), method(name, m)])), config,
+  });
+}
+/** A caller whose [dependencies] entry targets `target`. */
+function callerOf(target: ServiceDescriptor, entry: Record<string, RawDescriptor[string]>): ServiceDescriptor {
+  return service({ dependencies: { dep: { service: target.name, ...entry } } }, []);
+}
+
+const DEFAULT_RETRY = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 25, maxDelayMs: 1000, on: ['UNAVAILABLE'], budget: 0.2 };
+
+test('with no descriptor settings every method gets the built-in defaults', () => {
+  const target = service({});
+  const config = effectiveClientConfig(target, {}, {});
+  assert.deepEqual(config.policy, {
+    balancer: 'p2c_ewma', timeoutMs: 2000, retry: DEFAULT_RETRY,
+    circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5 }, bulkhead: null,
+  });
+  const expected = { timeoutMs: 2000, idempotent: false, balancer: 'p2c_ewma', retry: DEFAULT_RETRY };
+  assert.deepEqual(config.methods, { GetThing: expected, CreateThing: expected });
+  assert.equal(config.discovery.provider, 'local');
+  assert.equal(findDependency(target.name, {}), undefined);
+});
+
+test('the target\'s [client] and [methods] come next; a method\'s own value beats its [client] value', () => {
+  const target = service({
+    client: { balancer: 'random', timeout: '1s', retry: { budget: 0.5 } },
+    methods: { GetThing: { timeout: '300ms', idempotent: true, retry: { max_attempts: 5 } } },
+  });
+  const config = effectiveClientConfig(target, {}, {});
+  assert.equal(config.policy.balancer, 'random');
+  assert.equal(config.policy.timeoutMs, 1000);
+  assert.deepEqual(config.methods.GetThing, { timeoutMs: 300, idempotent: true, balancer: 'random', retry: { ...DEFAULT_RETRY, maxAttempts: 5, budget: 0.5 } });
+  assert.deepEqual(config.methods.CreateThing, { timeoutMs: 1000, idempotent: false, balancer: 'random', retry: { ...DEFAULT_RETRY, budget: 0.5 } });
+});
+
+test('the caller\'s [dependencies] entry overrides the target; ClientOptions override both', () => {
+  const target = service({
+    client: { timeout: '1s', bulkhead: { max_concurrent: 2 } },
+    methods: { GetThing: { timeout: '300ms', idempotent: true, retry: { max_attempts: 5 } } },
+  });
+  callerOf(target, {
+    balancer: 'round_robin', timeout: '500ms', retry: { budget: 0.1 }, bulkhead: { max_concurrent: 4, queue: 8 },
+    methods: { CreateThing: { timeout: '5s', idempotent: true } },
+  });
+  const dependency = findDependency(target.name, {});
+  assert.equal(dependency?.alias, 'dep');
+  assert.equal(dependency?.timeoutMs, 500);
+
+  const fromDependency = effectiveClientConfig(target, {}, {});
+  assert.equal(fromDependency.policy.balancer, 'round_robin');
+  assert.equal(fromDependency.policy.timeoutMs, 500);
+  assert.deepEqual(fromDependency.policy.bulkhead, { maxConcurrent: 4, queue: 8 });
+  // The caller's service-wide timeout is a later layer than the target's per-method one.
+  assert.deepEqual(fromDependency.methods.GetThing, { timeoutMs: 500, idempotent: true, balancer: 'round_robin', retry: { ...DEFAULT_RETRY, maxAttempts: 5, budget: 0.1 } });
+  assert.deepEqual(fromDependency.methods.CreateThing, { timeoutMs: 5000, idempotent: true, balancer: 'round_robin', retry: { ...DEFAULT_RETRY, budget: 0.1 } });
+
+  const fromOptions = effectiveClientConfig(target, {
+    balancer: 'least_request', timeout: 100, retry: { maxAttempts: 2 }, bulkhead: null,
+    methods: { GetThing: { timeoutMs: 50, idempotent: false }, CreateThing: { balancer: 'ring_hash' } },
+  }, {});
+  assert.equal(fromOptions.policy.balancer, 'least_request');
+  assert.equal(fromOptions.policy.timeoutMs, 100);
+  assert.equal(fromOptions.policy.bulkhead, null);
+  assert.deepEqual(fromOptions.methods.GetThing, { timeoutMs: 50, idempotent: false, balancer: 'least_request', retry: { ...DEFAULT_RETRY, maxAttempts: 2, budget: 0.1 } });
+  assert.deepEqual(fromOptions.methods.CreateThing, { timeoutMs: 100, idempotent: true, balancer: 'ring_hash', retry: { ...DEFAULT_RETRY, maxAttempts: 2, budget: 0.1 } });
+});
+
+test('discovery: the target\'s section plus TUSK_* variables, then the dependency, then options', () => {
+  const target = service({ discovery: { provider: 'local', prefix: 'svc' } });
+  const env = { TUSK_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: 'etcd1:2379,etcd2:2379' };
+  assert.deepEqual(effectiveClientConfig(target, {}, env).discovery, {
+    ...effectiveClientConfig(target, {}, {}).discovery, provider: 'etcd', endpoints: ['etcd1:2379', 'etcd2:2379'], prefix: 'svc',
+  });
+  callerOf(target, { discovery: { prefix: 'elsewhere', ttl: '20s' } });
+  const withDependency = effectiveClientConfig(target, {}, env).discovery;
+  assert.equal(withDependency.prefix, 'elsewhere');
+  assert.equal(withDependency.ttlMs, 20_000);
+  assert.equal(withDependency.provider, 'etcd');
+
+  assert.deepEqual(effectiveClientConfig(target, { discovery: { prefix: 'mine' } }, env).discovery.prefix, 'mine');
+  const fixed = effectiveClientConfig(target, { endpoints: ['127.0.0.1:5001', '127.0.0.1:5002'] }, env).discovery;
+  assert.equal(fixed.provider, 'static');
+  assert.deepEqual(fixed.endpoints, ['127.0.0.1:5001', '127.0.0.1:5002']);
+});
+
+test('a layer that switches the provider to etcd takes the cluster from TUSK_ETCD_ENDPOINTS', () => {
+  const target = service({ discovery: { provider: 'local' } });
+  const switched = effectiveClientConfig(target, { discovery: { provider: 'etcd' } }, { TUSK_ETCD_ENDPOINTS: 'e:1' }).discovery;
+  assert.deepEqual([switched.provider, switched.endpoints], ['etcd', ['e:1']]);
+  const explicit = effectiveClientConfig(target, { discovery: { provider: 'etcd', endpoints: ['x:2'] } }, { TUSK_ETCD_ENDPOINTS: 'e:1' }).discovery;
+  assert.deepEqual(explicit.endpoints, ['x:2']);
+});
+
+test('switching breaker strategy without a threshold takes that strategy\'s default threshold', () => {
+  const target = service({ client: { circuit_breaker: { threshold: 7 } } });
+  assert.equal(effectiveClientConfig(target, {}, {}).policy.circuitBreaker.threshold, 7);
+  const sampling = effectiveClientConfig(target, { circuitBreaker: { strategy: 'sampling' } }, {}).policy.circuitBreaker;
+  assert.deepEqual([sampling.strategy, sampling.threshold], ['sampling', 0.5]);
+  const explicit = effectiveClientConfig(target, { circuitBreaker: { strategy: 'sampling', threshold: 0.3 } }, {}).policy.circuitBreaker;
+  assert.equal(explicit.threshold, 0.3);
+  const sameStrategy = effectiveClientConfig(target, { circuitBreaker: { strategy: 'consecutive', halfOpenAfterMs: 10 } }, {}).policy.circuitBreaker;
+  assert.deepEqual([sameStrategy.threshold, sameStrategy.halfOpenAfterMs], [7, 10]);
+});
+
+test('method names in overrides must be methods of the target', () => {
+  const target = service({});
+  const caller = callerOf(target, { methods: { GetThnig: { idempotent: true } } });
+  assert.throws(() => effectiveClientConfig(target, {}, {}), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message, `${caller.descriptorFile}: [dependencies] dep.methods: unknown method "GetThnig" of ${target.name} (did you mean "GetThing"?)`);
+    return true;
+  });
+  const other = service({});
+  assert.throws(() => effectiveClientConfig(other, { methods: { creatething: { idempotent: true } } }, {}),
+    new TypeError(`client options for ${other.name}: unknown method "creatething" (did you mean "CreateThing"?)`));
+});
