@@ -1,0 +1,71 @@
+// Shared by the generator's integration tests: run the built CLI as a real
+// child process over copies of fixture trees, and compare folders byte for byte.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = join(REPO_ROOT, 'dist', 'generator', 'cli.js');
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'generator');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command, killing it after `timeoutMs` (the result then has code null). */
+export function runCommand(command: string, args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function runCli(args: readonly string[], cwd: string): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI, ...args], cwd);
+}
+
+/** A private copy of a fixture tree in a fresh temp folder; remove it with `removeDir`. */
+export async function copyFixture(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `tusk-gen-${name}-`));
+  await cp(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Every file under `dir` with its bytes, keyed by '/'-separated relative path, sorted. */
+export async function snapshotTree(dir: string): Promise<Map<string, Buffer>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+  const snapshot = new Map<string, Buffer>();
+  for (const file of files) snapshot.set(file, await readFile(join(dir, file)));
+  return snapshot;
+}
+
+/** Lines of CLI error output; each must have the `file:line:col: message` form. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.trim() !== '');
+}
+
+export const LOCATED_LINE = /^(?<file>[^:\s][^:]*):(?<line>\d+):(?<column>\d+): (?<message>.+)$/;

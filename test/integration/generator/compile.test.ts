@@ -1,0 +1,80 @@
+// Compile test: code generated from the "unseen" tree (imports across
+// packages, nested packages and messages, every streaming kind, WKT, enums,
+// oneofs, names that clash with the runtime, two services in one file) plus a
+// consumer written against DESIGN.md's API must type-check under strict
+// settings, with 'tusk-grpc' resolved to this repository's built package.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FIXTURES, REPO_ROOT, copyFixture, removeDir, runCli, runCommand } from './cli-harness.js';
+
+const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const STRICT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    noImplicitOverride: true,
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
+    noPropertyAccessFromIndexSignature: true,
+    noFallthroughCasesInSwitch: true,
+  },
+  include: ['src', 'gen'],
+};
+
+/** A consumer project whose node_modules point at this repository (as an installed tusk-grpc) and its dependencies. */
+async function makeConsumerProject(dir: string): Promise<void> {
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, join(dir, 'node_modules', 'tusk-grpc'), 'dir');
+  for (const scope of ['@bufbuild', '@grpc', '@types']) {
+    await symlink(join(REPO_ROOT, 'node_modules', scope), join(dir, 'node_modules', scope), 'dir');
+  }
+}
+
+let dir = '';
+before(async () => {
+  dir = await copyFixture('unseen');
+  await makeConsumerProject(dir);
+});
+after(async () => {
+  await removeDir(dir);
+});
+
+test('a strict consumer of every generated base and client type-checks', async () => {
+  const generated = await runCli(['generate'], dir);
+  assert.equal(generated.code, 0, generated.stderr);
+  await mkdir(join(dir, 'src'));
+  await copyFile(join(FIXTURES, 'unseen-consumer.ts.txt'), join(dir, 'src', 'consumer.ts'));
+  const checked = await runCommand(process.execPath, [TSC, '-p', 'tsconfig.json', '--pretty', 'false'], dir, 120_000);
+  assert.equal(checked.code, 0, `tsc failed:\n${checked.stdout}${checked.stderr}`);
+});
+
+test('the consumer check is real: a wrong signature in an implementation fails to compile', async () => {
+  const broken = join(dir, 'src', 'broken.ts');
+  await writeFile(
+    broken,
+    `import type { CallContext } from 'tusk-grpc';
+import { PaymentServiceBase } from '../gen/acme/platform/billing/v2/payments.tusk.js';
+import type { PayRequest } from '../gen/acme/platform/billing/v2/payments.js';
+export class Wrong extends PaymentServiceBase {
+  async pay(request: PayRequest, _ctx: CallContext): Promise<PayRequest> { return request; }
+  async *watchPayments(): AsyncIterable<never> {}
+}
+`,
+  );
+  const checked = await runCommand(process.execPath, [TSC, '-p', 'tsconfig.json', '--pretty', 'false'], dir, 120_000);
+  assert.notEqual(checked.code, 0);
+  assert.match(checked.stdout, /src\/broken\.ts\(\d+,\d+\): error TS\d+/);
+  await removeDir(broken);
+});
