@@ -7,6 +7,7 @@ import type { Etcd3, Lease, Watcher } from 'etcd3';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { RegistrationHandle } from './types.js';
 import { retryForever } from './retry-forever.js';
+import { cancelWatcherWithin } from './bounded.js';
 
 export interface EtcdRegistrationOptions {
   readonly client: Etcd3;
@@ -76,7 +77,7 @@ export class EtcdRegistration implements RegistrationHandle {
       this.options.logger.warn({ err: error, key: this.options.key }, 'could not revoke the lease; the key expires with its TTL');
       lease?.release();
     }
-    await watcher?.cancel().catch(() => undefined);
+    if (watcher) await cancelWatcherWithin(watcher);
     this.options.onClosed?.(this);
   }
 

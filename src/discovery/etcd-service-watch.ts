@@ -7,6 +7,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import type { Endpoint, EndpointsListener } from './types.js';
 import { decodeEndpointValue, sameEndpoints, sortEndpoints } from './keys.js';
 import { retryForever } from './retry-forever.js';
+import { cancelWatcherWithin } from './bounded.js';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 
 export interface EtcdServiceWatchOptions {
@@ -65,7 +66,7 @@ export class EtcdServiceWatch {
         this.endpointsByKey.clear();
         for (const kv of response.kvs) this.applyPut(kv);
         this.appliedRevision = BigInt(response.header.revision);
-        this.emit(true);
+        this.emit();
         this.watchFrom(this.appliedRevision + 1n);
       })
       .catch(() => undefined)
@@ -111,7 +112,7 @@ export class EtcdServiceWatch {
       const revision = BigInt(event.kv.mod_revision);
       if (revision > this.appliedRevision) this.appliedRevision = revision;
     }
-    if (response.events.length > 0) this.emit(false);
+    if (response.events.length > 0) this.emit();
   }
 
   private applyPut(kv: IKeyValue): void {
@@ -126,10 +127,10 @@ export class EtcdServiceWatch {
     this.options.logger.warn({ key, value: kv.value.toString('utf8').slice(0, 200) }, 'ignoring a registry value that is not {"Op":0,"Addr":...}');
   }
 
-  private emit(always: boolean): void {
+  /** Emits the full list when it differs from the last one (always the first time). */
+  private emit(): void {
     const endpoints = sortEndpoints(this.endpointsByKey.values());
-    const changed = this.lastEmitted === null || !sameEndpoints(this.lastEmitted, endpoints);
-    if (!changed && !(always && this.lastEmitted === null)) return;
+    if (this.lastEmitted !== null && sameEndpoints(this.lastEmitted, endpoints)) return;
     this.lastEmitted = endpoints;
     try {
       this.options.listener(endpoints);
@@ -142,10 +143,6 @@ export class EtcdServiceWatch {
     const watcher = this.watcher;
     this.watcher = null;
     if (!watcher) return;
-    try {
-      await watcher.cancel();
-    } catch (error) {
-      this.options.logger.debug({ err: error }, 'could not cancel a watcher');
-    }
+    await cancelWatcherWithin(watcher);
   }
 }

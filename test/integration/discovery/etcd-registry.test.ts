@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import { createRegistry, type Registry } from '../../../src/discovery/index.js';
 import type { DiscoverySection } from '../../../src/config/types.js';
-import { startEtcd, type EtcdServer } from '../../helpers/etcd.js';
+import { freePort, startEtcd, type EtcdServer } from '../../helpers/etcd.js';
 import { EndpointRecorder, waitFor } from './wait.js';
 
 const SERVICE = 'user.v1.UserService';
@@ -43,6 +43,16 @@ describe('etcd registry: layout, register, deregister, watch', () => {
       const afterRevoke = await plain.leaseClient.leaseTimeToLive({ ID: lease });
       assert.equal(afterRevoke.TTL, '-1', 'the lease is revoked, not just the key deleted');
       await handle.deregister(); // idempotent
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('register fails fast when etcd cannot be reached, and the registry still closes', async () => {
+    const nobody = await freePort();
+    const registry = createRegistry({ provider: 'etcd', endpoints: [`127.0.0.1:${nobody}`], prefix: 'services', ttlMs: 10_000, dir: '' });
+    try {
+      await assert.rejects(registry.register({ service: SERVICE, address: '127.0.0.1:50052', metadata: {} }));
     } finally {
       await registry.close();
     }
