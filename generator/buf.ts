@@ -71,7 +71,8 @@ function issuesFromBufOutput(output: string, project: Project, sources: readonly
       issues.push({ file: project.displayPath(project.configFile), line: 1, column: 1, message: line.replace(/^Failure: /, '') });
     }
   }
-  return issues;
+  // buf reports in its own order; by position reads better and is stable.
+  return issues.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
 
 function displayPathOfProto(path: string, project: Project, sources: readonly ProtoSource[]): string {

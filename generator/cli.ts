@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 function usageError(message: string): GeneratorError {
-  return GeneratorError.atFile('<command line>', `${message}\n${USAGE}`);
+  return GeneratorError.atFile('<command line>', `${message} (see tusk-grpc --help)`);
 }
 
 main(process.argv.slice(2)).then(
@@ -66,7 +66,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof GeneratorError) {
       for (const issue of error.issues) process.stderr.write(`${formatLocatedIssue(issue)}\n`);
     } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`<command line>:1:1: ${error.message}\n${USAGE}\n`);
+      process.stderr.write(`<command line>:1:1: ${error.message} (see tusk-grpc --help)\n`);
     } else {
       process.stderr.write(`tusk-grpc: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
