@@ -13,8 +13,9 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/traced-echo.ts', import.meta.url));
 const TRACE_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
-async function startService(receiver: OtlpReceiver, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=tusk-source', '--import', 'tsx', '--import', './src/telemetry/register.ts', fixture], {
+async function startService(receiver: OtlpReceiver, env: Record<string, string>, withImport = true): Promise<{ child: ChildProcess; port: number }> {
+  const entry = withImport ? ['--import', './src/telemetry/register.ts'] : [];
+  const child = spawn(process.execPath, ['--conditions=tusk-source', '--import', 'tsx', ...entry, fixture], {
     cwd: repoRoot,
     env: {
       ...process.env, ...env,
@@ -121,5 +122,33 @@ describe('tracing across processes', () => {
     assert.equal(attempts[0]!.statusCode, 2);
     assert.equal(attempts[1]!.attributes['rpc.grpc.status_code'], 0);
     assert.ok(call.events.some((e) => e.name === 'tusk.retry'), 'the retry decision is an event on the call span');
+  });
+});
+
+describe('tracing across processes without the --import (the runtime hooks alone)', () => {
+  let receiver: OtlpReceiver;
+  const children: ChildProcess[] = [];
+  after(async () => {
+    await Promise.all(children.map(stopService));
+    await receiver?.close();
+  });
+
+  it('server spans from the trace hook and client spans still share one trace id', async () => {
+    receiver = await startOtlpReceiver();
+    const back = await startService(receiver, { ROLE: 'back', OTEL_SERVICE_NAME: 'plain-back' }, false);
+    children.push(back.child);
+    const front = await startService(receiver, { ROLE: 'front', OTEL_SERVICE_NAME: 'plain-front', BACK_ADDRESS: `127.0.0.1:${back.port}` }, false);
+    children.push(front.child);
+    const caller = '3333333333333333';
+    await callFront(front.port, 'plain', caller);
+    const all = await receiver.waitFor((spans) => spans.some((s) => s.serviceName === 'plain-back' && s.kind === 2));
+    const spans = all.filter((s) => s.traceId === TRACE_ID);
+    assert.deepEqual(all.filter((s) => s.name.startsWith('grpc.')).map((s) => s.name), [], 'grpc-js is not instrumented');
+    const frontServer = spans.find((s) => s.serviceName === 'plain-front' && s.kind === 2)!;
+    assert.equal(frontServer.parentSpanId, caller);
+    const attempt = spans.find((s) => s.serviceName === 'plain-front' && s.attributes['rpc.attempt'] === 1)!;
+    const backServer = spans.find((s) => s.serviceName === 'plain-back' && s.kind === 2)!;
+    assert.equal(backServer.parentSpanId, attempt.spanId, 'the attempt traceparent reached the back service');
+    assert.equal(backServer.attributes['rpc.grpc.status_code'], 0);
   });
 });
