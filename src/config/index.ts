@@ -10,3 +10,4 @@ export { ConfigError } from './config-error.js';
 export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
 export { ENV_OVERRIDES } from './env-overrides.js';
 export { findDependency, effectiveClientConfig, type EffectiveClientConfig, type EffectiveMethodPolicy } from './client-policy.js';
+export { renderDescriptorReference } from './schema-reference.js';
