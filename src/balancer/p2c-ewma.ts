@@ -1,8 +1,12 @@
 import { InFlightCounter, twoRandomIndexes } from './in-flight.js';
 import type { Balancer, BalancerEndpoint } from './types.js';
 
-/** How fast old latency is forgotten (Finagle's and go-zero's default decay time). */
-const DECAY_MS = 10_000;
+/**
+ * How fast old latency is forgotten. Kratos' 600 ms, not Finagle's 10 s: with
+ * 10 s a new connection's handshake (tens of ms on the first call) keeps a
+ * fast endpoint looking slow for many seconds.
+ */
+const DECAY_MS = 600;
 /** An endpoint not picked for this long is picked once so its latency is measured again (go-zero's forcePick). */
 const FORCE_PICK_MS = 1_000;
 /** A failed call counts at least this slow, so a fast-failing endpoint does not attract traffic. */
@@ -17,7 +21,7 @@ interface LatencyState {
 
 /**
  * Power of two choices on cost = peak-EWMA latency × (in-flight + 1), as in
- * Finagle's PeakEwma and go-zero's p2c: a slow endpoint's cost jumps at once
+ * Finagle's PeakEwma, go-zero's and Kratos' p2c: a slow endpoint's cost jumps at once
  * (peak) and recovers slowly, so it gets little traffic while slow.
  */
 export class P2cEwmaBalancer implements Balancer {
@@ -62,7 +66,8 @@ export class P2cEwmaBalancer implements Balancer {
   /** Cost of sending one more call to `address`; unmeasured endpoints cost 0 so they get measured. */
   cost(address: string): number {
     const state = this.latency.get(address);
-    const ewma = state === undefined ? 0 : this.decayed(state, this.now());
+    // No decay on read (unlike Finagle): an idle slow endpoint is re-measured by the forced pick instead.
+    const ewma = state === undefined ? 0 : state.ewma;
     return ewma * (this.inFlight.get(address) + 1);
   }
 
@@ -70,10 +75,6 @@ export class P2cEwmaBalancer implements Balancer {
     const state = this.latency.get(endpoint.address);
     if (state !== undefined) state.pickedAt = this.now();
     return endpoint;
-  }
-
-  private decayed(state: LatencyState, now: number): number {
-    return state.ewma * Math.exp(-Math.max(0, now - state.updatedAt) / DECAY_MS);
   }
 
   private updated(state: LatencyState, sample: number, now: number): number {
