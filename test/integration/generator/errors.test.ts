@@ -162,6 +162,18 @@ describe('check and command-line errors', () => {
     assert.deepEqual(await readdir(dir), before);
   });
 
+  test('--verbose (or a terminal) shows what was read and written, and how long it took', async () => {
+    const result = await runCli(['generate', '--verbose', '--out', 'shown'], dir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /read buf\.yaml: 2 proto files \(\d+(ms|\.\d+s)\)/);
+    assert.match(result.stderr, /validated 1 descriptor: proto\/catalog\/v1\/catalog\.tsk/);
+    assert.match(result.stderr, /wrote shown\/catalog\/v1\/catalog\.tusk\.ts/);
+    assert.match(result.stdout, /^generated 5 files into shown in \d+(ms|\.\d+s)\n$/);
+    const quiet = await runCli(['generate', '--out', 'shown'], dir);
+    assert.equal(quiet.stderr, '', 'not a terminal: only the summary line');
+    await removeDir(join(dir, 'shown'));
+  });
+
   test('check reports descriptor errors like generate does', async () => {
     await editFile(dir, TSK, (text) => `${text}NoSuchRpc { idempotent: true }\n`);
     const issues = located(await runCli(['check'], dir));
