@@ -11,6 +11,8 @@ export const ENV_OVERRIDES = {
   TUSK_ETCD_ENDPOINTS: ['discovery', 'endpoints'],
   TUSK_ADVERTISE_HOST: ['service', 'advertise_host'],
   TUSK_LOG_LEVEL: ['telemetry', 'log_level'],
+  // Not in DESIGN.md's list: lets one demo or test run keep its local registry private.
+  TUSK_REGISTRY_DIR: ['discovery', 'dir'],
 } as const;
 
 type OverrideVariable = keyof typeof ENV_OVERRIDES;
@@ -26,11 +28,12 @@ function readOverride(variable: OverrideVariable, env: NodeJS.ProcessEnv, source
   return checked.value;
 }
 
-/** TUSK_DISCOVERY, then TUSK_ETCD_ENDPOINTS when the provider (after that) is etcd. */
+/** TUSK_DISCOVERY, then TUSK_ETCD_ENDPOINTS when the provider (after that) is etcd; TUSK_REGISTRY_DIR always (only the local provider reads it). */
 export function applyDiscoveryEnv(discovery: DiscoverySection, env: NodeJS.ProcessEnv, source: string): DiscoverySection {
   const provider = (readOverride('TUSK_DISCOVERY', env, source) as DiscoverySection['provider'] | undefined) ?? discovery.provider;
   const etcdEndpoints = provider === 'etcd' ? (readOverride('TUSK_ETCD_ENDPOINTS', env, source) as string[] | undefined) : undefined;
-  return { ...discovery, provider, endpoints: etcdEndpoints ?? discovery.endpoints };
+  const dir = (readOverride('TUSK_REGISTRY_DIR', env, source) as string | undefined) ?? discovery.dir;
+  return { ...discovery, provider, endpoints: etcdEndpoints ?? discovery.endpoints, dir };
 }
 
 /** TUSK_ETCD_ENDPOINTS alone: for a provider switched to etcd by an override layer. */
