@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, createFileRegistry, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, type DescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { DescriptorProtoSchema, FileDescriptorProtoSchema, type DescriptorProto } from '@bufbuild/protobuf/wkt';
 import { methodLocalName, tsProtoModule, tsProtoTypeName } from '../../../generator/plugin/names.js';
 import { serviceNames } from '../../../generator/init.js';
 
@@ -18,6 +18,9 @@ function registryFor(messages: MessageInitShape<typeof DescriptorProtoSchema>[],
   return createFileRegistry(file, () => undefined);
 }
 
+/** A message with nested messages, built fully so nested levels type-check as DescriptorProto. */
+const nested = (name: string, nestedType: DescriptorProto[] = []): DescriptorProto => create(DescriptorProtoSchema, { name, nestedType });
+
 function message(registry: ReturnType<typeof registryFor>, typeName: string): DescMessage {
   const found = registry.getMessage(typeName);
   assert.ok(found, typeName);
@@ -26,7 +29,7 @@ function message(registry: ReturnType<typeof registryFor>, typeName: string): De
 
 test('ts-proto type names: nesting joined with _, snake_case levels camel-cased, Date/Function suffixed', () => {
   const registry = registryFor([
-    { name: 'Outer', nestedType: [{ name: 'Inner', nestedType: [{ name: 'Deep' }] }, { name: 'snake_inner' }] },
+    { name: 'Outer', nestedType: [nested('Inner', [nested('Deep')]), nested('snake_inner')] },
     { name: 'Date' },
     { name: 'Function' },
     { name: 'UPPER_CASE' },
