@@ -1,0 +1,107 @@
+// order.v1.OrderService: checks each order's user through the generated
+// UserService client, which finds the user instances through discovery and
+// takes its timeout and retries from order.tsk's [dependencies] users entry.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Code, TuskError, isTuskError, type CallContext } from 'tusk-grpc';
+import {
+  OrderStatus, type CreateOrderRequest, type CreateOrderResponse, type GetOrderRequest, type GetOrderResponse, type ListOrdersByUserRequest,
+  type ListOrdersByUserResponse, type Order, type OrderItem, type WatchOrderStatusRequest, type WatchOrderStatusResponse,
+} from '../../gen/order/v1/order.js';
+import { OrderServiceBase } from '../../gen/order/v1/order.tusk.js';
+import { createUserServiceClient, type UserServiceClient } from '../../gen/user/v1/user.tusk.js';
+
+interface FieldViolation {
+  readonly field: string;
+  readonly description: string;
+}
+
+/** What is wrong with an order request's fields; empty when nothing is. */
+export function validateOrder(request: CreateOrderRequest): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (request.userId === '') violations.push({ field: 'user_id', description: 'must not be empty' });
+  if (request.items.length === 0) violations.push({ field: 'items', description: 'must hold at least one item' });
+  request.items.forEach((item, index) => {
+    if (item.sku.trim() === '') violations.push({ field: `items[${index}].sku`, description: 'must not be empty' });
+    if (item.quantity <= 0) violations.push({ field: `items[${index}].quantity`, description: 'must be at least 1' });
+    if (item.unitPriceCents < 0) violations.push({ field: `items[${index}].unit_price_cents`, description: 'must not be negative' });
+  });
+  return violations;
+}
+
+export const orderTotalCents = (items: readonly OrderItem[]): number => items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+
+const STATUS_FLOW = [OrderStatus.ORDER_STATUS_PLACED, OrderStatus.ORDER_STATUS_PAID, OrderStatus.ORDER_STATUS_SHIPPED, OrderStatus.ORDER_STATUS_DELIVERED];
+
+/** Orders are kept in memory: the example runs one order instance (the user service shows the shared-store case). */
+export class OrderService extends OrderServiceBase {
+  private readonly orders = new Map<string, Order>();
+  private nextId = 1;
+
+  constructor(
+    private readonly users: UserServiceClient = createUserServiceClient(),
+    /** Every order moves PLACED → PAID → SHIPPED → DELIVERED, one step per this many ms. */
+    private readonly statusStepMs = Number(process.env.ORDER_STATUS_STEP_MS) || 400,
+  ) {
+    super();
+  }
+
+  async createOrder(request: CreateOrderRequest, ctx: CallContext): Promise<CreateOrderResponse> {
+    const violations = validateOrder(request);
+    if (violations.length > 0) throw new TuskError(Code.INVALID_ARGUMENT, 'invalid order', { fieldViolations: violations });
+
+    // { parent: ctx } passes on this call's deadline, cancellation and trace.
+    const checked = await this.users.getUser({ id: request.userId }, { parent: ctx }).catch((error: unknown) => {
+      // The order names a user that does not exist: the caller must create the user first, so
+      // FAILED_PRECONDITION (NOT_FOUND would suggest the order itself is missing).
+      if (isTuskError(error) && error.code === Code.NOT_FOUND) {
+        throw new TuskError(Code.FAILED_PRECONDITION, `user "${request.userId}" does not exist`, { fieldViolations: [{ field: 'user_id', description: 'names no user' }] });
+      }
+      throw error;
+    });
+
+    const order: Order = {
+      id: `o_${this.nextId++}`,
+      userId: request.userId,
+      items: request.items,
+      totalCents: orderTotalCents(request.items),
+      status: OrderStatus.ORDER_STATUS_PLACED,
+      createdAt: new Date(),
+      userName: checked.user?.name ?? '',
+    };
+    this.orders.set(order.id, order);
+    ctx.logger.info({ order_id: order.id, user_id: order.userId, total_cents: order.totalCents }, 'order created');
+    return { order, traceId: ctx.trace.traceId ?? '', userServedBy: checked.servedBy };
+  }
+
+  async getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
+    return { order: this.withCurrentStatus(this.find(request.id)) };
+  }
+
+  async *listOrdersByUser(request: ListOrdersByUserRequest): AsyncIterable<ListOrdersByUserResponse> {
+    // A Map iterates in insertion order: oldest order first.
+    for (const order of this.orders.values()) {
+      if (order.userId === request.userId) yield { order: this.withCurrentStatus(order) };
+    }
+  }
+
+  /** The order's whole status history, each step sent when it happens (past steps at once). */
+  async *watchOrderStatus(request: WatchOrderStatusRequest, ctx: CallContext): AsyncIterable<WatchOrderStatusResponse> {
+    const order = this.find(request.id);
+    for (const [step, status] of STATUS_FLOW.entries()) {
+      const at = order.createdAt!.getTime() + step * this.statusStepMs;
+      if (at > Date.now()) await sleep(at - Date.now(), undefined, { signal: ctx.signal });
+      yield { id: order.id, status, at: new Date(at) };
+    }
+  }
+
+  private find(id: string): Order {
+    const order = this.orders.get(id);
+    if (!order) throw new TuskError(Code.NOT_FOUND, `no order with id "${id}"`);
+    return order;
+  }
+
+  private withCurrentStatus(order: Order): Order {
+    const steps = Math.floor((Date.now() - order.createdAt!.getTime()) / this.statusStepMs);
+    return { ...order, status: STATUS_FLOW[Math.min(steps, STATUS_FLOW.length - 1)]! };
+  }
+}
