@@ -1,5 +1,5 @@
 import { InFlightCounter, twoRandomIndexes } from './in-flight.js';
-import type { Balancer, BalancerEndpoint } from './types.js';
+import type { Balancer, BalancerEndpoint, PickContext } from './types.js';
 
 /** Power of two choices on in-flight calls: pick two at random, use the less busy. */
 export class LeastRequestBalancer implements Balancer {
@@ -8,7 +8,7 @@ export class LeastRequestBalancer implements Balancer {
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  pick<E extends BalancerEndpoint>(candidates: readonly E[]): E {
+  pick<E extends BalancerEndpoint>(candidates: readonly E[], _context?: PickContext): E {
     if (candidates.length === 1) return candidates[0]!;
     const [i, j] = twoRandomIndexes(candidates.length, this.random);
     const a = candidates[i]!;

@@ -1,5 +1,5 @@
 import { InFlightCounter, twoRandomIndexes } from './in-flight.js';
-import type { Balancer, BalancerEndpoint } from './types.js';
+import type { Balancer, BalancerEndpoint, PickContext } from './types.js';
 
 /**
  * How fast old latency is forgotten. Kratos' 600 ms, not Finagle's 10 s: with
@@ -34,7 +34,7 @@ export class P2cEwmaBalancer implements Balancer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  pick<E extends BalancerEndpoint>(candidates: readonly E[]): E {
+  pick<E extends BalancerEndpoint>(candidates: readonly E[], _context?: PickContext): E {
     if (candidates.length === 1) return this.picked(candidates[0]!);
     const [i, j] = twoRandomIndexes(candidates.length, this.random);
     let a = candidates[i]!;

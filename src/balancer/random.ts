@@ -1,4 +1,4 @@
-import type { Balancer, BalancerEndpoint } from './types.js';
+import type { Balancer, BalancerEndpoint, PickContext } from './types.js';
 
 /** Uniformly random choice; no state, no feedback. */
 export class RandomBalancer implements Balancer {
@@ -6,7 +6,7 @@ export class RandomBalancer implements Balancer {
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  pick<E extends BalancerEndpoint>(candidates: readonly E[]): E {
+  pick<E extends BalancerEndpoint>(candidates: readonly E[], _context?: PickContext): E {
     return candidates[Math.floor(this.random() * candidates.length)]!;
   }
 }

@@ -1,4 +1,4 @@
-import type { Balancer, BalancerEndpoint } from './types.js';
+import type { Balancer, BalancerEndpoint, PickContext } from './types.js';
 
 export const DEFAULT_WEIGHT = 100;
 
@@ -17,7 +17,7 @@ export class WeightedBalancer implements Balancer {
   readonly name = 'weighted';
   private readonly current = new Map<string, number>();
 
-  pick<E extends BalancerEndpoint>(candidates: readonly E[]): E {
+  pick<E extends BalancerEndpoint>(candidates: readonly E[], _context?: PickContext): E {
     let total = 0;
     let best: E | undefined;
     let bestScore = -Infinity;

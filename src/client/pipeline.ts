@@ -51,10 +51,9 @@ export class CallPipeline {
   /** Stages 1–9 for a call whose every attempt is `send`. Streams pass a `send` that resolves at the first response. */
   run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>): Promise<T> {
     const scope = callScope(options, plan.timeoutMs); // 1
-    const hook = clientTraceHook(); // 2
-    const trace = hook?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata });
-    const call = (): Promise<T> => this.withRetry(plan, scope, trace, send);
-    const result = this.bulkhead === undefined ? call() : this.bulkhead.execute(call, scope.signal); // 3
+    const trace = clientTraceHook()?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata }); // 2
+    const call: PipelineCall<T> = { plan, scope, trace, send, tried: [] };
+    const result = this.bulkhead === undefined ? this.withRetry(call) : this.bulkhead.execute(() => this.withRetry(call), scope.signal); // 3
     if (trace === undefined) return result;
     return result.then(
       (value) => {
@@ -68,33 +67,36 @@ export class CallPipeline {
     );
   }
 
-  private withRetry<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, send: Send<T>): Promise<T> {
+  private withRetry<T>(call: PipelineCall<T>): Promise<T> {
     this.budget.recordCall();
-    const tried: string[] = [];
-    const retryable = (error: unknown, attempt: number): boolean => {
-      const retry = shouldRetry(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
-      trace?.event(retry ? 'retry' : 'give_up', { attempt, reason: error instanceof Error ? error.message : String(error) });
-      return retry;
-    };
     // 4: cockatiel retry; a single-attempt policy skips it (one less promise layer on the hot path).
-    if (plan.retryPolicy.maxAttempts <= 1) return this.attempt(plan, scope, trace, tried, 1, send);
-    return plan.retry.execute((attempt) => this.attempt(plan, scope, trace, tried, attempt, send), retryable, scope.signal);
+    if (call.plan.retryPolicy.maxAttempts <= 1) return this.attempt(call, 1);
+    return call.plan.retry.execute((attempt) => this.attempt(call, attempt), (error, attempt) => this.retryable(call, error, attempt), call.scope.signal);
   }
 
-  private attempt<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, tried: string[], attempt: number, send: Send<T>): Promise<T> {
-    const waiting = this.endpoints.whenKnown(scope.deadline === undefined ? DISCOVERY_WAIT_MS : scope.deadline - Date.now());
-    if (waiting !== undefined) return waiting.then(() => this.attemptOnEndpoint(plan, scope, trace, tried, attempt, send));
-    return this.attemptOnEndpoint(plan, scope, trace, tried, attempt, send);
+  private retryable(call: PipelineCall<unknown>, error: unknown, attempt: number): boolean {
+    const { plan, scope, trace } = call;
+    const retry = shouldRetry(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
+    trace?.event(retry ? 'retry' : 'give_up', { attempt, reason: error instanceof Error ? error.message : String(error) });
+    return retry;
   }
 
-  private async attemptOnEndpoint<T>(plan: MethodPlan, scope: CallScope, trace: ClientCallTrace | undefined, tried: string[], attempt: number, send: Send<T>): Promise<T> {
-    const candidates = this.endpoints.usable(tried);
+  private attempt<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
+    const deadline = call.scope.deadline;
+    const waiting = this.endpoints.whenKnown(deadline === undefined ? DISCOVERY_WAIT_MS : deadline - Date.now());
+    if (waiting !== undefined) return waiting.then(() => this.attemptOnEndpoint(call, attempt));
+    return this.attemptOnEndpoint(call, attempt);
+  }
+
+  private async attemptOnEndpoint<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
+    const { plan, scope, trace } = call;
+    const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
       trace?.event('circuit_open');
       throw new CircuitOpenError(this.service); // 5
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 6
-    tried.push(endpoint.address);
+    call.tried.push(endpoint.address);
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
     const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal }; // 8
@@ -102,7 +104,7 @@ export class CallPipeline {
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();
     try {
-      const result = await endpoint.breaker.execute(() => send(endpoint, options)); // 7, 9
+      const result = await endpoint.breaker.execute(() => call.send(endpoint, options)); // 7, 9
       balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
       endAttempt?.();
       return result;
@@ -112,4 +114,14 @@ export class CallPipeline {
       throw error;
     }
   }
+}
+
+/** The state of one call across its attempts. */
+interface PipelineCall<T> {
+  readonly plan: MethodPlan;
+  readonly scope: CallScope;
+  readonly trace: ClientCallTrace | undefined;
+  readonly send: Send<T>;
+  /** Addresses already tried, so a retry goes elsewhere when it can. */
+  readonly tried: string[];
 }

@@ -31,7 +31,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   const calls = { count: 0 };
   let port = 0;
   const instance = () => `127.0.0.1:${port}`;
-  const definition: grpc.ServiceDefinition = {};
+  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const method of Object.values(descriptor.methods)) {
     definition[method.name] = {
       path: method.path,

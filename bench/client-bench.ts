@@ -1,0 +1,120 @@
+// Raw grpc-js client vs tusk client (static discovery, p2c_ewma, breaker, retry on)
+// against the same echo server in a child process, in one run.
+//   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 3] [--rounds 2]
+import * as grpc from '@grpc/grpc-js';
+import { closeClient, createClient } from '../src/client/index.js';
+import { echoDescriptor, type EchoServiceClient } from '../test/helpers/echo-service.js';
+import { spawnEchoChild } from '../test/integration/client/echo-children.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+const SECONDS = Number(args.get('seconds') ?? 3);
+const ROUNDS = Number(args.get('rounds') ?? 2);
+const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
+const CLIENTS = new Set((args.get('clients') ?? 'raw,raw-deadline,tusk').split(','));
+const MAX_CALLS_PER_WORKER = 1_000_000;
+
+type Call = () => Promise<unknown>;
+
+interface Result {
+  readonly calls: number;
+  readonly seconds: number;
+  readonly latencies: Float64Array;
+  /** CPU time this (client) process used, µs. */
+  readonly cpuMicros: number;
+}
+
+async function measure(call: Call, concurrency: number, seconds: number): Promise<Result> {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < MAX_CALLS_PER_WORKER; i++) {
+        const begin = performance.now();
+        if (begin >= until) return;
+        await call();
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  return { calls: latencies.length, seconds: (performance.now() - started) / 1000, latencies: Float64Array.from(latencies).sort(), cpuMicros: cpu.user + cpu.system };
+}
+
+const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+function summary(results: Result[]): { rps: number; p50: number; p99: number; cpuPerCall: number } {
+  const calls = results.reduce((sum, r) => sum + r.calls, 0);
+  const cpuPerCall = results.reduce((sum, r) => sum + r.cpuMicros, 0) / calls;
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  const all = Float64Array.from(results.flatMap((r) => [...r.latencies])).sort();
+  return { rps: calls / seconds, p50: percentile(all, 0.5), p99: percentile(all, 0.99), cpuPerCall };
+}
+
+const server = await spawnEchoChild();
+const descriptor = echoDescriptor();
+const echo = descriptor.methods['echo']!;
+const request = { text: 'hello benchmark' };
+
+const raw = new grpc.Client(server.address, grpc.credentials.createInsecure());
+const rawCall: Call = () =>
+  new Promise((resolve, reject) =>
+    raw.makeUnaryRequest(echo.path, (value: unknown) => Buffer.from(echo.serializeRequest(value)), (bytes: Buffer) => echo.deserializeResponse(bytes), request, new grpc.Metadata(), {}, (error, response) =>
+      error ? reject(error) : resolve(response),
+    ),
+  );
+
+// The same call with the deadline tusk sets by default (the method timeout), to show what grpc-js deadlines cost.
+const TIMEOUT_MS = 5_000;
+const rawDeadlineCall: Call = () =>
+  new Promise((resolve, reject) =>
+    raw.makeUnaryRequest(echo.path, (value: unknown) => Buffer.from(echo.serializeRequest(value)), (bytes: Buffer) => echo.deserializeResponse(bytes), request, new grpc.Metadata(), { deadline: Date.now() + TIMEOUT_MS }, (error, response) =>
+      error ? reject(error) : resolve(response),
+    ),
+  );
+
+const tusk = createClient<EchoServiceClient>(descriptor, {
+  discovery: { provider: 'static', endpoints: [server.address] },
+  balancer: 'p2c_ewma',
+  timeout: Number(args.get('tusk-timeout') ?? TIMEOUT_MS),
+  retry: { maxAttempts: 3 },
+  circuitBreaker: { strategy: 'consecutive', threshold: 5 },
+  methods: { Echo: { idempotent: true } },
+});
+const tuskCall: Call = () => tusk.echo(request);
+
+
+const clients: Array<{ key: string; label: string; call: Call }> = [
+  { key: 'raw', label: 'raw grpc-js', call: rawCall },
+  { key: 'raw-deadline', label: 'raw grpc-js + deadline', call: rawDeadlineCall },
+  { key: 'tusk', label: 'tusk', call: tuskCall },
+].filter((client) => CLIENTS.has(client.key));
+
+console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per client and concurrency, server in a child process`);
+console.log('concurrency | client | calls/s | p50 ms | p99 ms | client CPU µs/call');
+const ratios: string[] = [];
+for (const concurrency of CONCURRENCY) {
+  for (const client of clients) await measure(client.call, concurrency, 1); // warm up (connections, JIT)
+  const results = new Map(clients.map((client) => [client.key, [] as Result[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Interleave so drift in machine load hits every client alike.
+    for (const client of clients) results.get(client.key)!.push(await measure(client.call, concurrency, SECONDS));
+  }
+  const summaries = new Map(clients.map((client) => [client.key, summary(results.get(client.key)!)]));
+  for (const client of clients) {
+    const s = summaries.get(client.key)!;
+    console.log(`${concurrency} | ${client.label} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.cpuPerCall.toFixed(0)}`);
+  }
+  const tusk = summaries.get('tusk');
+  for (const baseline of ['raw', 'raw-deadline']) {
+    const base = summaries.get(baseline);
+    if (tusk && base) ratios.push(`concurrency ${concurrency}: tusk / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)}`);
+  }
+}
+for (const ratio of ratios) console.log(ratio);
+
+raw.close();
+await closeClient(tusk);
+await server.kill('SIGTERM');
