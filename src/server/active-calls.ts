@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
-import { deadlineMs, type ServerSurfaceCall } from './create-call-context.js';
+import { deadlinePassed, type ServerSurfaceCall } from './create-call-context.js';
 
 export interface OpenCall {
   readonly signal: AbortSignal;
@@ -41,9 +41,7 @@ export class ActiveCalls {
 }
 
 function cancelReason(call: ServerSurfaceCall): TuskError {
-  const deadline = deadlineMs(call.getDeadline());
-  // grpc-js fires its deadline timer at the deadline; allow a few ms of timer slack.
-  if (deadline !== undefined && Date.now() >= deadline - 5) {
+  if (deadlinePassed(call.getDeadline())) {
     return new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded');
   }
   return new TuskError(Code.CANCELLED, 'call cancelled by the client');

@@ -30,6 +30,19 @@ export function deadlineMs(deadline: Date | number): number | undefined {
 }
 
 /**
+ * A call that ends around its deadline ended because of it. The caller's own
+ * timer fires at the same instant and its cancel can arrive a little before the
+ * server's (the grpc-timeout header is relative, so the server's deadline is
+ * later by the transit time), hence the tolerance.
+ */
+const DEADLINE_TOLERANCE_MS = 50;
+
+export function deadlinePassed(deadline: Date | number, now = Date.now()): boolean {
+  const ms = deadlineMs(deadline);
+  return ms !== undefined && now >= ms - DEADLINE_TOLERANCE_MS;
+}
+
+/**
  * The server span's trace context when OpenTelemetry's grpc instrumentation
  * runs the handler inside one; otherwise the caller's, as received.
  */

@@ -12,7 +12,7 @@ import {
 import { Code, codeName } from '../status/codes.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { CallMetadata } from './call-context.js';
-import { REQUEST_ID_HEADER, deadlineMs, firstText, metadataToRecord } from './create-call-context.js';
+import { REQUEST_ID_HEADER, deadlineMs, deadlinePassed, firstText, metadataToRecord } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallInfo, ServerCallOutcome } from './server-hooks.js';
@@ -126,8 +126,7 @@ function observeCalls(onStart: (call: ServerCallInfo) => ((outcome: ServerCallOu
             if (sent) {
               report({ code: sent.code, details: sent.details ?? '', durationMs });
             } else {
-              const deadline = deadlineMs(call.getDeadline());
-              const expired = deadline !== undefined && Date.now() >= deadline - 5;
+              const expired = deadlinePassed(call.getDeadline());
               report({
                 code: expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED,
                 details: expired ? 'deadline exceeded' : 'cancelled',

@@ -12,6 +12,15 @@ export interface ObservedCall {
   readonly ctx: CallContext;
   /** Set when ctx.signal aborted while the handler was running: the reason's message. */
   abortedWith?: string;
+  /** The handler got a "wait-abort" request and now waits for ctx.signal. */
+  waitingForAbort?: boolean;
+}
+
+async function untilAborted(call: ObservedCall): Promise<never> {
+  call.waitingForAbort = true;
+  const { signal } = call.ctx;
+  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  throw signal.reason;
 }
 
 export class TestEchoService extends EchoServiceBase {
@@ -35,23 +44,20 @@ export class TestEchoService extends EchoServiceBase {
     return call;
   }
 
-  /** text "throw": a plain Error; `fail`: a TuskError with details; "wait-abort": runs until ctx.signal aborts. */
-  private async answer(request: EchoRequest, ctx: CallContext): Promise<EchoResponse> {
+  /** text "throw": a plain Error; `fail`: a TuskError with details; "wait-abort": runs until ctx.signal aborts, then throws its reason. */
+  private async answer(request: EchoRequest, call: ObservedCall): Promise<EchoResponse> {
     if (request.text === 'throw') throw new Error('secret internal detail');
     if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'failed on purpose', { field: 'text', reason: 'bad' });
-    if (request.text === 'wait-abort') {
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-      throw ctx.signal.reason;
-    }
+    if (request.text === 'wait-abort') await untilAborted(call);
     if (request.delayMs) await sleep(request.delayMs);
     return { text: request.text, instance: this.instance };
   }
 
   async echo(request: EchoRequest, ctx: CallContext): Promise<EchoResponse> {
-    this.observe('Echo', ctx);
+    const call = this.observe('Echo', ctx);
     this.inFlight += 1;
     try {
-      return await this.answer(request, ctx);
+      return await this.answer(request, call);
     } finally {
       this.inFlight -= 1;
       this.completed += 1;
@@ -59,8 +65,7 @@ export class TestEchoService extends EchoServiceBase {
   }
 
   async create(request: EchoRequest, ctx: CallContext): Promise<EchoResponse> {
-    this.observe('Create', ctx);
-    return this.answer(request, ctx);
+    return this.answer(request, this.observe('Create', ctx));
   }
 
   /** text = how many items ("infinite" for no end); delayMs between items; fail after the items. */
@@ -78,9 +83,10 @@ export class TestEchoService extends EchoServiceBase {
   }
 
   async collect(requests: AsyncIterable<EchoRequest>, ctx: CallContext): Promise<EchoResponse> {
-    this.observe('Collect', ctx);
+    const call = this.observe('Collect', ctx);
     const texts: string[] = [];
     for await (const request of requests) {
+      if (request.text === 'wait-abort') await untilAborted(call);
       if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'collect failed on purpose');
       texts.push(request.text);
     }
@@ -88,12 +94,9 @@ export class TestEchoService extends EchoServiceBase {
   }
 
   async *chat(requests: AsyncIterable<EchoRequest>, ctx: CallContext): AsyncIterable<EchoResponse> {
-    this.observe('Chat', ctx);
+    const call = this.observe('Chat', ctx);
     for await (const request of requests) {
-      if (request.text === 'wait-abort') {
-        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-        return;
-      }
+      if (request.text === 'wait-abort') await untilAborted(call);
       yield { text: `echo:${request.text}`, instance: this.instance };
     }
   }
