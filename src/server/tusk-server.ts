@@ -51,6 +51,7 @@ export class TuskServer {
   private hosted: Hosted[] = [];
   private registrations: RegistrationHandle[] = [];
   private ownedRegistries: Registry[] = [];
+  private readonly registriesByDiscovery = new Map<string, Registry>();
   private boundPort = 0;
   private advertised = '';
   private serverLogger: Logger | undefined;
@@ -164,7 +165,6 @@ export class TuskServer {
   }
 
   /** One registry per distinct [discovery] section, unless the options supply one. */
-  private readonly registriesByDiscovery = new Map<string, Registry>();
   private registryFor(discovery: DiscoverySection, logger: Logger): Registry {
     if (this.options.registry) return this.options.registry;
     const key = JSON.stringify(discovery);
