@@ -1,15 +1,17 @@
 // Raw grpc-js client vs tusk client (static discovery, p2c_ewma, breaker, retry on)
 // against the same echo server in a child process, in one run.
-//   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 3] [--rounds 2]
+//   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 2] [--rounds 5]
+//        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk]
 import * as grpc from '@grpc/grpc-js';
 import { closeClient, createClient } from '../src/client/index.js';
+import { GrpcTransport } from '../src/client/grpc-transport.js';
 import { echoDescriptor, type EchoServiceClient } from '../test/helpers/echo-service.js';
 import { spawnEchoChild } from '../test/integration/client/echo-children.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const SECONDS = Number(args.get('seconds') ?? 3);
-const ROUNDS = Number(args.get('rounds') ?? 2);
+const SECONDS = Number(args.get('seconds') ?? 2);
+const ROUNDS = Number(args.get('rounds') ?? 5);
 const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
 const CLIENTS = new Set((args.get('clients') ?? 'raw,raw-deadline,tusk').split(','));
 const MAX_CALLS_PER_WORKER = 1_000_000;
@@ -44,6 +46,12 @@ async function measure(call: Call, concurrency: number, seconds: number): Promis
 }
 
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 function summary(results: Result[]): { rps: number; p50: number; p99: number; cpuPerCall: number } {
   const calls = results.reduce((sum, r) => sum + r.calls, 0);
@@ -86,9 +94,16 @@ const tusk = createClient<EchoServiceClient>(descriptor, {
 const tuskCall: Call = () => tusk.echo(request);
 
 
+// tusk's transport alone (no pipeline), to tell transport cost from pipeline cost: --clients raw,transport,tusk
+const transport = new GrpcTransport(server.address);
+const noMetadata = {};
+const transportCall: Call = () =>
+  transport.unary(echo.path, echo.serializeRequest(request), { metadata: noMetadata, deadline: Date.now() + TIMEOUT_MS, signal: undefined }).then(echo.deserializeResponse);
+
 const clients: Array<{ key: string; label: string; call: Call }> = [
   { key: 'raw', label: 'raw grpc-js', call: rawCall },
   { key: 'raw-deadline', label: 'raw grpc-js + deadline', call: rawDeadlineCall },
+  { key: 'transport', label: 'tusk transport only', call: transportCall },
   { key: 'tusk', label: 'tusk', call: tuskCall },
 ].filter((client) => CLIENTS.has(client.key));
 
@@ -110,11 +125,16 @@ for (const concurrency of CONCURRENCY) {
   const tusk = summaries.get('tusk');
   for (const baseline of ['raw', 'raw-deadline']) {
     const base = summaries.get(baseline);
-    if (tusk && base) ratios.push(`concurrency ${concurrency}: tusk / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)}`);
+    if (!tusk || !base) continue;
+    // Rounds ran back to back, so each round's ratio compares the two under the same machine load; the median resists
+    // bursts from other processes better than the ratio of totals.
+    const perRound = results.get('tusk')!.map((t, i) => t.calls / t.seconds / (results.get(baseline)![i]!.calls / results.get(baseline)![i]!.seconds));
+    ratios.push(`concurrency ${concurrency}: tusk / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)} (median of per-round ratios ${median(perRound).toFixed(3)})`);
   }
 }
 for (const ratio of ratios) console.log(ratio);
 
 raw.close();
+transport.close();
 await closeClient(tusk);
 await server.kill('SIGTERM');

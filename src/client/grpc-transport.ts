@@ -109,8 +109,9 @@ export class GrpcTransport implements Transport {
   /** undefined when the channel is READY (the hot path stays synchronous); else resolves on READY or throws NotSentError. */
   private whenReady(deadline: number | undefined): Promise<void> | undefined {
     const channel = this.client.getChannel();
+    // Asking with tryToConnect=true costs grpc-js idle-timer work on every call; only do it when not READY.
+    if (channel.getConnectivityState(false) === grpc.connectivityState.READY) return undefined;
     const state = channel.getConnectivityState(true);
-    if (state === grpc.connectivityState.READY) return undefined;
     const waitUntil = Math.min(deadline ?? Infinity, Date.now() + CONNECT_TIMEOUT_MS);
     return new Promise((resolve, reject) => {
       const check = (current: grpc.connectivityState): void => {
