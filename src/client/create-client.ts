@@ -2,8 +2,6 @@ import { createBalancer } from '../balancer/create-balancer.js';
 import type { Balancer } from '../balancer/types.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
 import type { BalancerName, DiscoverySection } from '../config/types.js';
-import { createRegistry } from '../discovery/create-registry.js';
-import type { Registry } from '../discovery/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
@@ -12,6 +10,7 @@ import type { ClientOptions } from './client-options.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
+import { sharedRegistryPool } from './registry-pool.js';
 import { sharedTransportPool } from './transport-pool.js';
 
 /** Hidden handle on every client: generated client interfaces have only RPC methods. */
@@ -19,8 +18,8 @@ const CLIENT_HANDLE = Symbol('tusk-grpc.client');
 
 interface ClientHandle {
   readonly endpoints: EndpointSet;
-  /** A registry this client created itself and therefore closes. */
-  readonly ownRegistry: Registry | undefined;
+  /** Gives back this client's share of a pooled registry (none when the caller passed endpoints or a registry). */
+  readonly releaseRegistry: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -29,7 +28,7 @@ interface ClientHandle {
  */
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
   const config = effectiveClientConfig(descriptor, options);
-  const { source, ownRegistry } = endpointSource(config.discovery, options);
+  const { source, releaseRegistry } = endpointSource(config.discovery, options);
   const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
@@ -67,7 +66,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
             ? clientStreamMethod(pipeline, plan)
             : bidiStreamMethod(pipeline, plan);
   }
-  const handle: ClientHandle = { endpoints, ownRegistry };
+  const handle: ClientHandle = { endpoints, releaseRegistry };
   Object.defineProperty(client, CLIENT_HANDLE, { value: handle, enumerable: false });
   return client as Client;
 }
@@ -77,7 +76,7 @@ export async function closeClient(client: object): Promise<void> {
   const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
   if (handle === undefined) throw new TypeError('tusk-grpc: closeClient() needs a client made by createClient()');
   handle.endpoints.close();
-  await handle.ownRegistry?.close();
+  await handle.releaseRegistry?.();
 }
 
 /** Endpoints the client sees right now (address and breaker usability), for diagnostics and tests. */
@@ -87,9 +86,9 @@ export function clientEndpoints(client: object): ReadonlyArray<{ readonly addres
   return handle.endpoints.all.map((endpoint) => ({ address: endpoint.address, usable: endpoint.breaker.usable }));
 }
 
-function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; ownRegistry: Registry | undefined } {
-  if (options.endpoints !== undefined) return { source: { addresses: options.endpoints }, ownRegistry: undefined };
-  if (options.registry !== undefined) return { source: { registry: options.registry }, ownRegistry: undefined };
-  const registry = createRegistry(discovery);
-  return { source: { registry }, ownRegistry: registry };
+function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; releaseRegistry: (() => Promise<void>) | undefined } {
+  if (options.endpoints !== undefined) return { source: { addresses: options.endpoints }, releaseRegistry: undefined };
+  if (options.registry !== undefined) return { source: { registry: options.registry }, releaseRegistry: undefined };
+  const { registry, release } = sharedRegistryPool.acquire(discovery);
+  return { source: { registry }, releaseRegistry: release };
 }

@@ -1,0 +1,112 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { closeClient, createClient } from '../../../src/client/index.js';
+import { Code, TuskError } from '../../../src/status/index.js';
+import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
+import { startEchoServer, type EchoServer } from './echo-grpc-server.js';
+
+let live: EchoServer;
+let hung: EchoServer;
+let deadAddress: string;
+
+before(async () => {
+  live = await startEchoServer();
+  hung = await startEchoServer({ delayMs: 3_000 });
+  // A port that was free a moment ago and has no listener: connections are refused.
+  deadAddress = await new Promise<string>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(`127.0.0.1:${port}`));
+    });
+  });
+});
+after(async () => {
+  await Promise.all([live.stop(), hung.stop()]);
+});
+
+async function* messages(...texts: string[]): AsyncIterable<EchoRequest> {
+  for (const text of texts) yield { text };
+}
+
+test('streams fail over from an endpoint that refuses connections, for every streaming kind', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), {
+    endpoints: [deadAddress, live.address],
+    balancer: 'round_robin',
+    circuitBreaker: { threshold: 1_000 }, // keep the dead endpoint in rotation
+  });
+  try {
+    for (let i = 0; i < 6; i++) {
+      const counted: string[] = [];
+      for await (const message of client.countUp({ text: '2' })) counted.push(message.text);
+      assert.deepEqual(counted, ['1', '2']);
+      assert.equal((await client.collect(messages('a', 'b'))).text, 'a,b');
+      const replies: string[] = [];
+      for await (const message of client.chat(messages('x'))) replies.push(message.text);
+      assert.deepEqual(replies, ['re:x']);
+      // Non-idempotent unary calls are retried too: the refused connection proves nothing was sent.
+      assert.equal((await client.create({ text: `c${i}` })).instance, live.address);
+    }
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('a per-try timeout moves an idempotent call off a hung endpoint inside the overall deadline', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), {
+    endpoints: [hung.address, live.address],
+    balancer: 'round_robin',
+    timeout: 2_000,
+    perTryTimeout: 200,
+    retry: { on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] },
+    methods: { Echo: { idempotent: true } },
+  });
+  try {
+    for (let i = 0; i < 4; i++) {
+      const started = Date.now();
+      assert.equal((await client.echo({ text: 'x' })).instance, live.address);
+      assert.ok(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+    }
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('a non-idempotent call that timed out on a server is not retried', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), {
+    endpoints: [hung.address],
+    timeout: 300,
+    retry: { on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] },
+  });
+  try {
+    const before = hung.calls.count;
+    await assert.rejects(client.create({ text: 'once' }), (error: unknown) => error instanceof TuskError && error.code === Code.DEADLINE_EXCEEDED);
+    assert.equal(hung.calls.count - before, 1);
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('the bulkhead caps concurrent calls plus queue and rejects the rest with RESOURCE_EXHAUSTED', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [live.address], bulkhead: { maxConcurrent: 2, queue: 1 } });
+  try {
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => client.echo({ text: 'slow', delayMs: 200 })));
+    const rejected = outcomes.filter((outcome) => outcome.status === 'rejected');
+    assert.equal(outcomes.length - rejected.length, 3);
+    for (const outcome of rejected) {
+      const reason = (outcome as PromiseRejectedResult).reason;
+      assert.ok(reason instanceof TuskError && reason.code === Code.RESOURCE_EXHAUSTED, String(reason));
+    }
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('a client with no endpoints at all fails with UNAVAILABLE circuit open', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [] });
+  try {
+    await assert.rejects(client.echo({ text: 'x' }), (error: unknown) => error instanceof TuskError && error.code === Code.UNAVAILABLE && /circuit open/.test(error.message));
+  } finally {
+    await closeClient(client);
+  }
+});

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EndpointBreaker } from '../../../src/resilience/endpoint-breaker.js';
+import { NotSentError } from '../../../src/resilience/failure.js';
+import { Code, TuskError } from '../../../src/status/index.js';
+
+const policy = { strategy: 'consecutive', threshold: 3, halfOpenAfterMs: 100, windowMs: 1_000, minimumRps: 1 } as const;
+const fail = (code: Code) => () => Promise.reject(new TuskError(code, 'x'));
+const succeed = () => Promise.resolve('ok');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('opens after `threshold` endpoint failures in a row; business errors do not count', async () => {
+  const breaker = new EndpointBreaker(policy, 'a:1');
+  for (let i = 0; i < 5; i++) await assert.rejects(breaker.execute(fail(Code.NOT_FOUND)));
+  assert.equal(breaker.usable, true);
+  for (let i = 0; i < 3; i++) await assert.rejects(breaker.execute(fail(Code.UNAVAILABLE)));
+  assert.equal(breaker.usable, false);
+  await assert.rejects(breaker.execute(succeed), (error: unknown) => error instanceof NotSentError && error.code === Code.UNAVAILABLE);
+});
+
+test('after half_open_after one probe is let through; success closes, failure reopens', async () => {
+  const breaker = new EndpointBreaker(policy, 'a:1');
+  for (let i = 0; i < 3; i++) await assert.rejects(breaker.execute(fail(Code.UNAVAILABLE)));
+  assert.equal(breaker.usable, false);
+  await sleep(120);
+  assert.equal(breaker.usable, true, 'probe allowed');
+  let release!: () => void;
+  const probe = breaker.execute(() => new Promise<void>((resolve) => (release = resolve)).then(() => Promise.reject(new TuskError(Code.UNAVAILABLE, 'still down'))));
+  assert.equal(breaker.usable, false, 'no second call while the probe runs');
+  release();
+  await assert.rejects(probe);
+  assert.equal(breaker.usable, false, 'reopened');
+  await sleep(120);
+  assert.equal(breaker.usable, true);
+  assert.equal(await breaker.execute(succeed), 'ok');
+  assert.equal(breaker.usable, true, 'closed again');
+});
+
+test('the sampling strategy opens on the failure ratio', async () => {
+  const breaker = new EndpointBreaker({ ...policy, strategy: 'sampling', threshold: 0.5, windowMs: 1_000, minimumRps: 1 }, 'a:1');
+  // One success per two failures: a 67% failure ratio, above the 50% threshold.
+  for (let i = 0; i < 20 && breaker.usable; i++) {
+    await breaker.execute(succeed);
+    await breaker.execute(fail(Code.UNAVAILABLE)).catch(() => {});
+    await breaker.execute(fail(Code.UNAVAILABLE)).catch(() => {});
+  }
+  assert.equal(breaker.usable, false);
+});
