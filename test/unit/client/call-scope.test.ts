@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { attemptDeadline, callScope } from '../../../src/client/call-scope.js';
+import type { CallContext } from '../../../src/server/call-context.js';
+
+const parent = (overrides: Partial<CallContext>): CallContext => ({
+  service: 's',
+  method: 'm',
+  metadata: {},
+  deadline: undefined,
+  signal: new AbortController().signal,
+  peer: 'p',
+  trace: {},
+  requestId: 'rid',
+  logger: undefined as never,
+  ...overrides,
+});
+
+test('the method timeout applies when the call sets none; the call timeout replaces it', () => {
+  const now = Date.now();
+  const byMethod = callScope(undefined, 300).deadline!;
+  assert.ok(byMethod >= now + 300 && byMethod <= Date.now() + 300);
+  const byCall = callScope({ timeout: 50 }, 300).deadline!;
+  assert.ok(byCall <= Date.now() + 50);
+  assert.equal(callScope(undefined, 0).deadline, undefined);
+});
+
+test('the earliest of timeout, deadline and the parent deadline wins', () => {
+  const soon = Date.now() + 100;
+  assert.equal(callScope({ parent: parent({ deadline: soon }) }, 5_000).deadline, soon);
+  assert.equal(callScope({ deadline: new Date(soon) }, 5_000).deadline, soon);
+  const own = callScope({ timeout: 10, parent: parent({ deadline: Date.now() + 10_000 }) }, 5_000).deadline!;
+  assert.ok(own <= Date.now() + 10);
+});
+
+test('the parent and the caller can both cancel', () => {
+  const mine = new AbortController();
+  const theirs = new AbortController();
+  const scope = callScope({ signal: mine.signal, parent: parent({ signal: theirs.signal }) }, 0);
+  assert.equal(scope.signal!.aborted, false);
+  theirs.abort();
+  assert.equal(scope.signal!.aborted, true);
+  assert.equal(callScope({ signal: mine.signal }, 0).signal, mine.signal);
+});
+
+test('request id and trace context travel from the parent; caller metadata wins on conflicts', () => {
+  const scope = callScope({ parent: parent({ trace: { traceparent: 'tp', tracestate: 'ts' } }), metadata: { a: '1', 'x-request-id': 'mine' } }, 0);
+  assert.deepEqual(scope.metadata, { 'x-request-id': 'mine', traceparent: 'tp', tracestate: 'ts', a: '1' });
+});
+
+test('an attempt deadline never passes the overall deadline', () => {
+  const overall = Date.now() + 100;
+  assert.equal(attemptDeadline(overall, 1_000), overall);
+  assert.ok(attemptDeadline(overall, 10)! < overall);
+  assert.equal(attemptDeadline(undefined, undefined), undefined);
+  assert.equal(attemptDeadline(overall, undefined), overall);
+});
