@@ -5,7 +5,7 @@ import type { BalancerName, DiscoverySection } from '../config/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
-import { effectiveClientConfig } from './client-config.js';
+import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
