@@ -95,6 +95,10 @@ describe('example shop end to end (2 user instances, 1 order instance, etcd)', (
       checkedBy.add(userServedBy);
       if (customer === customers[0]) placed.push(order!.id);
     }
+    // round_robin (order.tsk's [dependencies]) alternates; any balancer reaches both within a bounded number of calls.
+    for (let extra = 0; extra < 40 && checkedBy.size < 2; extra++) {
+      checkedBy.add((await orders.createOrder({ userId: customers[2]!.id, items: SAMPLE_BASKETS[1]!.items })).userServedBy);
+    }
     assert.deepEqual([...checkedBy].sort(), ['user-a', 'user-b'], 'both user instances checked users');
 
     const listed: string[] = [];
