@@ -114,8 +114,11 @@ for (const concurrency of CONCURRENCY) {
   for (const client of clients) await measure(client.call, concurrency, 1); // warm up (connections, JIT)
   const results = new Map(clients.map((client) => [client.key, [] as Result[]]));
   for (let round = 0; round < ROUNDS; round++) {
-    // Interleave so drift in machine load hits every client alike.
-    for (const client of clients) results.get(client.key)!.push(await measure(client.call, concurrency, SECONDS));
+    // Interleave, and rotate who goes first, so drift in machine load and server warm-up hit every client alike.
+    for (let i = 0; i < clients.length; i++) {
+      const client = clients[(i + round) % clients.length]!;
+      results.get(client.key)!.push(await measure(client.call, concurrency, SECONDS));
+    }
   }
   const summaries = new Map(clients.map((client) => [client.key, summary(results.get(client.key)!)]));
   for (const client of clients) {

@@ -54,16 +54,31 @@ export class MethodRetry {
     );
   }
 
-  /** Runs `attempt(n)` (n from 1) until it succeeds or a failure is not marked retryable by `retryable`. */
+  /**
+   * Runs `attempt(n)` (n from 1) until it succeeds or a failure is not marked retryable by `retryable`.
+   * The first attempt runs outside cockatiel: most calls succeed at once, and skipping three promise
+   * layers matters on the hot path. Its failure, if retryable, is replayed as cockatiel's first
+   * execution, so cockatiel still owns every retry decision's timing (backoff, signal, max attempts).
+   */
   execute<T>(attempt: (attemptNumber: number) => Promise<T>, retryable: (error: unknown, attemptNumber: number) => boolean, signal?: AbortSignal): Promise<T> {
-    return this.policy.execute(async (context) => {
-      const attemptNumber = context.attempt + 1;
-      try {
-        return await attempt(attemptNumber);
-      } catch (error) {
-        if (typeof error === 'object' && error !== null && retryable(error, attemptNumber)) this.marked.add(error);
-        throw error;
-      }
-    }, signal);
+    return attempt(1).catch((firstError: unknown) => {
+      if (!this.markIfRetryable(firstError, 1, retryable)) throw firstError;
+      return this.policy.execute(async (context) => {
+        if (context.attempt === 0) throw firstError;
+        const attemptNumber = context.attempt + 1;
+        try {
+          return await attempt(attemptNumber);
+        } catch (error) {
+          this.markIfRetryable(error, attemptNumber, retryable);
+          throw error;
+        }
+      }, signal);
+    });
+  }
+
+  private markIfRetryable(error: unknown, attemptNumber: number, retryable: (error: unknown, attemptNumber: number) => boolean): boolean {
+    if (typeof error !== 'object' || error === null || !retryable(error, attemptNumber)) return false;
+    this.marked.add(error);
+    return true;
   }
 }

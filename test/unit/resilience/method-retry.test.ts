@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MethodRetry } from '../../../src/resilience/retry.js';
+
+const policy = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 20, maxDelayMs: 40, on: ['UNAVAILABLE'], budget: 0.2 } as const;
+
+test('max_attempts counts attempts, first included; the last error is the one thrown', async () => {
+  const retry = new MethodRetry(policy);
+  const seen: number[] = [];
+  const error = await retry.execute(async (n) => {
+    seen.push(n);
+    throw new Error(`attempt ${n}`);
+  }, () => true).catch((failure: unknown) => failure as Error);
+  assert.deepEqual(seen, [1, 2, 3]);
+  assert.equal(error.message, 'attempt 3');
+});
+
+test('a failure not marked retryable is thrown at once; a success ends the loop', async () => {
+  const retry = new MethodRetry(policy);
+  const seen: number[] = [];
+  await assert.rejects(retry.execute(async (n) => {
+    seen.push(n);
+    throw new Error('fatal');
+  }, () => false), /fatal/);
+  assert.deepEqual(seen, [1]);
+  assert.equal(await retry.execute(async (n) => (n < 2 ? Promise.reject(new Error('once')) : `ok on ${n}`), () => true), 'ok on 2');
+});
+
+test('retries wait a backoff between attempts', async () => {
+  const retry = new MethodRetry({ ...policy, backoff: 'constant', initialDelayMs: 30 });
+  const times: number[] = [];
+  await retry.execute(async (n) => {
+    times.push(performance.now());
+    if (n < 3) throw new Error('again');
+  }, () => true);
+  assert.equal(times.length, 3);
+  assert.ok(times[1]! - times[0]! >= 25 && times[2]! - times[1]! >= 25, `gaps ${times[1]! - times[0]!}, ${times[2]! - times[1]!}`);
+});
+
+test('an aborted signal stops retrying', async () => {
+  const retry = new MethodRetry(policy);
+  const controller = new AbortController();
+  const seen: number[] = [];
+  await assert.rejects(retry.execute(async (n) => {
+    seen.push(n);
+    controller.abort();
+    throw new Error('down');
+  }, () => true, controller.signal), /down/);
+  assert.deepEqual(seen, [1]);
+});
