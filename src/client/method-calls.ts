@@ -4,13 +4,25 @@ import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
 import type { CallPipeline, MethodPlan } from './pipeline.js';
 
+/** A response the codec cannot read is the server's fault as far as the caller can tell: INTERNAL, like grpc-js. */
+function decoder(deserialize: (bytes: Uint8Array) => unknown): (bytes: Uint8Array) => unknown {
+  return (bytes) => {
+    try {
+      return deserialize(bytes);
+    } catch (error) {
+      throw new TuskError(Code.INTERNAL, `could not decode the response: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
 interface OpenedStream {
   readonly iterator: AsyncIterator<Uint8Array>;
   readonly first: IteratorResult<Uint8Array>;
 }
 
 export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest, deserializeResponse } = plan.method;
+  const { path, serializeRequest } = plan.method;
+  const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (request: unknown, options?: CallOptions): Promise<unknown> => {
     const bytes = serializeRequest(request);
     return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions)).then(deserializeResponse);
@@ -19,7 +31,8 @@ export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
 
 /** Streams count as succeeded once the first response message arrives; they are retried only before that. */
 export function serverStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest, deserializeResponse } = plan.method;
+  const { path, serializeRequest } = plan.method;
+  const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (request: unknown, options?: CallOptions): AsyncIterable<unknown> => {
     const bytes = serializeRequest(request);
     return lazyStream(
@@ -30,7 +43,8 @@ export function serverStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
 }
 
 export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest, deserializeResponse } = plan.method;
+  const { path, serializeRequest } = plan.method;
+  const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): Promise<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
     return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse);
@@ -38,7 +52,8 @@ export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
 }
 
 export function bidiStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest, deserializeResponse } = plan.method;
+  const { path, serializeRequest } = plan.method;
+  const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): AsyncIterable<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
     return lazyStream(

@@ -76,6 +76,15 @@ test('a failed call rejects with TuskError carrying the server code, message and
   }
 });
 
+test('a response the codec cannot read rejects with INTERNAL', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address] });
+  try {
+    await assert.rejects(client.echo({ text: 'undecodable' }), (error: unknown) => error instanceof TuskError && error.code === Code.INTERNAL && /could not decode/.test(error.message));
+  } finally {
+    await closeClient(client);
+  }
+});
+
 test('a parent with 100 ms left gives the child at most 100 ms, and carries trace and request id', async () => {
   const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address], timeout: 5_000 });
   try {

@@ -59,6 +59,8 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
       if (call.cancelled) return;
       const failure = failWith(call.request);
       if (failure) return callback(failure);
+      // A JSON string where the client's codec expects an object: undecodable for the client.
+      if (call.request.text === 'undecodable') return callback(null, 'not an object');
       callback(null, { text: call.request.text, instance: instance() });
     },
     Create: async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
