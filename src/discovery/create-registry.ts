@@ -12,6 +12,8 @@ import { StaticRegistry } from './static-registry.js';
 export interface CreateRegistryOptions {
   /** Where recoveries and ignored values are reported; default: warnings to stderr. */
   readonly logger?: Logger;
+  /** etcd only: told whether etcd keeps the registrations' leases alive (e.g. for the tusk_registry_connected gauge). */
+  readonly onConnectionChange?: (connected: boolean) => void;
 }
 
 /** Used when a section leaves the TTL unset or invalid. */
@@ -24,7 +26,10 @@ export function createRegistry(discovery: DiscoverySection, options: CreateRegis
   const ttlMs = Number.isFinite(discovery.ttlMs) && discovery.ttlMs > 0 ? discovery.ttlMs : DEFAULT_REGISTRY_TTL_MS;
   switch (discovery.provider) {
     case 'etcd':
-      return new EtcdRegistry({ endpoints: discovery.endpoints, prefix: discovery.prefix, ttlMs, logger });
+      return new EtcdRegistry({
+        endpoints: discovery.endpoints, prefix: discovery.prefix, ttlMs, logger,
+        ...(options.onConnectionChange ? { onConnectionChange: options.onConnectionChange } : {}),
+      });
     case 'local':
       return new LocalRegistry({ dir: discovery.dir || DEFAULT_LOCAL_REGISTRY_DIR, ttlMs, logger });
     case 'static':

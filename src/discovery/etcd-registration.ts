@@ -15,6 +15,8 @@ export interface EtcdRegistrationOptions {
   readonly value: string;
   readonly ttlMs: number;
   readonly logger: Logger;
+  /** Told true when the lease is (again) kept alive, false when it is lost; e.g. for a connection gauge. */
+  readonly onConnectionChange?: (connected: boolean) => void;
   /** Called once the registration is gone for good, so the registry can forget it. */
   readonly onClosed?: (registration: EtcdRegistration) => void;
 }
@@ -98,9 +100,11 @@ export class EtcdRegistration implements RegistrationHandle {
   private adopt(lease: Lease): void {
     this.lease = lease;
     this.lastKeepaliveAt = Date.now();
+    this.options.onConnectionChange?.(true);
     lease.on('keepaliveSucceeded', () => {
       if (this.lease !== lease) return;
       this.lastKeepaliveAt = Date.now();
+      this.options.onConnectionChange?.(true);
       void this.restoreKeyIfMissing();
     });
     lease.on('lost', (error) => {
@@ -125,6 +129,7 @@ export class EtcdRegistration implements RegistrationHandle {
     const previous = this.lease;
     this.lease = null;
     previous?.release();
+    this.options.onConnectionChange?.(false);
     this.options.logger.warn({ key: this.options.key, reason }, 'registration lost; re-registering');
     this.renewing = retryForever(() => this.grantAndPut(), {
       initialDelayMs: RENEW_INITIAL_DELAY_MS,

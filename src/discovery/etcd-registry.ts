@@ -16,6 +16,8 @@ export interface EtcdRegistryOptions {
   readonly logger: Logger;
   /** Deadline of each unary etcd call; default 5 s. */
   readonly callTimeoutMs?: number;
+  /** Told whether etcd keeps this registry's leases alive (true after each keepalive, false when one is lost). */
+  readonly onConnectionChange?: (connected: boolean) => void;
 }
 
 export class EtcdRegistry implements Registry {
@@ -39,6 +41,7 @@ export class EtcdRegistry implements Registry {
       value: encodeEndpointValue(registration),
       ttlMs: this.options.ttlMs,
       logger: this.options.logger.child({ registryKey: key }),
+      ...(this.options.onConnectionChange ? { onConnectionChange: this.options.onConnectionChange } : {}),
       onClosed: (closed) => this.registrations.delete(closed),
     });
     this.registrations.add(entry);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { CallContext, CallMetadata, TraceContext } from './call-context.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
+import { serverTraceOf } from './server-trace.js';
 
 export { REQUEST_ID_HEADER };
 
@@ -43,10 +44,13 @@ export function deadlinePassed(deadline: Date | number, now = Date.now()): boole
 }
 
 /**
- * The server span's trace context when OpenTelemetry's grpc instrumentation
- * runs the handler inside one; otherwise the caller's, as received.
+ * The server span's trace context: the one the server trace hook started, or
+ * the one OpenTelemetry's grpc instrumentation runs the handler inside;
+ * without either, the caller's, as received.
  */
-function callTrace(metadata: Metadata): TraceContext {
+export function callTrace(metadata: Metadata): TraceContext {
+  const started = serverTraceOf(metadata);
+  if (started !== undefined) return started;
   const active = currentTraceContext();
   if (active.traceId !== undefined) return active;
   const traceparent = firstText(metadata, TRACEPARENT_HEADER);

@@ -1,4 +1,4 @@
-import type { CallMetadata } from './call-context.js';
+import type { CallMetadata, TraceContext } from './call-context.js';
 
 /** What the interceptor chain knows about a call when its metadata arrives. */
 export interface ServerCallInfo {
@@ -13,6 +13,13 @@ export interface ServerCallInfo {
   /** Epoch ms, undefined when the caller set none. */
   readonly deadline: number | undefined;
   readonly requestId: string;
+  /** One request header's first text value, without building `metadata`. */
+  header(name: string): string | undefined;
+  /**
+   * A trace hook reports the server span it started for this call: the
+   * handler's `ctx.trace`, its `ctx.logger` and the access log then carry it.
+   */
+  setServerTrace(trace: TraceContext): void;
 }
 
 export interface ServerCallOutcome {

@@ -9,13 +9,15 @@ import {
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
 } from '@grpc/grpc-js';
-import { Code, codeName } from '../status/codes.js';
+import { Code } from '../status/codes.js';
+import { callLogFields, callOutcomeFields } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
-import type { CallMetadata } from './call-context.js';
-import { REQUEST_ID_HEADER, deadlineMs, deadlinePassed, firstText, metadataToRecord } from './create-call-context.js';
+import type { CallMetadata, TraceContext } from './call-context.js';
+import { REQUEST_ID_HEADER, callTrace, deadlineMs, deadlinePassed, firstText, metadataToRecord } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallInfo, ServerCallOutcome } from './server-hooks.js';
+import { setServerTrace } from './server-trace.js';
 
 export interface ServerChainOptions {
   readonly inFlight: InFlightCalls;
@@ -98,6 +100,19 @@ class InterceptedCallInfo implements ServerCallInfo {
     this.record ??= metadataToRecord(this.rawMetadata);
     return this.record;
   }
+
+  header(name: string): string | undefined {
+    return firstText(this.rawMetadata, name);
+  }
+
+  setServerTrace(trace: TraceContext): void {
+    setServerTrace(this.rawMetadata, trace);
+  }
+
+  /** The trace context the handler sees (see callTrace); asked when the call ends. */
+  get trace(): TraceContext {
+    return callTrace(this.rawMetadata);
+  }
 }
 
 /**
@@ -105,7 +120,7 @@ class InterceptedCallInfo implements ServerCallInfo {
  * once with the outcome. A call grpc-js ended itself (deadline, client
  * cancel) never passes through sendStatus, so that outcome is inferred.
  */
-function observeCalls(onStart: (call: ServerCallInfo) => ((outcome: ServerCallOutcome) => void) | void): ServerInterceptor {
+function observeCalls(onStart: (call: InterceptedCallInfo) => ((outcome: ServerCallOutcome) => void) | void): ServerInterceptor {
   return (method, call) => {
     let finish: ((outcome: ServerCallOutcome) => void) | undefined;
     let startedAt = 0;
@@ -145,18 +160,22 @@ function observeCalls(onStart: (call: ServerCallInfo) => ((outcome: ServerCallOu
 
 const SERVER_FAULTS = new Set<number>([Code.UNKNOWN, Code.INTERNAL, Code.DATA_LOSS]);
 
-/** One line per finished call: debug when OK, error for server faults, info otherwise. */
+/**
+ * One structured line per finished call: debug when OK, error for server
+ * faults, info otherwise. Fields: service, method, request_id, trace_id,
+ * span_id, status (code name), code, duration_ms, peer (+ details on failure).
+ */
 function accessLog(logger: Logger) {
-  return (call: ServerCallInfo) => (outcome: ServerCallOutcome) => {
-    const fields = {
-      service: call.service,
-      method: call.method,
-      request_id: call.requestId,
-      code: codeName(outcome.code),
-      duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
+  return (call: InterceptedCallInfo) => (outcome: ServerCallOutcome) => {
+    const ok = outcome.code === Code.OK;
+    // OK calls are the hot path: when debug is off, build nothing.
+    if (ok && logger.isLevelEnabled?.('debug') === false) return;
+    const fields: Record<string, unknown> = {
+      ...callLogFields({ service: call.service, method: call.method, requestId: call.requestId, trace: call.trace }),
+      ...callOutcomeFields(outcome.code, outcome.durationMs),
       peer: call.peer,
     };
-    if (outcome.code === Code.OK) logger.debug(fields, 'call finished');
+    if (ok) logger.debug(fields, 'call finished');
     else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, details: outcome.details }, 'call failed');
     else logger.info({ ...fields, details: outcome.details }, 'call failed');
   };

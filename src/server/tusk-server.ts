@@ -8,15 +8,18 @@ import { createRegistry } from '../discovery/create-registry.js';
 import type { Registry, RegistrationHandle } from '../discovery/types.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { createLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
+import { tuskMetrics } from '../telemetry/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
+import { createServerMetricsHook, createServerTraceHook } from '../telemetry/runtime-hooks.js';
+import { holdTelemetry } from '../telemetry/sdk.js';
 import { ActiveCalls } from './active-calls.js';
 import { bindService } from './bind-service.js';
-import { createDefaultLogger } from './default-logger.js';
 import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { addReflection } from './reflection.js';
-import { noopCallHook } from './server-hooks.js';
 import { serverInterceptorChain } from './server-interceptors.js';
 import type { TuskServerOptions } from './server-options.js';
 import type { ServiceBase } from './service-base.js';
@@ -52,9 +55,13 @@ export class TuskServer {
   private registrations: RegistrationHandle[] = [];
   private ownedRegistries: Registry[] = [];
   private readonly registriesByDiscovery = new Map<string, Registry>();
+  /** Providers of the owned registries: their `tusk_registry_connected` gauge drops to 0 when they close. */
+  private readonly ownedProviders = new Set<string>();
   private boundPort = 0;
   private advertised = '';
   private serverLogger: Logger | undefined;
+  private metricsServer: MetricsServer | undefined;
+  private releaseTelemetry: (() => Promise<void>) | undefined;
   readonly instanceId: string;
 
   constructor(private readonly options: TuskServerOptions = {}) {
@@ -73,6 +80,11 @@ export class TuskServer {
 
   get logger(): Logger | undefined {
     return this.serverLogger;
+  }
+
+  /** The bound port of the `/metrics` + `/healthz` HTTP server; undefined when `[telemetry] metrics_port` is unset. */
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
   }
 
   add(service: ServiceBase): this {
@@ -105,8 +117,11 @@ export class TuskServer {
     const env = this.options.env ?? process.env;
     this.hosted = this.services.map((service) => ({ service, config: resolveServiceConfig(service.descriptor, env) }));
     const first = this.hosted[0]!.config;
-    const logger = this.options.logger ?? createDefaultLogger(first.telemetry.logLevel, env);
+    // TUSK_LOG_LEVEL first, then the first service's [telemetry] log_level.
+    const logger = this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env });
     this.serverLogger = logger;
+    // Before any call can arrive, so the trace hook's spans come from the real SDK.
+    this.releaseTelemetry = await holdTelemetry({ serviceName: first.service.name, serviceVersion: first.service.version });
 
     const serviceNames = new Set(this.hosted.map(({ service }) => service.descriptor.name));
     const inFlight = new InFlightCalls((path) => serviceNames.has(path.split('/')[1] ?? ''));
@@ -115,8 +130,8 @@ export class TuskServer {
       interceptors: serverInterceptorChain({
         inFlight,
         logger,
-        trace: this.options.trace ?? noopCallHook,
-        metrics: this.options.metrics ?? noopCallHook,
+        trace: this.options.trace ?? createServerTraceHook(),
+        metrics: this.options.metrics ?? createServerMetricsHook(),
         ...(this.options.auth ? { auth: this.options.auth } : {}),
         user: this.options.interceptors ?? [],
       }),
@@ -139,6 +154,11 @@ export class TuskServer {
       server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
     this.advertised = hostPort(this.advertiseHost(host, first), this.boundPort);
+    if (first.telemetry.metricsPort !== null) {
+      // Same interface as the gRPC port: a server bound to loopback keeps its metrics there too.
+      this.metricsServer = await startMetricsServer(first.telemetry.metricsPort, { host });
+      logger.info({ metrics_port: this.metricsServer.port }, 'metrics on /metrics, health on /healthz');
+    }
 
     // Registered only once bound; SERVING only once registered.
     for (const { service, config } of this.hosted) {
@@ -149,6 +169,7 @@ export class TuskServer {
         metadata: { ...config.service.metadata, version: config.service.version, instance_id: this.instanceId },
       });
       this.registrations.push(handle);
+      if (!this.options.registry) tuskMetrics().registryConnected(config.discovery.provider, true);
     }
     this.health.setAll('SERVING');
     if (this.options.handleSignals ?? true) handleSignalsFor(this);
@@ -170,7 +191,9 @@ export class TuskServer {
     const key = JSON.stringify(discovery);
     let registry = this.registriesByDiscovery.get(key);
     if (!registry) {
-      registry = createRegistry(discovery, { logger });
+      const provider = discovery.provider;
+      this.ownedProviders.add(provider);
+      registry = createRegistry(discovery, { logger, onConnectionChange: (connected) => tuskMetrics().registryConnected(provider, connected) });
       this.registriesByDiscovery.set(key, registry);
       this.ownedRegistries.push(registry);
     }
@@ -209,9 +232,20 @@ export class TuskServer {
     const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
     if (!cleanlyClosed) this.grpcServer!.forceShutdown();
     await this.closeOwnedRegistries(logger);
+    await this.closeTelemetry();
     releaseSignalsFor(this);
     this.state = 'stopped';
     logger.info({ drained, duration_ms: Date.now() - started }, 'stopped');
+  }
+
+  /** Metrics server, then the SDK (flushing spans of the calls that just ended). */
+  private async closeTelemetry(): Promise<void> {
+    const metricsServer = this.metricsServer;
+    this.metricsServer = undefined;
+    await metricsServer?.close();
+    const release = this.releaseTelemetry;
+    this.releaseTelemetry = undefined;
+    await release?.();
   }
 
   private async deregisterAll(logger: Logger): Promise<void> {
@@ -226,16 +260,19 @@ export class TuskServer {
   private async closeOwnedRegistries(logger: Logger): Promise<void> {
     const results = await Promise.allSettled(this.ownedRegistries.map((registry) => registry.close()));
     this.ownedRegistries = [];
+    for (const provider of this.ownedProviders) tuskMetrics().registryConnected(provider, false);
+    this.ownedProviders.clear();
     for (const result of results) if (result.status === 'rejected') logger.warn({ err: result.reason }, 'closing the registry failed');
   }
 
   /** A start() that failed half way leaves nothing bound or registered behind. */
   private async abandonStart(): Promise<void> {
-    const logger = this.serverLogger ?? createDefaultLogger(undefined);
+    const logger = this.serverLogger ?? createLogger({ env: this.options.env ?? process.env });
     this.health?.setAll('NOT_SERVING');
     await this.deregisterAll(logger);
     this.grpcServer?.forceShutdown();
     await this.closeOwnedRegistries(logger);
+    await this.closeTelemetry();
     releaseSignalsFor(this);
     this.state = 'stopped';
   }

@@ -2,7 +2,7 @@
 // entry (register.ts, `tusk-grpc/telemetry`) is separate: it has side effects.
 export type { Logger, LogFn } from './logger-types.js';
 export { createLogger, resolveLogLevel, callLogFields, callOutcomeFields, type LoggerOptions } from './logger.js';
-export { startTelemetry, shutdownTelemetry, tracesExportConfigured, type TelemetryServiceInfo } from './sdk.js';
+export { startTelemetry, shutdownTelemetry, holdTelemetry, tracesExportConfigured, type TelemetryServiceInfo } from './sdk.js';
 export { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 export {
   TRACEPARENT_HEADER,
@@ -12,6 +12,7 @@ export {
   extractTraceContext,
   currentTraceContext,
   contextWithTraceContext,
+  contextFromTraceHeaders,
   injectTraceContext,
   traceContextFromSpanContext,
   requestIdFrom,

@@ -11,4 +11,6 @@ export interface Logger {
   warn: LogFn;
   error: LogFn;
   child(bindings: Record<string, unknown>): Logger;
+  /** pino's: lets hot paths skip building fields for a level that is off. */
+  isLevelEnabled?(level: string): boolean;
 }

@@ -59,6 +59,11 @@ export function extractTraceContext(metadata: Readonly<Record<string, string>>):
   return spanContext ? traceContextFromSpanContext(spanContext) : {};
 }
 
+/** An OTel context (from the root) whose parent span is the one `traceparent` in these headers names; the root when none. */
+export function contextFromTraceHeaders(headers: Readonly<Record<string, string>>): Context {
+  return w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+}
+
 /** The active span's trace context (or that of `ctx`); empty when there is none. */
 export function currentTraceContext(ctx: Context = otelContext.active()): TraceContext {
   const spanContext = trace.getSpanContext(ctx);

@@ -6,7 +6,8 @@ import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
 import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 import { tuskMetrics, type TuskMetrics } from './metrics.js';
-import { contextWithTraceContext, extractTraceContext } from './propagation.js';
+import type { TraceContext } from '../server/call-context.js';
+import { contextFromTraceHeaders, TRACEPARENT_HEADER, TRACESTATE_HEADER, traceContextFromSpanContext } from './propagation.js';
 
 export interface ServerCallStart {
   readonly service: string;
@@ -14,6 +15,10 @@ export interface ServerCallStart {
   readonly metadata: Readonly<Record<string, string>>;
   readonly peer: string;
   readonly requestId: string;
+  /** One header's first value without building `metadata` (the server's ServerCallInfo has it). */
+  header?(name: string): string | undefined;
+  /** Where the trace hook reports the span it started, for ctx.trace and the logs. */
+  setServerTrace?(trace: TraceContext): void;
 }
 
 export interface ServerCallEnd {
@@ -45,7 +50,7 @@ export function createServerTraceHook(tracer: Tracer = trace.getTracer(TRACER_NA
   return {
     onCallStart(call) {
       if (isGrpcInstrumentationInstalled()) return undefined;
-      const parent = contextWithTraceContext(extractTraceContext(call.metadata));
+      const parent = contextFromTraceHeaders(traceHeaders(call));
       const span = tracer.startSpan(`${call.service}/${call.method}`, {
         kind: SpanKind.SERVER,
         attributes: {
@@ -53,9 +58,22 @@ export function createServerTraceHook(tracer: Tracer = trace.getTracer(TRACER_NA
           'tusk.request_id': call.requestId, 'network.peer.address': call.peer,
         },
       }, parent);
+      call.setServerTrace?.(traceContextFromSpanContext(span.spanContext()));
       return (outcome) => endSpanWithOutcome(span, undefined, outcome.code);
     },
   };
+}
+
+/** Only the two headers the trace needs: reading them does not build the whole metadata record. */
+function traceHeaders(call: ServerCallStart): Readonly<Record<string, string>> {
+  if (!call.header) return call.metadata;
+  const headers: Record<string, string> = {};
+  const traceparent = call.header(TRACEPARENT_HEADER);
+  if (traceparent === undefined) return headers;
+  headers[TRACEPARENT_HEADER] = traceparent;
+  const tracestate = call.header(TRACESTATE_HEADER);
+  if (tracestate !== undefined) headers[TRACESTATE_HEADER] = tracestate;
+  return headers;
 }
 
 export interface ClientHookOptions {

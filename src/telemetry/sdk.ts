@@ -1,3 +1,4 @@
+import { context, propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 export interface TelemetryServiceInfo {
@@ -7,7 +8,17 @@ export interface TelemetryServiceInfo {
   readonly serviceVersion?: string;
 }
 
-let started: Promise<NodeSDK | undefined> | undefined;
+interface RunningSdk {
+  readonly sdk: NodeSDK;
+  /** The SDK became the global tracer provider (nobody had registered one before it). */
+  readonly ownsGlobals: boolean;
+}
+
+let started: Promise<RunningSdk | undefined> | undefined;
+/** startTelemetry() was called by the application: only its shutdownTelemetry() ends the SDK. */
+let startedByApp = false;
+/** Runtime parts (TuskServer) holding the SDK; the last release shuts it down unless the app started it. */
+let holders = 0;
 
 /**
  * True when the operator asked for spans to leave the process: an OTLP
@@ -19,9 +30,9 @@ export function tracesExportConfigured(env: NodeJS.ProcessEnv = process.env): bo
 
 /**
  * Starts the OpenTelemetry SDK once per process (later calls return the first
- * start's promise, whatever their arguments). TuskServer calls it at start,
+ * start's promise, whatever their arguments). TuskServer starts it at start(),
  * when the descriptor names the service; clients-only processes may call it
- * themselves.
+ * themselves, and then end it with shutdownTelemetry().
  *
  * - Exporter: chosen by the standard OTEL_* variables (OTEL_TRACES_EXPORTER,
  *   OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _PROTOCOL, _HEADERS, OTEL_BSP_*) when
@@ -32,19 +43,61 @@ export function tracesExportConfigured(env: NodeJS.ProcessEnv = process.env): bo
  * - Metrics and logs stay with prom-client and pino: no OTel readers or log processors.
  */
 export function startTelemetry(info: TelemetryServiceInfo): Promise<void> {
-  started ??= createAndStartSdk(info);
-  return started.then(() => undefined);
+  startedByApp = true;
+  return ensureStarted(info);
+}
+
+/**
+ * For the runtime (TuskServer): starts the SDK like startTelemetry() and
+ * returns the matching release. Several servers in one process share one SDK;
+ * it shuts down when the last one releases it, unless the application started
+ * it itself (then the application's shutdownTelemetry() ends it).
+ */
+export async function holdTelemetry(info: TelemetryServiceInfo): Promise<() => Promise<void>> {
+  holders++;
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    holders--;
+    if (holders === 0 && !startedByApp) await shutdownTelemetry();
+  };
+  try {
+    await ensureStarted(info);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return release;
 }
 
 /** Flushes pending spans and stops the SDK; a later startTelemetry() starts afresh. */
 export async function shutdownTelemetry(): Promise<void> {
   const current = started;
   started = undefined;
-  const sdk = await current;
-  await sdk?.shutdown();
+  startedByApp = false;
+  const running = await current?.catch(() => undefined);
+  if (!running) return;
+  await running.sdk.shutdown();
+  // The SDK leaves its globals registered; a later start could not replace them.
+  if (running.ownsGlobals) {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
 }
 
-async function createAndStartSdk(info: TelemetryServiceInfo): Promise<NodeSDK | undefined> {
+function ensureStarted(info: TelemetryServiceInfo): Promise<void> {
+  started ??= createAndStartSdk(info);
+  return started.then(() => undefined);
+}
+
+function globalTracerDelegate(): TracerProvider {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+}
+
+async function createAndStartSdk(info: TelemetryServiceInfo): Promise<RunningSdk | undefined> {
   // Loaded on demand: processes that never start telemetry never pay for the SDK.
   const { NodeSDK, resources, tracing } = await import('@opentelemetry/sdk-node');
   const attributes: Record<string, string> = { 'service.name': info.serviceName };
@@ -59,6 +112,7 @@ async function createAndStartSdk(info: TelemetryServiceInfo): Promise<NodeSDK | 
     metricReaders: [],
     logRecordProcessors: [],
   });
+  const before = globalTracerDelegate();
   sdk.start();
-  return sdk;
+  return { sdk, ownsGlobals: globalTracerDelegate() !== before };
 }

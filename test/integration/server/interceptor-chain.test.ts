@@ -54,7 +54,7 @@ test('the auth slot refuses a call with its TuskError before the handler runs; t
   const observed = metricsSeen.at(-1)!;
   assert.equal(observed.call.method, 'Echo');
   assert.equal(observed.outcome?.code, Code.UNAUTHENTICATED);
-  const logged = fixture.logs.find((line) => line.msg === 'call failed' && line.code === 'UNAUTHENTICATED');
+  const logged = fixture.logs.find((line) => line.msg === 'call failed' && line.status === 'UNAUTHENTICATED' && line.code === Code.UNAUTHENTICATED);
   assert.ok(logged, 'the access log records the refusal');
 });
 

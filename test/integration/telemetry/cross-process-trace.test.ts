@@ -141,12 +141,18 @@ describe('tracing across processes without the --import (the runtime hooks alone
     children.push(front.child);
     const caller = '3333333333333333';
     await callFront(front.port, 'plain', caller);
-    const all = await receiver.waitFor((spans) => spans.some((s) => s.serviceName === 'plain-back' && s.kind === 2));
+    // Each process exports on its own schedule: wait for the spans of both.
+    const all = await receiver.waitFor((spans) => spans.some((s) => s.serviceName === 'plain-back' && s.kind === 2)
+      && spans.some((s) => s.serviceName === 'plain-front' && s.kind === 2)
+      && spans.some((s) => s.serviceName === 'plain-front' && s.attributes['rpc.attempt'] === 1));
     const spans = all.filter((s) => s.traceId === TRACE_ID);
     assert.deepEqual(all.filter((s) => s.name.startsWith('grpc.')).map((s) => s.name), [], 'grpc-js is not instrumented');
     const frontServer = spans.find((s) => s.serviceName === 'plain-front' && s.kind === 2)!;
     assert.equal(frontServer.parentSpanId, caller);
     const attempt = spans.find((s) => s.serviceName === 'plain-front' && s.attributes['rpc.attempt'] === 1)!;
+    const frontClient = spans.find((s) => s.serviceName === 'plain-front' && s.kind === 3)!;
+    assert.equal(frontClient.parentSpanId, frontServer.spanId, 'the handler\'s outbound call is a child of its server span');
+    assert.equal(attempt.parentSpanId, frontClient.spanId);
     const backServer = spans.find((s) => s.serviceName === 'plain-back' && s.kind === 2)!;
     assert.equal(backServer.parentSpanId, attempt.spanId, 'the attempt traceparent reached the back service');
     assert.equal(backServer.attributes['rpc.grpc.status_code'], 0);
