@@ -110,7 +110,7 @@ const discovery: BlockSpec = {
     },
     prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', meaning: 'etcd key prefix' },
     ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', meaning: 'registration lease time to live' },
-    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), meaning: 'local provider: shared folder' },
+    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
   },
 };
 
