@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { clientEndpoints, closeClient, createClient, sharedTransportPool } from '../../../src/client/index.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import type { CallContext } from '../../../src/server/call-context.js';
+import type { EndpointsListener, Registry } from '../../../src/discovery/types.js';
 import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServer } from './echo-grpc-server.js';
 
@@ -114,6 +115,31 @@ test('a parent that runs out of time or is cancelled ends the child call', async
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(cancelled, (error: unknown) => error instanceof TuskError && error.code === Code.CANCELLED);
     assert.ok(Date.now() - started < 1_500, 'cancelled before the server answered');
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('calls in flight on an endpoint that leaves the registry still finish', async () => {
+  let publish: EndpointsListener = () => {};
+  const registry: Registry = {
+    register: () => Promise.reject(new Error('unused')),
+    watch: (_service, listener) => {
+      publish = listener;
+      listener([{ address: server.address, metadata: {} }]);
+      return () => {};
+    },
+    close: () => Promise.resolve(),
+  };
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { registry });
+  try {
+    const inFlight = Array.from({ length: 5 }, (_, i) => client.echo({ text: `leaving-${i}`, delayMs: 300 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    publish([]); // deregistered, e.g. a server draining before it stops
+    assert.equal(sharedTransportPool.snapshot().has(server.address), false, 'transport released');
+    const replies = await Promise.all(inFlight);
+    assert.deepEqual(replies.map((reply) => reply.text), [0, 1, 2, 3, 4].map((i) => `leaving-${i}`));
+    await assert.rejects(client.echo({ text: 'after' }), /circuit open/);
   } finally {
     await closeClient(client);
   }
