@@ -2,6 +2,7 @@ import type { BalancerEndpoint } from '../balancer/types.js';
 import type { CircuitBreakerPolicy } from '../config/types.js';
 import type { Endpoint, Registry } from '../discovery/types.js';
 import { EndpointBreaker } from '../resilience/endpoint-breaker.js';
+import { clientStateObserver } from './client-observer.js';
 import type { Transport } from './transport.js';
 import type { TransportPool } from './transport-pool.js';
 
@@ -25,6 +26,7 @@ export class EndpointSet {
   private known = false;
   private knownWaiters: Array<() => void> = [];
   private readonly unwatch: () => void;
+  private readonly stopReporting = new Map<string, () => void>();
   private closed = false;
 
   constructor(
@@ -85,9 +87,24 @@ export class EndpointSet {
     if (this.closed) return;
     this.closed = true;
     this.unwatch();
-    for (const endpoint of this.endpoints) this.pool.release(endpoint.address);
+    for (const endpoint of this.endpoints) this.removed(endpoint);
     this.endpoints = [];
     for (const wake of [...this.knownWaiters]) wake();
+  }
+
+  private added(address: string, metadata: Readonly<Record<string, unknown>>): ClientEndpoint {
+    const breaker = new EndpointBreaker(this.breakerPolicy, address);
+    const stopReporting = breaker.onStateChange((state) => clientStateObserver()?.breakerState?.(this.service, address, state));
+    this.stopReporting.set(address, stopReporting);
+    clientStateObserver()?.breakerState?.(this.service, address, 'closed');
+    return { address, metadata, transport: this.pool.acquire(address), breaker };
+  }
+
+  private removed(endpoint: ClientEndpoint): void {
+    this.pool.release(endpoint.address);
+    this.stopReporting.get(endpoint.address)?.();
+    this.stopReporting.delete(endpoint.address);
+    clientStateObserver()?.endpointLeft?.(this.service, endpoint.address);
   }
 
   private update(list: readonly Endpoint[]): void {
@@ -100,11 +117,12 @@ export class EndpointSet {
         previous.delete(address);
         next.push(existing.metadata === metadata ? existing : { ...existing, metadata });
       } else if (!next.some((endpoint) => endpoint.address === address)) {
-        next.push({ address, metadata, transport: this.pool.acquire(address), breaker: new EndpointBreaker(this.breakerPolicy, address) });
+        next.push(this.added(address, metadata));
       }
     }
-    for (const gone of previous.values()) this.pool.release(gone.address);
+    for (const gone of previous.values()) this.removed(gone);
     this.endpoints = next;
+    clientStateObserver()?.endpointsKnown?.(this.service, next.length);
     if (!this.known) {
       this.known = true;
       for (const wake of [...this.knownWaiters]) wake();

@@ -4,3 +4,4 @@ export { createClient, closeClient, clientEndpoints } from './create-client.js';
 export type { Transport, TransportCallOptions, TransportFactory } from './transport.js';
 export { TransportPool, sharedTransportPool } from './transport-pool.js';
 export { setClientTraceHook, type ClientTraceHook, type ClientCallTrace, type ClientCallInfo } from './trace-hook.js';
+export { setClientStateObserver, type ClientStateObserver } from './client-observer.js';

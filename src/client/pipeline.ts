@@ -15,7 +15,7 @@ import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { CircuitOpenError, isEndpointFailure } from '../resilience/failure.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
-import { MethodRetry, shouldRetry } from '../resilience/retry.js';
+import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
@@ -76,9 +76,14 @@ export class CallPipeline {
 
   private retryable(call: PipelineCall<unknown>, error: unknown, attempt: number): boolean {
     const { plan, scope, trace } = call;
-    const retry = shouldRetry(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
-    trace?.event(retry ? 'retry' : 'give_up', { attempt, reason: error instanceof Error ? error.message : String(error) });
-    return retry;
+    const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
+    if (trace !== undefined) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (decision === 'retry') trace.event('retry', { attempt, reason });
+      else if (decision === 'budget_exhausted') trace.event('budget_exhausted', { attempt, reason });
+      else trace.event('give_up', { attempt, reason: decision });
+    }
+    return decision === 'retry';
   }
 
   private attempt<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
@@ -97,6 +102,7 @@ export class CallPipeline {
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 6
     call.tried.push(endpoint.address);
+    trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
     const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal }; // 8
@@ -104,7 +110,9 @@ export class CallPipeline {
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();
     try {
-      const result = await endpoint.breaker.execute(() => call.send(endpoint, options)); // 7, 9
+      const result = await endpoint.breaker.execute(() =>
+        trace?.runInAttempt === undefined ? call.send(endpoint, options) : trace.runInAttempt(() => call.send(endpoint, options)),
+      ); // 7, 9
       balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
       endAttempt?.();
       return result;

@@ -16,11 +16,16 @@ export interface ClientCallInfo {
 }
 
 export interface ClientCallTrace {
-  /** Metadata to add to every attempt (e.g. this call's own traceparent). */
+  /** Metadata to add to an attempt (e.g. its traceparent); read after `startAttempt`. */
   readonly metadata?: Readonly<Record<string, string>>;
   /** An attempt starts on `address`; the returned function ends it. */
   startAttempt(attempt: number, address: string): (error?: unknown) => void;
-  /** A pipeline decision worth recording: "retry", "circuit_open", "budget_exhausted", ... */
+  /** Runs the attempt's transport call (e.g. with the attempt's span active). */
+  runInAttempt?<T>(fn: () => T): T;
+  /**
+   * A pipeline decision: "pick" { endpoint, reason: balancer }, "retry" { attempt, reason },
+   * "budget_exhausted" { attempt }, "give_up" { attempt, reason }, "circuit_open".
+   */
   event(name: string, attributes?: Readonly<Record<string, string | number | boolean>>): void;
   end(error?: unknown): void;
 }

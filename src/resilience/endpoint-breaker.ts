@@ -3,6 +3,15 @@ import type { CircuitBreakerPolicy } from '../config/types.js';
 import { Code } from '../status/codes.js';
 import { isEndpointFailure, NotSentError } from './failure.js';
 
+export type BreakerStateName = 'closed' | 'open' | 'half_open' | 'isolated';
+
+const BREAKER_STATE_NAMES: Record<CircuitState, BreakerStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
 /**
  * One endpoint's cockatiel breaker plus the one thing cockatiel does not
  * expose: whether a call may go there *now*. Cockatiel reports Open until the
@@ -49,6 +58,11 @@ export class EndpointBreaker {
 
   get state(): CircuitState {
     return this.breaker.state;
+  }
+
+  /** Calls `listener` on every state change; returns a function that stops it. */
+  onStateChange(listener: (state: BreakerStateName) => void): () => void {
+    return this.breaker.onStateChange((state) => listener(BREAKER_STATE_NAMES[state] ?? 'isolated')).dispose;
   }
 
   /** Runs `fn` through the breaker; a refusal becomes a NotSentError (the request never left). */

@@ -14,6 +14,9 @@ export interface RetryDecisionInput {
   readonly deadline: number | undefined;
 }
 
+/** Why a failed attempt is or is not retried; "retry" is the only one that retries. */
+export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
+
 /**
  * Our retry rule, in one place:
  * - never after "circuit open" (fail fast), past max_attempts (attempts, first included) or past the deadline;
@@ -21,12 +24,17 @@ export interface RetryDecisionInput {
  * - otherwise only idempotent methods, and only on the configured codes;
  * - and only while the retry budget has room.
  */
-export function shouldRetry(error: unknown, input: RetryDecisionInput, budget: RetryBudget): boolean {
-  if (input.attempt >= input.policy.maxAttempts) return false;
-  if (error instanceof CircuitOpenError) return false;
-  if (input.deadline !== undefined && input.deadline <= Date.now()) return false;
+export function retryDecision(error: unknown, input: RetryDecisionInput, budget: RetryBudget): RetryDecision {
+  if (input.attempt >= input.policy.maxAttempts) return 'no_attempts_left';
+  if (error instanceof CircuitOpenError) return 'circuit_open';
+  if (input.deadline !== undefined && input.deadline <= Date.now()) return 'deadline_passed';
   const allowed = wasNotSent(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
-  return allowed && budget.tryRetry();
+  if (!allowed) return 'not_retryable';
+  return budget.tryRetry() ? 'retry' : 'budget_exhausted';
+}
+
+export function shouldRetry(error: unknown, input: RetryDecisionInput, budget: RetryBudget): boolean {
+  return retryDecision(error, input, budget) === 'retry';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { closeClient, createClient } from '../../../src/client/index.js';
+import { closeClient, createClient, setClientTraceHook, type ClientCallTrace } from '../../../src/client/index.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServer } from './echo-grpc-server.js';
@@ -108,5 +108,44 @@ test('a client with no endpoints at all fails with UNAVAILABLE circuit open', as
     await assert.rejects(client.echo({ text: 'x' }), (error: unknown) => error instanceof TuskError && error.code === Code.UNAVAILABLE && /circuit open/.test(error.message));
   } finally {
     await closeClient(client);
+  }
+});
+
+test('the trace hook sees the call, each attempt, picks, retries and runs each attempt', async () => {
+  const log: string[] = [];
+  setClientTraceHook({
+    startCall(info) {
+      log.push(`call ${info.service}/${info.method}`);
+      const trace: ClientCallTrace = {
+        metadata: { 'x-attempt-trace': 'yes' },
+        startAttempt: (attempt, address) => {
+          log.push(`attempt ${attempt} ${address === deadAddress ? 'dead' : 'live'}`);
+          return (error) => log.push(`attempt ${attempt} ${error === undefined ? 'ok' : 'failed'}`);
+        },
+        runInAttempt: (fn) => {
+          log.push('run');
+          return fn();
+        },
+        event: (name, attributes) => log.push(name === 'pick' ? `pick ${attributes?.['reason']}` : name),
+        end: (error) => log.push(`end ${error === undefined ? 'ok' : 'failed'}`),
+      };
+      return trace;
+    },
+  });
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [deadAddress], balancer: 'round_robin' });
+  const fallback = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [deadAddress, live.address], balancer: 'least_request' });
+  try {
+    await assert.rejects(client.create({ text: 'x' }));
+    assert.deepEqual(log.slice(0, 6), ['call test.v1.EchoService/Create', 'pick round_robin', 'attempt 1 dead', 'run', 'attempt 1 failed', 'retry']);
+    assert.equal(log.at(-1), 'end failed');
+    log.length = 0;
+    for (let i = 0; i < 4; i++) await fallback.create({ text: `y${i}` });
+    assert.ok(log.includes('retry'), 'the dead endpoint was tried at least once');
+    assert.equal(log.filter((line) => line === 'end ok').length, 4);
+    assert.ok(log.every((line) => !line.startsWith('pick') || line === 'pick least_request'));
+  } finally {
+    setClientTraceHook(undefined);
+    await closeClient(client);
+    await closeClient(fallback);
   }
 });

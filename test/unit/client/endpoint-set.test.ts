@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EndpointSet } from '../../../src/client/endpoint-set.js';
+import { setClientStateObserver } from '../../../src/client/client-observer.js';
 import { TransportPool } from '../../../src/client/transport-pool.js';
 import type { Transport } from '../../../src/client/transport.js';
 import type { Endpoint, EndpointsListener, Registry } from '../../../src/discovery/types.js';
@@ -63,4 +64,25 @@ test('usable() skips open breakers and prefers endpoints not tried yet', async (
   await set.all[1]!.breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
   assert.deepEqual(set.usable(undefined).map((e) => e.address), ['a:1', 'c:3']);
   set.close();
+});
+
+test('the state observer hears endpoint counts, breaker states and departures', async () => {
+  const heard: string[] = [];
+  setClientStateObserver({
+    endpointsKnown: (service, count) => heard.push(`${service} knows ${count}`),
+    breakerState: (_service, endpoint, state) => heard.push(`${endpoint} ${state}`),
+    endpointLeft: (_service, endpoint) => heard.push(`${endpoint} left`),
+  });
+  try {
+    const { pool } = fakePool();
+    const { registry, publish } = fakeRegistry();
+    const set = new EndpointSet('svc', { registry }, pool, breakerPolicy);
+    publish([endpoint('a:1'), endpoint('b:2')]);
+    await set.all[0]!.breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    publish([endpoint('b:2')]);
+    set.close();
+    assert.deepEqual(heard, ['a:1 closed', 'b:2 closed', 'svc knows 2', 'a:1 open', 'a:1 left', 'svc knows 1', 'b:2 left']);
+  } finally {
+    setClientStateObserver(undefined);
+  }
 });
