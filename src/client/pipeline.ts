@@ -98,7 +98,7 @@ export class CallPipeline {
     const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
       trace?.event('circuit_open');
-      throw new CircuitOpenError(this.service); // 5
+      throw new CircuitOpenError(this.service, this.endpoints.all.length); // 5
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 6
     call.tried.push(endpoint.address);

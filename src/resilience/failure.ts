@@ -19,8 +19,9 @@ export function wasNotSent(error: unknown): boolean {
 
 /** Thrown when no endpoint can take the call: none known, or every breaker open. */
 export class CircuitOpenError extends TuskError {
-  constructor(service: string) {
-    super(Code.UNAVAILABLE, `circuit open: no usable endpoint for ${service}`);
+  /** `known`: how many endpoints discovery lists (all with open breakers); 0 = none known. */
+  constructor(service: string, known = 0) {
+    super(Code.UNAVAILABLE, known === 0 ? `circuit open: no endpoints known for ${service}` : `circuit open: all ${known} endpoints of ${service} are failing`);
   }
 }
 
