@@ -15,44 +15,64 @@ function decoder(deserialize: (bytes: Uint8Array) => unknown): (bytes: Uint8Arra
   };
 }
 
+function encoder(serialize: (message: unknown) => Uint8Array): (message: unknown) => Uint8Array {
+  return (message) => {
+    try {
+      return serialize(message);
+    } catch (error) {
+      throw new TuskError(Code.INTERNAL, `could not encode the request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
 interface OpenedStream {
   readonly iterator: AsyncIterator<Uint8Array>;
   readonly first: IteratorResult<Uint8Array>;
 }
 
 export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest } = plan.method;
+  const { path } = plan.method;
+  const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (request: unknown, options?: CallOptions): Promise<unknown> => {
-    const bytes = serializeRequest(request);
-    return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions)).then(deserializeResponse);
+    try {
+      const bytes = serializeRequest(request);
+      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions)).then(deserializeResponse);
+    } catch (error) {
+      return Promise.reject(error); // a promise-returning method never throws synchronously
+    }
   };
 }
 
 /** Streams count as succeeded once the first response message arrives; they are retried only before that. */
 export function serverStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest } = plan.method;
+  const { path } = plan.method;
+  const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
-  return (request: unknown, options?: CallOptions): AsyncIterable<unknown> => {
-    const bytes = serializeRequest(request);
-    return lazyStream(
-      () => pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.serverStream(path, bytes, transportOptions))),
-      deserializeResponse,
-    );
-  };
+  return (request: unknown, options?: CallOptions): AsyncIterable<unknown> =>
+    lazyStream(() => {
+      const bytes = serializeRequest(request);
+      return pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.serverStream(path, bytes, transportOptions)));
+    }, deserializeResponse);
 }
 
 export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest } = plan.method;
+  const { path } = plan.method;
+  const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): Promise<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
-    return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse);
+    try {
+      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 
 export function bidiStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
-  const { path, serializeRequest } = plan.method;
+  const { path } = plan.method;
+  const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): AsyncIterable<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);

@@ -3,7 +3,7 @@
 //   1. deadline      callScope(): overall deadline, cancellation, parent propagation
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead (optional, per service)
-//   4. retry         MethodRetry (cockatiel) + shouldRetry() + RetryBudget
+//   4. retry         MethodRetry (cockatiel) + retryDecision() + RetryBudget
 //   5. service breaker  no usable endpoint → CircuitOpenError, fail fast
 //   6. balancer pick    among endpoints whose breaker admits calls, untried first
 //   7. endpoint breaker EndpointBreaker (cockatiel) of the picked endpoint

@@ -86,6 +86,20 @@ test('a response the codec cannot read rejects with INTERNAL', async () => {
   }
 });
 
+test('a request the codec cannot write rejects (never throws) with INTERNAL', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address] });
+  try {
+    const unwritable = { text: 'x', delayMs: 10n } as unknown as EchoRequest; // JSON cannot hold a BigInt
+    const pending = client.echo(unwritable);
+    await assert.rejects(pending, (error: unknown) => error instanceof TuskError && error.code === Code.INTERNAL && /could not encode/.test(error.message));
+    await assert.rejects(async () => {
+      for await (const _ of client.countUp(unwritable)) assert.fail('no message expected');
+    }, /could not encode/);
+  } finally {
+    await closeClient(client);
+  }
+});
+
 test('a parent with 100 ms left gives the child at most 100 ms, and carries trace and request id', async () => {
   const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address], timeout: 5_000 });
   try {
