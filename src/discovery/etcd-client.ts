@@ -1,6 +1,6 @@
 // One etcd3 client per Registry, tuned so that recovery after an etcd outage
 // takes about a second instead of etcd3's defaults (5 s breaker, 30 s watch backoff).
-import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 
 export interface EtcdClientOptions {
@@ -9,12 +9,6 @@ export interface EtcdClientOptions {
   /** Deadline of each unary call, so a black-holed etcd cannot hang registration. */
   readonly callTimeoutMs: number;
 }
-
-// etcd3 is typed against cockatiel 3; cockatiel 4's policy and backoff have
-// the same runtime shape (execute(fn), next()/duration), only the types differ.
-type FaultHandling = NonNullable<IOptions['faultHandling']>;
-type EtcdHostPolicy = ReturnType<NonNullable<FaultHandling['host']>>;
-type EtcdWatchBackoff = NonNullable<FaultHandling['watchBackoff']>;
 
 export const DEFAULT_ETCD_ENDPOINT = '127.0.0.1:2379';
 
@@ -32,8 +26,8 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
         circuitBreaker(handleWhen((error) => error instanceof Error && isRecoverableError(error)), {
           halfOpenAfter: 500,
           breaker: new ConsecutiveBreaker(3),
-        }) as unknown as EtcdHostPolicy,
-      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }).next() as unknown as EtcdWatchBackoff,
+        }),
+      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }).next(),
     },
   });
 }
