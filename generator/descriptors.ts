@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 
 import { parseTsk, TskSyntaxError } from '../src/tsk/index.js';
 import { validateDescriptorDocument } from '../src/config/index.js';
@@ -7,7 +6,6 @@ import type { RawDescriptor } from '../src/config/index.js';
 import type { ProtoSource } from './buf.js';
 import type { LocatedIssue } from './errors.js';
 import type { ProtoServices } from './image.js';
-import type { Project } from './project.js';
 
 /** What protoc-gen-tusk embeds for one service: its validated .tsk, or the defaults. */
 export interface ServiceConfig {
@@ -33,8 +31,17 @@ function siblingDescriptor(path: string): string {
 /**
  * Validates the .tsk beside every proto file of the workspace that declares
  * services. All problems are collected, so one run shows every mistake.
+ * Synchronous because protoc-gen-tusk (standalone mode) runs it inside
+ * protoplugin's synchronous `run`; the files are a handful of small texts.
+ *
+ * @param files every proto file compiled, imports included (for service names in [dependencies])
+ * @param displayPath how a .tsk path is shown in messages
  */
-export async function checkDescriptors(project: Project, sources: readonly ProtoSource[], files: readonly ProtoServices[]): Promise<DescriptorCheck> {
+export function checkDescriptors(
+  sources: readonly ProtoSource[],
+  files: readonly ProtoServices[],
+  displayPath: (absolutePath: string) => string,
+): DescriptorCheck {
   const knownServices = files.flatMap((file) => file.services.map((service) => service.name)).sort();
   const configs: ServiceConfigs = {};
   const descriptorFiles: string[] = [];
@@ -44,9 +51,9 @@ export async function checkDescriptors(project: Project, sources: readonly Proto
     if (!proto || proto.services.length === 0) continue;
     const tskPath = siblingDescriptor(source.diskPath);
     if (!existsSync(tskPath)) continue;
-    const shownPath = project.displayPath(tskPath);
+    const shownPath = displayPath(tskPath);
     descriptorFiles.push(shownPath);
-    const text = await readFile(tskPath, 'utf8');
+    const text = readFileSync(tskPath, 'utf8');
     let validation: ReturnType<typeof validateDescriptorDocument>;
     try {
       validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices });

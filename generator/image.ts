@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createFileRegistry, fromBinary } from '@bufbuild/protobuf';
+import { createFileRegistry, fromBinary, type DescFile } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import type { MethodKind } from '../src/config/service-definition.js';
 
@@ -22,15 +22,17 @@ export interface ProtoServices {
 export async function readImageServices(imagePath: string): Promise<ProtoServices[]> {
   const set = fromBinary(FileDescriptorSetSchema, await readFile(imagePath));
   const registry = createFileRegistry(set);
-  const files: ProtoServices[] = [];
-  for (const file of registry.files) {
-    files.push({
-      file: file.proto.name,
-      services: file.services.map((service) => ({
-        name: service.typeName,
-        methods: service.methods.map((method) => ({ name: method.name, kind: method.methodKind })),
-      })),
-    });
-  }
+  const files = [...registry.files].map(protoServicesOf);
   return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** The services of one resolved file (from an image here, from a plugin request in protoc-gen-tusk). */
+export function protoServicesOf(file: DescFile): ProtoServices {
+  return {
+    file: file.proto.name,
+    services: file.services.map((service) => ({
+      name: service.typeName,
+      methods: service.methods.map((method) => ({ name: method.name, kind: method.methodKind })),
+    })),
+  };
 }

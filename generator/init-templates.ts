@@ -1,3 +1,5 @@
+import { TS_PROTO_OPTIONS, TUSK_PLUGIN_OPTIONS } from './toolchain.js';
+
 /** What `tusk-grpc init acme.inventory.v1.InventoryService` derives from its argument. */
 export interface ServiceNames {
   /** "acme.inventory.v1" */
@@ -63,6 +65,33 @@ modules:
 lint:
   use:
     - STANDARD
+`;
+
+const yamlList = (items: readonly string[]): string => items.map((item) => `\n      - ${item}`).join('');
+
+/**
+ * The user's buf.gen.yaml: the same plugins and options as `tusk-grpc
+ * generate` (built from the same constants, so they cannot drift), with the
+ * plugins found in node_modules/.bin, where `npm install tusk-grpc` puts them.
+ */
+export const BUF_GEN_YAML = `# Code generation: proto/ -> gen/.
+#
+# \`npx tusk-grpc generate\` is the recommended entry: it does the same as
+# \`buf generate\` with this file, and adds atomic output (gen/ is replaced only
+# when every step succeeded), progress and file:line:col errors for protos and
+# .tsk descriptors. \`npx buf generate\` works too: protoc-gen-tusk then finds
+# and validates each proto's .tsk itself, under the module root module=proto.
+version: v2
+clean: true
+plugins:
+  - local: node_modules/.bin/protoc-gen-ts_proto
+    out: gen
+    strategy: all
+    opt:${yamlList(TS_PROTO_OPTIONS)}
+  - local: node_modules/.bin/protoc-gen-tusk
+    out: gen
+    strategy: all
+    opt:${yamlList([...TUSK_PLUGIN_OPTIONS, 'module=proto'])}
 `;
 
 export const TSCONFIG_JSON = `${JSON.stringify(

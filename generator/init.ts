@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GeneratorError } from './errors.js';
-import { BUF_YAML, TSCONFIG_JSON, protoTemplate, serviceClassTemplate, tskTemplate, type ServiceNames } from './init-templates.js';
+import { BUF_GEN_YAML, BUF_YAML, TSCONFIG_JSON, protoTemplate, serviceClassTemplate, tskTemplate, type ServiceNames } from './init-templates.js';
 import type { Reporter } from './reporter.js';
 
 export interface InitOptions {
@@ -50,6 +50,7 @@ export async function runInit(options: InitOptions, reporter: Reporter): Promise
     [join('proto', names.protoPath), protoTemplate(names)],
     [join('proto', names.protoPath.replace(/\.proto$/, '.tsk')), tskTemplate(names)],
     ['buf.yaml', BUF_YAML],
+    ['buf.gen.yaml', BUF_GEN_YAML],
     ['tsconfig.json', TSCONFIG_JSON],
     [join('src', `${names.kebab}.ts`), serviceClassTemplate(names)],
   ];

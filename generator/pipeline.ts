@@ -8,7 +8,7 @@ import { readImageServices, type ProtoServices } from './image.js';
 import { assertReplaceable, createStagingDir, listFiles, replaceDir } from './output.js';
 import { resolveProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
-import { resolveToolchain, type Toolchain } from './toolchain.js';
+import { resolveToolchain, TS_PROTO_OPTIONS, TUSK_PLUGIN_OPTIONS, type Toolchain } from './toolchain.js';
 
 export interface CheckOptions {
   /** buf.yaml or its folder; default: the current folder. */
@@ -20,14 +20,6 @@ export interface GenerateOptions extends CheckOptions {
   /** Output folder, replaced as a whole; default "gen". */
   readonly out?: string;
 }
-
-/** ts-proto settings that make its output strict, ESM (NodeNext) TypeScript with grpc-js definitions. */
-export const TS_PROTO_OPTIONS: readonly string[] = [
-  'esModuleInterop=true',
-  'importSuffix=.js',
-  'outputServices=grpc-js',
-  'env=node',
-];
 
 interface Checked {
   readonly project: Project;
@@ -51,7 +43,7 @@ async function compileAndValidate(options: CheckOptions, workDir: string, report
   const own = new Set(sources.map((source) => source.importPath));
   const serviceCount = files.filter((file) => own.has(file.file)).reduce((sum, file) => sum + file.services.length, 0);
   reporter.step(`compiled protos with buf: ${serviceCount} service${plural(serviceCount)}`);
-  const descriptors = await checkDescriptors(project, sources, files);
+  const descriptors = checkDescriptors(sources, files, project.displayPath);
   if (descriptors.issues.length > 0) throw new GeneratorError(descriptors.issues);
   const described = descriptors.descriptorFiles;
   reporter.step(`validated ${described.length} descriptor${plural(described.length)}${described.length ? `: ${described.join(', ')}` : ''}`);
@@ -125,7 +117,7 @@ function generateTemplate(toolchain: Toolchain, outDir: string, descriptorsPath:
     plugins: [
       // strategy "all": one plugin run over every file, so ts-proto writes each imported file once.
       { local: toolchain.tsProtoPlugin, out: outDir, strategy: 'all', opt: TS_PROTO_OPTIONS },
-      { local: toolchain.tuskPlugin, out: outDir, strategy: 'all', opt: ['target=ts', 'import_extension=js', `descriptors=${descriptorsPath}`] },
+      { local: toolchain.tuskPlugin, out: outDir, strategy: 'all', opt: [...TUSK_PLUGIN_OPTIONS, `descriptors=${descriptorsPath}`] },
     ],
   };
 }

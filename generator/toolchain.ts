@@ -4,6 +4,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
+ * ts-proto settings that make its output strict, ESM (NodeNext) TypeScript
+ * with grpc-js definitions. buf.gen.yaml (this repository's, and the one
+ * `tusk-grpc init` writes) must say the same; a test holds them together.
+ */
+export const TS_PROTO_OPTIONS: readonly string[] = ['esModuleInterop=true', 'importSuffix=.js', 'outputServices=grpc-js', 'env=node'];
+
+/** protoc-gen-tusk's output settings (protoplugin's own options): TypeScript importing with .js, as NodeNext wants. */
+export const TUSK_PLUGIN_OPTIONS: readonly string[] = ['target=ts', 'import_extension=js'];
+
+/**
  * The programs `generate` runs, resolved from tusk-grpc's own dependencies so
  * they are found both in this repository and when tusk-grpc is installed into
  * someone else's project. Each is a command line: node plus a script.
