@@ -1,0 +1,181 @@
+// What a TuskServer costs over a raw grpc-js server, per unary call. One raw
+// grpc-js client (this process) drives, in one run, each server variant in its
+// own child process, interleaved round by round:
+//   raw       grpc-js Server, no interceptors, callback handler
+//   bare      TuskServer with the trace and metrics hooks off (the framework alone)
+//   defaults  TuskServer as it starts by default (metrics + trace hook, SDK, no exporter)
+// Every child reports its own CPU time around each round, so "server CPU µs/call" is the overhead itself even where
+// the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
+//   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
+//        [--servers raw,bare,defaults] [--deadline-ms 5000] [--profile <dir>]
+// --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { echoDescriptor, EchoServiceBase, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+const echo = echoDescriptor().methods['echo']!;
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const MAX_CALLS_PER_WORKER = 1_000_000;
+
+// ---------------------------------------------------------------- child: one server variant
+async function serve(variant: string): Promise<void> {
+  let port: number;
+  if (variant === 'raw') {
+    const server = new grpc.Server();
+    server.addService({
+      Echo: {
+        path: echo.path, requestStream: false, responseStream: false,
+        requestSerialize: (m: unknown) => toBuffer(echo.serializeRequest(m)), requestDeserialize: (b: Buffer) => echo.deserializeRequest(b),
+        responseSerialize: (m: unknown) => toBuffer(echo.serializeResponse(m)), responseDeserialize: (b: Buffer) => echo.deserializeResponse(b),
+      },
+    }, {
+      Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) =>
+        callback(null, { text: call.request.text, instance: 'raw' }),
+    });
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
+  } else {
+    const { TuskServer } = await import('../src/server/tusk-server.js');
+    const { StaticRegistry } = await import('../src/discovery/static-registry.js');
+    const { createLogger } = await import('../src/telemetry/logger.js');
+    class Echo extends EchoServiceBase {
+      async echo(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
+      async create(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
+      async *countUp(): AsyncIterable<EchoResponse> { /* unused */ }
+      async collect(): Promise<EchoResponse> { return { text: '', instance: variant }; }
+      async *chat(): AsyncIterable<EchoResponse> { /* unused */ }
+    }
+    const off = { onCallStart: () => undefined };
+    const server = new TuskServer({
+      host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, reflection: false,
+      logger: createLogger({ level: 'info', destination: process.stderr as never, pretty: false, env: {} }),
+      ...(variant === 'bare' ? { trace: off, metrics: off } : {}),
+    });
+    server.add(new Echo());
+    await server.start();
+    port = server.port;
+  }
+  process.stdout.write(`${JSON.stringify({ address: `127.0.0.1:${port}` })}\n`);
+  // "cpu" on stdin: answer with this process's CPU time so far (µs).
+  createInterface({ input: process.stdin }).on('line', () => {
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpu: cpu.user + cpu.system })}\n`);
+  });
+  // A plain exit lets --cpu-prof write its profile.
+  process.stdin.on('end', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------- parent: the client and the report
+interface Child {
+  readonly variant: string;
+  readonly process: ChildProcess;
+  readonly client: grpc.Client;
+  cpuMicros(): Promise<number>;
+}
+
+async function spawnServer(variant: string, profileDir: string | undefined): Promise<Child> {
+  const execArgv = [...process.execArgv];
+  // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
+  if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant}`);
+  const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url), '--serve', variant], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
+  });
+  const waiting: Array<(line: Record<string, unknown>) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (text) => waiting.shift()?.(JSON.parse(text) as Record<string, unknown>));
+  const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant} server did not answer`)), 30_000);
+    waiting.push((line) => { clearTimeout(timer); resolve(line); });
+  });
+  const ready = await next();
+  return {
+    variant, process: child,
+    client: new grpc.Client(ready.address as string, grpc.credentials.createInsecure()),
+    cpuMicros: async () => { const answer = next(); child.stdin!.write('cpu\n'); return (await answer).cpu as number; },
+  };
+}
+
+interface Result { readonly calls: number; readonly seconds: number; readonly latencies: number[]; readonly serverCpuMicros: number }
+
+async function measure(child: Child, concurrency: number, seconds: number, deadlineMs: number | undefined): Promise<Result> {
+  const request = { text: 'hello benchmark' };
+  const call = () => new Promise<unknown>((resolve, reject) =>
+    child.client.makeUnaryRequest(echo.path, (m: EchoRequest) => toBuffer(echo.serializeRequest(m)), (b: Buffer) => echo.deserializeResponse(b),
+      request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
+      (error, response) => (error ? reject(error) : resolve(response))));
+  const latencies: number[] = [];
+  const cpuBefore = await child.cpuMicros();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = 0; i < MAX_CALLS_PER_WORKER && performance.now() < until; i++) {
+      const begin = performance.now();
+      await call();
+      latencies.push(performance.now() - begin);
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = await child.cpuMicros();
+  return { calls: latencies.length, seconds: elapsed, latencies, serverCpuMicros: cpuAfter - cpuBefore };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function summary(results: Result[]) {
+  const calls = results.reduce((sum, r) => sum + r.calls, 0);
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  const all = Float64Array.from(results.flatMap((r) => r.latencies)).sort();
+  const at = (p: number) => all[Math.min(all.length - 1, Math.floor(all.length * p))] ?? Number.NaN;
+  return { rps: calls / seconds, p50: at(0.5), p99: at(0.99), cpuPerCall: results.reduce((sum, r) => sum + r.serverCpuMicros, 0) / calls };
+}
+
+async function main(): Promise<void> {
+  const SECONDS = Number(args.get('seconds') ?? 2);
+  const ROUNDS = Number(args.get('rounds') ?? 3);
+  const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
+  const VARIANTS = (args.get('servers') ?? 'raw,bare,defaults').split(',');
+  const DEADLINE_MS = args.has('deadline-ms') ? Number(args.get('deadline-ms')) : undefined;
+  const children: Child[] = [];
+  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile')));
+  try {
+    console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}; raw grpc-js client; each server in its own process`);
+    console.log('| concurrency | server | calls/s | p50 ms | p99 ms | server CPU µs/call | calls/s vs raw | CPU/call vs raw |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const concurrency of CONCURRENCY) {
+      for (const child of children) await measure(child, concurrency, 1, DEADLINE_MS); // warm-up: connection, JIT
+      const results = new Map(children.map((child) => [child.variant, [] as Result[]]));
+      for (let round = 0; round < ROUNDS; round++) {
+        // Interleaved, first place rotating: drifts in machine load hit every server alike.
+        for (let i = 0; i < children.length; i++) {
+          const child = children[(i + round) % children.length]!;
+          results.get(child.variant)!.push(await measure(child, concurrency, SECONDS, DEADLINE_MS));
+        }
+      }
+      // Ratios are medians of per-round ratios: each compares servers measured seconds apart.
+      const versusRaw = (variant: string, of: (r: Result) => number) => {
+        const raw = results.get('raw');
+        return raw ? median(results.get(variant)!.map((r, i) => of(r) / of(raw[i]!))).toFixed(3) : '';
+      };
+      for (const child of children) {
+        const s = summary(results.get(child.variant)!);
+        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.cpuPerCall.toFixed(1)} | `
+          + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
+      }
+    }
+  } finally {
+    for (const child of children) child.client.close();
+    for (const child of children) child.process.stdin!.end();
+    await Promise.all(children.map((child) => new Promise((resolve) => (child.process.exitCode !== null ? resolve(undefined) : child.process.once('exit', resolve)))));
+  }
+}
+
+if (args.has('serve')) await serve(args.get('serve')!);
+else await main();
