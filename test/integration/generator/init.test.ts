@@ -10,6 +10,7 @@ const SCAFFOLD = [
   'proto/acme/inventory/v1/inventory.proto',
   'proto/acme/inventory/v1/inventory.tsk',
   'buf.yaml',
+  'buf.gen.yaml',
   'tsconfig.json',
   'src/inventory-service.ts',
 ];
@@ -22,7 +23,7 @@ after(async () => {
   await removeDir(dir);
 });
 
-test('init scaffolds a proto, its .tsk, buf.yaml, tsconfig.json and a service class; check accepts them', async () => {
+test('init scaffolds a proto, its .tsk, buf.yaml, buf.gen.yaml, tsconfig.json and a service class; check accepts them', async () => {
   await writeFile(join(dir, 'package.json'), '{\n  "name": "inventory",\n  "version": "1.0.0"\n}\n');
   const result = await runCli(['init', 'acme.inventory.v1.InventoryService'], dir);
   assert.equal(result.code, 0, result.stderr);
