@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { DescFile } from '@bufbuild/protobuf';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { ProtoSource } from '../buf.js';
 import { checkDescriptors, type ServiceConfigs } from '../descriptors.js';
 import { GeneratorError, type LocatedIssue } from '../errors.js';
@@ -25,10 +25,11 @@ export function findModuleRoots(moduleOption: string | undefined, cwd: string): 
   if (moduleOption !== undefined) return { roots: [moduleOption], origin: 'the module= option' };
   const bufYaml = join(cwd, 'buf.yaml');
   if (!existsSync(bufYaml)) return { roots: ['.'], origin: 'the default (no buf.yaml in the folder buf runs in)' };
-  const document = parseDocument(readFileSync(bufYaml, 'utf8'), { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(bufYaml, 'utf8'), { prettyErrors: false, lineCounter });
   const [yamlError] = document.errors;
   if (yamlError) {
-    const [line, column] = yamlError.linePos?.[0] ? [yamlError.linePos[0].line, yamlError.linePos[0].col] : [1, 1];
+    const { line, col: column } = lineCounter.linePos(yamlError.pos[0]);
     throw new GeneratorError([{ file: 'buf.yaml', line, column, message: `cannot read the module paths: ${yamlError.message}` }]);
   }
   const config = document.toJS() as { modules?: unknown } | null;
