@@ -4,7 +4,9 @@ import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
  * Where metrics learn the client runtime's state outside any one call:
  * endpoints known per service and each endpoint's breaker state. Read at
  * the moment of each change, so installing it after clients exist works
- * for every later change.
+ * for every later change. createClient installs the telemetry gauges
+ * (src/telemetry createClientStateGauges) unless the application chose an
+ * observer (or `undefined`, none) with `setClientStateObserver`.
  */
 export interface ClientStateObserver {
   /** The client of `service` now knows `count` endpoints. */
@@ -15,9 +17,17 @@ export interface ClientStateObserver {
 }
 
 let installed: ClientStateObserver | undefined;
+let chosen = false;
 
 export function setClientStateObserver(observer: ClientStateObserver | undefined): void {
   installed = observer;
+  chosen = true;
+}
+
+/** Installs `createDefault()` once, unless the application chose an observer (or none) itself. */
+export function useDefaultClientStateObserver(createDefault: () => ClientStateObserver): void {
+  if (chosen || installed !== undefined) return;
+  installed = createDefault();
 }
 
 export function clientStateObserver(): ClientStateObserver | undefined {

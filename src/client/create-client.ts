@@ -7,6 +7,7 @@ import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
+import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
@@ -28,6 +29,7 @@ interface ClientHandle {
  */
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
   const config = effectiveClientConfig(descriptor, options);
+  installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const { source, releaseRegistry } = endpointSource(config.discovery, options);
   const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });

@@ -16,6 +16,14 @@ export interface ClientEndpoint extends BalancerEndpoint {
 export type EndpointSource = { readonly registry: Registry } | { readonly addresses: readonly string[] };
 
 /**
+ * Open sets per service. The state gauges are per service and endpoint, not per
+ * client: with several clients of one service, an endpoint's series is dropped
+ * only when no open set still uses it, and the count drops to 0 only when the
+ * last set closes.
+ */
+const openSets = new Map<string, Set<EndpointSet>>();
+
+/**
  * The live endpoints of one service for one client. Follows the registry's
  * full lists; an endpoint that appears gets a transport from the shared pool
  * and a fresh breaker, one that leaves releases its transport. When the
@@ -35,6 +43,9 @@ export class EndpointSet {
     private readonly pool: TransportPool,
     private readonly breakerPolicy: CircuitBreakerPolicy,
   ) {
+    let sets = openSets.get(service);
+    if (sets === undefined) openSets.set(service, (sets = new Set()));
+    sets.add(this);
     if ('registry' in source) {
       this.unwatch = source.registry.watch(service, (list) => this.update(list));
     } else {
@@ -87,8 +98,13 @@ export class EndpointSet {
     if (this.closed) return;
     this.closed = true;
     this.unwatch();
+    const sets = openSets.get(this.service);
+    sets?.delete(this);
+    if (sets?.size === 0) openSets.delete(this.service);
     for (const endpoint of this.endpoints) this.removed(endpoint);
     this.endpoints = [];
+    const remaining = sets === undefined ? undefined : [...sets].at(-1);
+    clientStateObserver()?.endpointsKnown?.(this.service, remaining?.all.length ?? 0);
     for (const wake of [...this.knownWaiters]) wake();
   }
 
@@ -104,7 +120,15 @@ export class EndpointSet {
     this.pool.release(endpoint.address);
     this.stopReporting.get(endpoint.address)?.();
     this.stopReporting.delete(endpoint.address);
-    clientStateObserver()?.endpointLeft?.(this.service, endpoint.address);
+    if (!this.usedElsewhere(endpoint.address)) clientStateObserver()?.endpointLeft?.(this.service, endpoint.address);
+  }
+
+  /** Another open set of this service (another client) still has `address`. */
+  private usedElsewhere(address: string): boolean {
+    for (const set of openSets.get(this.service) ?? []) {
+      if (set !== this && set.endpoints.some((endpoint) => endpoint.address === address)) return true;
+    }
+    return false;
   }
 
   private update(list: readonly Endpoint[]): void {

@@ -1,9 +1,10 @@
 import type { MethodKind } from '../config/service-definition.js';
 
 /**
- * Where tracing plugs into the client pipeline. No-op until the telemetry
- * layer installs a hook with `setClientTraceHook`; with none installed the
- * pipeline skips it entirely.
+ * Where tracing plugs into the client pipeline. createClient installs the
+ * telemetry hook (src/telemetry createClientHook: spans and client metrics)
+ * unless the application chose one with `setClientTraceHook`; choosing
+ * `undefined` turns it off, and the pipeline then skips this stage entirely.
  */
 export interface ClientCallInfo {
   /** Full service name. */
@@ -35,9 +36,19 @@ export interface ClientTraceHook {
 }
 
 let installed: ClientTraceHook | undefined;
+/** The application called setClientTraceHook: the default is no longer installed. */
+let chosen = false;
 
+/** Replaces the hook of every client, existing ones included; `undefined` = no hook at all. */
 export function setClientTraceHook(hook: ClientTraceHook | undefined): void {
   installed = hook;
+  chosen = true;
+}
+
+/** Installs `createDefault()` once, unless the application chose a hook (or none) itself. */
+export function useDefaultClientTraceHook(createDefault: () => ClientTraceHook): void {
+  if (chosen || installed !== undefined) return;
+  installed = createDefault();
 }
 
 export function clientTraceHook(): ClientTraceHook | undefined {

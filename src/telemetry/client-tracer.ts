@@ -53,10 +53,16 @@ function hostAndPort(address: string): { host: string; port: number | undefined 
   return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number.isInteger(port) ? port : undefined };
 }
 
+function setPickAttributes(span: Span, attributes: TraceAttributes): void {
+  for (const [key, value] of Object.entries(attributes)) span.setAttribute(`tusk.balancer.${key}`, value);
+}
+
 class CallSpans implements ClientCallSpans {
   private readonly callContext: Context;
   private attemptContext: Context | undefined;
   private attemptSpan: Span | undefined;
+  /** The pipeline picks before it starts the attempt: the pick's attributes wait here for the attempt span. */
+  private pendingPick: TraceAttributes | undefined;
 
   constructor(private readonly tracer: Tracer, private readonly callSpan: Span, parent: Context, private readonly info: ClientCallStart) {
     this.callContext = trace.setSpan(parent, callSpan);
@@ -84,6 +90,10 @@ class CallSpans implements ClientCallSpans {
       },
     }, this.callContext);
     this.callSpan.setAttribute('tusk.attempts', attempt);
+    if (this.pendingPick !== undefined) {
+      setPickAttributes(span, this.pendingPick);
+      this.pendingPick = undefined;
+    }
     this.attemptSpan = span;
     this.attemptContext = trace.setSpan(this.callContext, span);
     let ended = false;
@@ -113,7 +123,8 @@ class CallSpans implements ClientCallSpans {
     this.attemptSpan?.addEvent(eventName, attributes);
     if (name === 'circuit_open') this.callSpan.setAttribute('tusk.circuit_open', true);
     if (name === 'pick' && attributes) {
-      for (const [key, value] of Object.entries(attributes)) this.attemptSpan?.setAttribute(`tusk.balancer.${key}`, value);
+      if (this.attemptSpan === undefined) this.pendingPick = attributes;
+      else setPickAttributes(this.attemptSpan, attributes);
     }
   }
 

@@ -2,7 +2,7 @@
 // entry (register.ts, `tusk-grpc/telemetry`) is separate: it has side effects.
 export type { Logger, LogFn } from './logger-types.js';
 export { createLogger, resolveLogLevel, callLogFields, callOutcomeFields, type LoggerOptions } from './logger.js';
-export { startTelemetry, shutdownTelemetry, holdTelemetry, tracesExportConfigured, type TelemetryServiceInfo } from './sdk.js';
+export { startTelemetry, shutdownTelemetry, holdTelemetry, tracesExportConfigured, spansRecorded, type TelemetryServiceInfo } from './sdk.js';
 export { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 export {
   TRACEPARENT_HEADER,
@@ -31,11 +31,14 @@ export {
   createServerMetricsHook,
   createServerTraceHook,
   createClientHook,
+  createClientStateGauges,
   type ServerCallObserver,
   type ServerCallStart,
   type ServerCallEnd,
   type ClientCallObserver,
+  type ClientCallHooks,
   type ClientHookOptions,
+  type ClientStateGauges,
 } from './runtime-hooks.js';
 export {
   createMetrics,
@@ -44,6 +47,5 @@ export {
   RPC_DURATION_BUCKETS,
   type TuskMetrics,
   type MetricsOptions,
-  type BreakerStateName,
 } from './metrics.js';
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.js';

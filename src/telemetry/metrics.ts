@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 
 /**
  * RED metrics per method for server and client, named after the OTel RPC
@@ -23,8 +24,6 @@ export interface TuskMetrics {
   registryConnected(provider: string, connected: boolean): void;
 }
 
-export type BreakerStateName = 'closed' | 'open' | 'half_open' | 'isolated';
-
 /** The gauge's value per breaker state (cockatiel's CircuitState: Closed 0, Open 1, HalfOpen 2, Isolated 3). */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = { closed: 0, open: 1, half_open: 2, isolated: 3 };
 
@@ -41,43 +40,67 @@ export interface MetricsOptions {
 const METHOD_LABELS = ['rpc_system', 'rpc_service', 'rpc_method'] as const;
 const RESULT_LABELS = [...METHOD_LABELS, 'rpc_grpc_status_code'] as const;
 
-interface RedMetrics {
-  readonly requests: Counter<(typeof RESULT_LABELS)[number]>;
-  readonly duration: Histogram<(typeof RESULT_LABELS)[number]>;
-  readonly inFlight: Gauge<(typeof METHOD_LABELS)[number]>;
+type MethodLabels = Readonly<Record<(typeof METHOD_LABELS)[number], string>>;
+type ResultLabels = Readonly<Record<(typeof RESULT_LABELS)[number], string>>;
+
+/** One method's label sets, built once (prom-client hashes the labels of every update; fresh objects cost more), and its calls in flight. */
+class MethodSeries {
+  readonly labels: MethodLabels;
+  inFlight = 0;
+  private readonly results = new Map<number, ResultLabels>();
+
+  constructor(service: string, method: string) {
+    this.labels = { rpc_system: 'grpc', rpc_service: service, rpc_method: method };
+  }
+
+  result(statusCode: number): ResultLabels {
+    let labels = this.results.get(statusCode);
+    if (labels === undefined) this.results.set(statusCode, (labels = { ...this.labels, rpc_grpc_status_code: String(statusCode) }));
+    return labels;
+  }
 }
 
-function redMetrics(registry: Registry, side: 'server' | 'client'): RedMetrics {
+/** Records the calls of one side (server or client): requests by status, duration, in flight, per method. */
+function callRecorder(registry: Registry, side: 'server' | 'client'): (service: string, method: string) => (statusCode: number, durationMs: number) => void {
   const who = side === 'server' ? 'received by this server' : 'made by this process\'s clients (one per logical call, retries included)';
-  return {
-    requests: new Counter({ name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry] }),
-    duration: new Histogram({
-      name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`,
-      labelNames: RESULT_LABELS, buckets: RPC_DURATION_BUCKETS, registers: [registry],
-    }),
-    inFlight: new Gauge({ name: `rpc_${side}_in_flight`, help: `RPCs ${who} in progress.`, labelNames: METHOD_LABELS, registers: [registry] }),
+  const byService = new Map<string, Map<string, MethodSeries>>();
+  const requests = new Counter({ name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry] });
+  const duration = new Histogram({
+    name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`,
+    labelNames: RESULT_LABELS, buckets: RPC_DURATION_BUCKETS, registers: [registry],
+  });
+  // Counted in plain fields and read at scrape time: two fewer label look-ups per call.
+  new Gauge({
+    name: `rpc_${side}_in_flight`, help: `RPCs ${who} in progress.`, labelNames: METHOD_LABELS, registers: [registry],
+    collect() {
+      for (const byMethod of byService.values()) for (const series of byMethod.values()) this.set(series.labels, series.inFlight);
+    },
+  });
+  const seriesOf = (service: string, method: string): MethodSeries => {
+    let byMethod = byService.get(service);
+    if (byMethod === undefined) byService.set(service, (byMethod = new Map()));
+    let series = byMethod.get(method);
+    if (series === undefined) byMethod.set(method, (series = new MethodSeries(service, method)));
+    return series;
   };
-}
-
-function callRecorder(red: RedMetrics, service: string, method: string): (statusCode: number, durationMs: number) => void {
-  const labels = { rpc_system: 'grpc', rpc_service: service, rpc_method: method };
-  red.inFlight.inc(labels);
-  let done = false;
-  return (statusCode, durationMs) => {
-    if (done) return;
-    done = true;
-    red.inFlight.dec(labels);
-    const result = { ...labels, rpc_grpc_status_code: String(statusCode) };
-    red.requests.inc(result);
-    red.duration.observe(result, durationMs / 1000);
+  return (service, method) => {
+    const series = seriesOf(service, method);
+    series.inFlight++;
+    let done = false;
+    return (statusCode, durationMs) => {
+      if (done) return;
+      done = true;
+      series.inFlight--;
+      const result = series.result(statusCode);
+      requests.inc(result);
+      duration.observe(result, durationMs / 1000);
+    };
   };
 }
 
 export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
   const registry = options.registry ?? new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const server = redMetrics(registry, 'server');
-  const client = redMetrics(registry, 'client');
   const retries = new Counter({
     name: 'tusk_client_retries_total', help: 'Retries scheduled by client calls.', labelNames: ['service', 'method'], registers: [registry],
   });
@@ -97,8 +120,8 @@ export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
   });
   return {
     registry,
-    serverCallStarted: (service, method) => callRecorder(server, service, method),
-    clientCallStarted: (service, method) => callRecorder(client, service, method),
+    serverCallStarted: callRecorder(registry, 'server'),
+    clientCallStarted: callRecorder(registry, 'client'),
     retry: (service, method) => retries.inc({ service, method }),
     retryBudgetRejected: (service, method) => budgetRejections.inc({ service, method }),
     breakerState: (service, endpoint, state) => breaker.set({ service, endpoint }, BREAKER_STATE_VALUE[state]),

@@ -1,13 +1,16 @@
 // The telemetry implementations of the runtime's hook slots: the server's
-// metrics and trace stages (src/server/server-hooks.ts, ServerCallHook) and the
-// client pipeline's trace hook (src/client/trace-hook.ts, ClientTraceHook). The
-// shapes are repeated structurally so this folder does not import the runtime.
+// metrics and trace stages (src/server/server-hooks.ts, ServerCallHook), the
+// client pipeline's trace hook (src/client/trace-hook.ts, ClientTraceHook) and
+// the client state observer (src/client/client-observer.ts). The shapes are
+// repeated structurally so this folder does not import the runtime.
 import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
 import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 import { tuskMetrics, type TuskMetrics } from './metrics.js';
 import type { TraceContext } from '../server/call-context.js';
 import { contextFromTraceHeaders, TRACEPARENT_HEADER, TRACESTATE_HEADER, traceContextFromSpanContext } from './propagation.js';
+import { spansRecorded } from './sdk.js';
 
 export interface ServerCallStart {
   readonly service: string;
@@ -77,42 +80,130 @@ function traceHeaders(call: ServerCallStart): Readonly<Record<string, string>> {
 }
 
 export interface ClientHookOptions {
+  /** Always make spans with this tracer. Default: the global tracer, and spans only while they can be recorded (see spansRecorded). */
   readonly tracer?: Tracer;
   readonly metrics?: TuskMetrics;
 }
 
-export interface ClientCallObserver {
-  startCall(info: ClientCallStart): ClientCallSpans;
+/** What the hook gives the pipeline for one call: the shape of src/client/trace-hook.ts ClientCallTrace. */
+export interface ClientCallHooks {
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+  startAttempt(attempt: number, address: string): (error?: unknown) => void;
+  /** Absent when the call makes no spans: the pipeline then calls the transport directly. */
+  runInAttempt?<T>(fn: () => T): T;
+  event(name: string, attributes?: TraceAttributes): void;
+  end(error?: unknown): void;
 }
 
+export interface ClientCallObserver {
+  startCall(info: ClientCallStart): ClientCallHooks;
+}
+
+const endNothing = (): void => {};
+
+/** A call with metrics but no spans: nothing to allocate per attempt, no context switch around the transport. */
+class MetricsOnlyCall implements ClientCallHooks {
+  readonly metadata = undefined;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly metrics: TuskMetrics,
+    private readonly info: ClientCallStart,
+    private readonly endMetrics: (statusCode: number, durationMs: number) => void,
+  ) {}
+
+  startAttempt(): (error?: unknown) => void {
+    return endNothing;
+  }
+
+  event(name: string): void {
+    countEvent(this.metrics, this.info, name);
+  }
+
+  end(error?: unknown): void {
+    this.endMetrics(statusOf(error), performance.now() - this.startedAt);
+  }
+}
+
+/** A call with its spans (call + attempts) and metrics. */
+class TracedCall implements ClientCallHooks {
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly spans: ClientCallSpans,
+    private readonly metrics: TuskMetrics,
+    private readonly info: ClientCallStart,
+    private readonly endMetrics: (statusCode: number, durationMs: number) => void,
+  ) {}
+
+  get metadata(): Readonly<Record<string, string>> | undefined {
+    return this.spans.metadata;
+  }
+
+  startAttempt(attempt: number, address: string): (error?: unknown) => void {
+    return this.spans.startAttempt(attempt, address);
+  }
+
+  runInAttempt<T>(fn: () => T): T {
+    return this.spans.runInAttempt(fn);
+  }
+
+  event(name: string, attributes?: TraceAttributes): void {
+    countEvent(this.metrics, this.info, name);
+    this.spans.event(name, attributes);
+  }
+
+  end(error?: unknown): void {
+    this.spans.end(error);
+    this.endMetrics(statusOf(error), performance.now() - this.startedAt);
+  }
+}
+
+function countEvent(metrics: TuskMetrics, info: ClientCallStart, name: string): void {
+  if (name === 'retry') metrics.retry(info.service, info.method);
+  else if (name === 'budget_exhausted') metrics.retryBudgetRejected(info.service, info.method);
+}
+
+const statusOf = (error: unknown): number => (error === undefined ? 0 : grpcStatusCode(error) ?? 2 /* UNKNOWN */);
+const always = (): boolean => true;
+
 /**
- * The client pipeline's hook: spans (one per call, one per attempt) and client
- * RED metrics, retries and retry-budget rejections, from the same callbacks.
- * Pipeline events it understands: "retry", "budget_exhausted", "circuit_open",
- * "pick" ({ endpoint, reason }); any other name is kept as a span event.
+ * The client pipeline's hook, installed by default by createClient: spans (one
+ * per call, one per attempt) and client RED metrics, retries and retry-budget
+ * rejections, from the same callbacks. Pipeline events it understands: "retry",
+ * "budget_exhausted", "circuit_open", "pick" ({ endpoint, reason }); any other
+ * name is kept as a span event. Without a tracer in the options, spans are made
+ * only while they can be recorded (spansRecorded()); metrics always.
  */
 export function createClientHook(options: ClientHookOptions = {}): ClientCallObserver {
   const tracer = createClientTracer(options.tracer);
   const metrics = options.metrics ?? tuskMetrics();
+  const recording = options.tracer === undefined ? spansRecorded : always;
   return {
     startCall(info) {
-      const spans = tracer.startCall(info);
       const endMetrics = metrics.clientCallStarted(info.service, info.method);
-      const startedAt = performance.now();
-      return {
-        get metadata() { return spans.metadata; },
-        startAttempt: (attempt, address) => spans.startAttempt(attempt, address),
-        runInAttempt: (fn) => spans.runInAttempt(fn),
-        event(name: string, attributes?: TraceAttributes) {
-          if (name === 'retry') metrics.retry(info.service, info.method);
-          else if (name === 'budget_exhausted') metrics.retryBudgetRejected(info.service, info.method);
-          spans.event(name, attributes);
-        },
-        end(error?: unknown) {
-          spans.end(error);
-          endMetrics(error === undefined ? 0 : grpcStatusCode(error) ?? 2, performance.now() - startedAt);
-        },
-      };
+      if (!recording()) return new MetricsOnlyCall(metrics, info, endMetrics);
+      return new TracedCall(tracer.startCall(info), metrics, info, endMetrics);
     },
+  };
+}
+
+/** The shape of src/client/client-observer.ts ClientStateObserver. */
+export interface ClientStateGauges {
+  endpointsKnown(service: string, count: number): void;
+  breakerState(service: string, endpoint: string, state: BreakerStateName): void;
+  endpointLeft(service: string, endpoint: string): void;
+}
+
+/**
+ * The client runtime's state as gauges, installed by default by createClient:
+ * `tusk_discovery_endpoints` per service, `tusk_client_breaker_state` per endpoint
+ * (its series dropped when the endpoint leaves).
+ */
+export function createClientStateGauges(metrics: TuskMetrics = tuskMetrics()): ClientStateGauges {
+  return {
+    endpointsKnown: (service, count) => metrics.discoveryEndpoints(service, count),
+    breakerState: (service, endpoint, state) => metrics.breakerState(service, endpoint, state),
+    endpointLeft: (service, endpoint) => metrics.forgetEndpoint(service, endpoint),
   };
 }

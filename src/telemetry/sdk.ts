@@ -15,6 +15,10 @@ interface RunningSdk {
 }
 
 let started: Promise<RunningSdk | undefined> | undefined;
+/** The tracer provider of an SDK started with no exporter: its spans only lend ids, they go nowhere. */
+let exportlessProvider: TracerProvider | undefined;
+/** What the global tracer provider delegates to while nobody registered one (OpenTelemetry's shared no-op). */
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
 /** startTelemetry() was called by the application: only its shutdownTelemetry() ends the SDK. */
 let startedByApp = false;
 /** Runtime parts (TuskServer) holding the SDK; the last release shuts it down unless the app started it. */
@@ -77,6 +81,7 @@ export async function shutdownTelemetry(): Promise<void> {
   started = undefined;
   startedByApp = false;
   const running = await current?.catch(() => undefined);
+  exportlessProvider = undefined;
   if (!running) return;
   await running.sdk.shutdown();
   // The SDK leaves its globals registered; a later start could not replace them.
@@ -114,5 +119,19 @@ async function createAndStartSdk(info: TelemetryServiceInfo): Promise<RunningSdk
   });
   const before = globalTracerDelegate();
   sdk.start();
-  return { sdk, ownsGlobals: globalTracerDelegate() !== before };
+  const after = globalTracerDelegate();
+  const ownsGlobals = after !== before;
+  if (ownsGlobals && !tracesExportConfigured()) exportlessProvider = after;
+  return { sdk, ownsGlobals };
+}
+
+/**
+ * True when a span started now can end up somewhere: a tracer provider is
+ * registered and it is not this package's SDK running without an exporter.
+ * The client hook skips its spans otherwise (they would cost a few µs per
+ * call and be seen by nobody); a caller's `traceparent` still travels on.
+ */
+export function spansRecorded(): boolean {
+  const delegate = globalTracerDelegate();
+  return delegate !== NO_PROVIDER && delegate !== exportlessProvider;
 }

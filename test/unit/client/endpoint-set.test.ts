@@ -81,7 +81,7 @@ test('the state observer hears endpoint counts, breaker states and departures', 
     await set.all[0]!.breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
     publish([endpoint('b:2')]);
     set.close();
-    assert.deepEqual(heard, ['a:1 closed', 'b:2 closed', 'svc knows 2', 'a:1 open', 'a:1 left', 'svc knows 1', 'b:2 left']);
+    assert.deepEqual(heard, ['a:1 closed', 'b:2 closed', 'svc knows 2', 'a:1 open', 'a:1 left', 'svc knows 1', 'b:2 left', 'svc knows 0']);
   } finally {
     setClientStateObserver(undefined);
   }

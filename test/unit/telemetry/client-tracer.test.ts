@@ -22,11 +22,13 @@ describe('client tracer (the pipeline trace hook)', () => {
       service: 'user.v1.UserService', method: 'GetUser', kind: 'unary',
       metadata: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, 'x-request-id': 'r1' },
     });
+    // The pipeline's order: pick, then the attempt on the picked endpoint.
+    call.event('pick', { endpoint: '127.0.0.1:5001', reason: 'p2c_ewma', attempt: 1 });
     const end1 = call.startAttempt(1, '127.0.0.1:5001');
     const first = parseTraceparent(call.metadata?.traceparent);
-    call.event('pick', { endpoint: '127.0.0.1:5001', reason: 'p2c_ewma' });
     end1(new TuskError(Code.UNAVAILABLE, 'connection refused'));
     call.event('retry', { attempt: 1, reason: 'connection refused' });
+    call.event('pick', { endpoint: '127.0.0.1:5002', reason: 'p2c_ewma', attempt: 2 });
     const end2 = call.startAttempt(2, '127.0.0.1:5002');
     const second = parseTraceparent(call.metadata?.traceparent);
     const activeInAttempt = call.runInAttempt(() => trace.getActiveSpan()?.spanContext().spanId);
@@ -45,8 +47,10 @@ describe('client tracer (the pipeline trace hook)', () => {
     assert.deepEqual(attempts.map((s) => s.attributes['tusk.endpoint']), ['127.0.0.1:5001', '127.0.0.1:5002']);
     assert.equal(attempts[0]!.attributes['rpc.grpc.status_code'], Code.UNAVAILABLE);
     assert.equal(attempts[0]!.attributes['tusk.balancer.reason'], 'p2c_ewma');
+    assert.equal(attempts[0]!.attributes['tusk.balancer.endpoint'], '127.0.0.1:5001');
+    assert.equal(attempts[1]!.attributes['tusk.balancer.endpoint'], '127.0.0.1:5002');
     assert.equal(attempts[1]!.attributes['rpc.grpc.status_code'], 0);
-    assert.deepEqual(callSpan.events.map((e) => e.name), ['tusk.pick', 'tusk.retry']);
+    assert.deepEqual(callSpan.events.map((e) => e.name), ['tusk.pick', 'tusk.retry', 'tusk.pick']);
     // Each attempt's metadata carries that attempt's own span id, so the server's span nests under it.
     assert.equal(first?.spanId, attempts[0]!.spanContext().spanId);
     assert.equal(second?.spanId, attempts[1]!.spanContext().spanId);
