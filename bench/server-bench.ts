@@ -8,12 +8,14 @@
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
 //        [--servers raw,bare,defaults] [--deadline-ms 5000] [--profile <dir>]
+// A TuskServer variant may name another checkout, `bare@/tmp/tusk-before`: its src/ and test/helpers/ are loaded
+// instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run.
 // --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { echoDescriptor, EchoServiceBase, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+import { echoDescriptor, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -23,6 +25,9 @@ const MAX_CALLS_PER_WORKER = 1_000_000;
 
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
+  const [kind, checkout] = variant.split('@');
+  const root = checkout ? pathToFileURL(`${checkout}/`) : new URL('../', import.meta.url);
+  const load = (path: string) => import(new URL(path, root).href);
   let port: number;
   if (variant === 'raw') {
     const server = new grpc.Server();
@@ -39,9 +44,10 @@ async function serve(variant: string): Promise<void> {
     port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
   } else {
-    const { TuskServer } = await import('../src/server/tusk-server.js');
-    const { StaticRegistry } = await import('../src/discovery/static-registry.js');
-    const { createLogger } = await import('../src/telemetry/logger.js');
+    const { TuskServer } = await load('src/server/tusk-server.js') as typeof import('../src/server/tusk-server.js');
+    const { StaticRegistry } = await load('src/discovery/static-registry.js') as typeof import('../src/discovery/static-registry.js');
+    const { createLogger } = await load('src/telemetry/logger.js') as typeof import('../src/telemetry/logger.js');
+    const { EchoServiceBase } = await load('test/helpers/echo-service.js') as typeof import('../test/helpers/echo-service.js');
     class Echo extends EchoServiceBase {
       async echo(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
       async create(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
@@ -53,7 +59,7 @@ async function serve(variant: string): Promise<void> {
     const server = new TuskServer({
       host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, reflection: false,
       logger: createLogger({ level: 'info', destination: process.stderr as never, pretty: false, env: {} }),
-      ...(variant === 'bare' ? { trace: off, metrics: off } : {}),
+      ...(kind === 'bare' ? { trace: off, metrics: off } : {}),
     });
     server.add(new Echo());
     await server.start();
@@ -80,7 +86,7 @@ interface Child {
 async function spawnServer(variant: string, profileDir: string | undefined): Promise<Child> {
   const execArgv = [...process.execArgv];
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
-  if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant}`);
+  if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
   const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url), '--serve', variant], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
