@@ -104,7 +104,11 @@ describe('tracing across processes', () => {
     assert.equal(attempts.length, 1);
     const backServer = tree.find((s) => s.serviceName === 'echo-back' && s.kind === 2)!;
     assert.equal(backServer.attributes['rpc.service'], 'test.v1.EchoService');
-    assert.ok(tree.some((s) => s.spanId === backServer.parentSpanId && s.serviceName === 'echo-front'), 'the back span hangs under a front span');
+    // grpc-js is instrumented: the transport ran inside the attempt span, so grpc's CLIENT span nests under it.
+    const grpcClient = tree.find((s) => s.serviceName === 'echo-front' && s.name === 'grpc.test.v1.EchoService/Echo' && s.kind === 3);
+    assert.ok(grpcClient, 'the instrumented grpc-js client span in the front process');
+    assert.equal(grpcClient.parentSpanId, attempts[0]!.spanId, 'grpc client span → attempt span');
+    assert.equal(backServer.parentSpanId, grpcClient.spanId, 'back server span → grpc client span');
   });
 
   it('a retry shows up as two attempt spans under one client span', async () => {
@@ -122,6 +126,9 @@ describe('tracing across processes', () => {
     assert.equal(attempts[0]!.statusCode, 2);
     assert.equal(attempts[1]!.attributes['rpc.grpc.status_code'], 0);
     assert.ok(call.events.some((e) => e.name === 'tusk.retry'), 'the retry decision is an event on the call span');
+    const grpcClients = tree.filter((s) => s.serviceName === 'echo-front' && s.name === 'grpc.test.v1.EchoService/Echo' && s.kind === 3);
+    assert.deepEqual(grpcClients.map((s) => s.parentSpanId).sort(), attempts.map((s) => s.spanId).sort(), 'one grpc client span under each attempt');
+    assert.equal(attempts[0]!.attributes['tusk.balancer.reason'], 'p2c_ewma', 'the pick is recorded on the attempt');
   });
 });
 
