@@ -86,3 +86,24 @@ test('the state observer hears endpoint counts, breaker states and departures', 
     setClientStateObserver(undefined);
   }
 });
+
+test('with two clients of one service, an endpoint\'s series is forgotten only when neither uses it', () => {
+  const heard: string[] = [];
+  setClientStateObserver({
+    endpointsKnown: (_service, count) => heard.push(`knows ${count}`),
+    endpointLeft: (_service, endpoint) => heard.push(`${endpoint} left`),
+  });
+  try {
+    const { pool } = fakePool();
+    const first = new EndpointSet('shared', { addresses: ['a:1', 'b:2'] }, pool, breakerPolicy);
+    const second = new EndpointSet('shared', { addresses: ['a:1'] }, pool, breakerPolicy);
+    heard.length = 0;
+    first.close();
+    assert.deepEqual(heard, ['b:2 left', 'knows 1'], 'a:1 is still used by the second client, whose count is reported');
+    heard.length = 0;
+    second.close();
+    assert.deepEqual(heard, ['a:1 left', 'knows 0']);
+  } finally {
+    setClientStateObserver(undefined);
+  }
+});
