@@ -1,7 +1,9 @@
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../telemetry/logger-types.js';
+import type { CancellableCall, CallAbort } from './active-calls.js';
 import type { CallContext, CallMetadata, TraceContext } from './call-context.js';
+import type { HandlerEnv } from './handler-env.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
 import { serverTraceOf } from './server-trace.js';
 
@@ -60,30 +62,43 @@ export function callTrace(metadata: Metadata): TraceContext {
 }
 
 /**
- * One call's context. Metadata record and logger are built on first use:
- * most handlers never touch them, and the hot path should not pay for them.
+ * One call's context. What most handlers never touch is built on first use:
+ * the metadata record, the logger and, through CallAbort,
+ * the AbortController behind `signal`.
  */
-class ServerCallContext implements CallContext {
+export class ServerCallContext implements CallContext {
   readonly deadline: number | undefined;
-  readonly peer: string;
   readonly trace: TraceContext;
   readonly requestId: string;
+  /** Read now: once the call has ended grpc-js reports "unknown". */
+  readonly peer: string;
   private metadataRecord: CallMetadata | undefined;
   private callLogger: Logger | undefined;
 
   constructor(
-    readonly service: string,
-    readonly method: string,
+    private readonly env: HandlerEnv,
     private readonly call: ServerSurfaceCall,
-    readonly signal: AbortSignal,
-    private readonly serverLogger: Logger,
+    /** The handler's abort switch; adapters pass it to errorToStatus and close it when the handler is done. */
+    readonly abort: CallAbort,
   ) {
     const metadata = call.metadata;
     this.deadline = deadlineMs(call.getDeadline());
     this.peer = call.getPeer();
     this.trace = callTrace(metadata);
-    // The request-id interceptor has already filled this in; the fallback covers callers of the adapters without it.
+    // The interceptor chain has already filled this in; the fallback covers callers of the adapters without it.
     this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? randomUUID();
+  }
+
+  get service(): string {
+    return this.env.service;
+  }
+
+  get method(): string {
+    return this.env.method;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 
   get metadata(): CallMetadata {
@@ -92,7 +107,7 @@ class ServerCallContext implements CallContext {
   }
 
   get logger(): Logger {
-    this.callLogger ??= this.serverLogger.child({
+    this.callLogger ??= this.env.logger.child({
       service: this.service,
       method: this.method,
       request_id: this.requestId,
@@ -102,12 +117,7 @@ class ServerCallContext implements CallContext {
   }
 }
 
-export function createCallContext(
-  service: string,
-  method: string,
-  call: ServerSurfaceCall,
-  signal: AbortSignal,
-  serverLogger: Logger,
-): CallContext {
-  return new ServerCallContext(service, method, call, signal, serverLogger);
+/** The context of a call an adapter is about to hand to its handler. */
+export function createCallContext(env: HandlerEnv, call: CancellableCall): ServerCallContext {
+  return new ServerCallContext(env, call, env.activeCalls.open(call));
 }

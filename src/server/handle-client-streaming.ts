@@ -1,7 +1,7 @@
-import type { handleClientStreamingCall } from '@grpc/grpc-js';
+import type { handleClientStreamingCall, sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import type { CallContext } from './call-context.js';
 import { createCallContext } from './create-call-context.js';
-import { errorToStatus, type HandlerStatus } from './handler-errors.js';
+import { errorToStatus } from './handler-errors.js';
 import type { HandlerEnv } from './handler-env.js';
 import { readAll } from './stream-io.js';
 
@@ -9,20 +9,25 @@ export type ClientStreamingMethod = (requests: AsyncIterable<unknown>, ctx: Call
 
 /** `(reqs: AsyncIterable<Req>, ctx) => Promise<Res>` onto grpc-js' readable client stream. */
 export function handleClientStreaming(env: HandlerEnv, method: ClientStreamingMethod): handleClientStreamingCall<unknown, unknown> {
-  return (call, callback) => {
-    const open = env.activeCalls.open(call);
-    const ctx = createCallContext(env.service, env.method, call, open.signal, env.logger);
-    const run = async (): Promise<{ response: unknown } | { status: HandlerStatus }> => {
-      try {
-        return { response: await method(readAll(call, open.signal), ctx) };
-      } catch (error) {
-        return { status: errorToStatus(error, open.signal, ctx.logger) };
-      }
-    };
-    void run().then((outcome) => {
-      open.close();
-      if ('status' in outcome) callback(outcome.status);
-      else callback(null, outcome.response);
-    });
-  };
+  return (call, callback) => void runClientStreaming(env, method, call, callback);
+}
+
+async function runClientStreaming(
+  env: HandlerEnv,
+  method: ClientStreamingMethod,
+  call: ServerReadableStream<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+): Promise<void> {
+  const ctx = createCallContext(env, call);
+  let response: unknown;
+  try {
+    response = await method(readAll(call, ctx.signal), ctx);
+  } catch (error) {
+    const status = errorToStatus(error, ctx.abort, () => ctx.logger);
+    ctx.abort.close();
+    callback(status);
+    return;
+  }
+  ctx.abort.close();
+  callback(null, response);
 }

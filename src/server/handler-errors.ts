@@ -31,24 +31,29 @@ function tuskErrorStatus(error: TuskError): HandlerStatus {
   return { code: grpcStatus(error.code), details: error.message, metadata };
 }
 
+/** Whether the call ended under the handler, and why: an AbortSignal, or a CallAbort that has not made one. */
+export type AbortState = Pick<AbortSignal, 'aborted' | 'reason'>;
+
 /**
  * Maps whatever a handler threw onto the status the caller sees. Only
  * TuskError chooses its status and message; anything else is a bug in the
  * service, so the caller gets a generic INTERNAL and the stack goes to the log.
+ * `logger` may be a getter, so the common refusals (NOT_FOUND, ...) never build a call logger.
  */
-export function errorToStatus(error: unknown, signal: AbortSignal, logger: Logger): HandlerStatus {
+export function errorToStatus(error: unknown, abort: AbortState, logger: Logger | (() => Logger)): HandlerStatus {
+  const log = () => (typeof logger === 'function' ? logger() : logger);
   if (isTuskError(error)) {
     if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN || error.code === Code.DATA_LOSS) {
-      logger.error({ err: error, code: error.codeName }, 'handler failed');
+      log().error({ err: error, code: error.codeName }, 'handler failed');
     }
     return tuskErrorStatus(error);
   }
-  if (signal.aborted) {
+  if (abort.aborted) {
     // The handler gave up because its call ended (cancel, deadline, shutdown): not a bug.
-    const reason: unknown = signal.reason;
-    logger.debug({ err: error }, 'handler stopped after the call was aborted');
+    const reason: unknown = abort.reason;
+    log().debug({ err: error }, 'handler stopped after the call was aborted');
     return isTuskError(reason) ? tuskErrorStatus(reason) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
   }
-  logger.error({ err: error }, 'handler threw an unexpected error');
+  log().error({ err: error }, 'handler threw an unexpected error');
   return { code: grpcStatus(Code.INTERNAL), details: 'internal error', metadata: new Metadata() };
 }

@@ -1,15 +1,15 @@
-import { ServerInterceptingCall, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
+import type { ServerInterceptingCallInterface, StatusObject } from '@grpc/grpc-js';
 
 type EndStatus = Pick<StatusObject, 'code' | 'details'>;
 
 /**
- * Every call the server has accepted and not yet finished, seen from the
- * outermost interceptor so it also covers health and reflection calls.
- * grpc-js calls a listener's onCancel once at the end of every call, finished
- * or not, which is where a call stops counting.
+ * Every call the server has accepted and not yet finished, kept by the
+ * interceptor chain (server-interceptors.ts) so it also covers health and
+ * reflection calls: added when a call's metadata arrives, deleted at grpc-js'
+ * onCancel, which comes once at the end of every call, finished or not.
  */
 export class InFlightCalls {
-  private readonly calls = new Map<ServerInterceptingCall, string>();
+  private readonly calls = new Map<ServerInterceptingCallInterface, string>();
   private readonly changeWaiters = new Set<() => void>();
 
   /** `isServiceCall(path)` tells hosted service calls from infrastructure ones (health, reflection). */
@@ -25,20 +25,14 @@ export class InFlightCalls {
     return this.calls.size;
   }
 
-  readonly interceptor: ServerInterceptor = (methodDescriptor, call) => {
-    const tracked: ServerInterceptingCall = new ServerInterceptingCall(call, {
-      start: (next) => {
-        this.calls.set(tracked, methodDescriptor.path);
-        next({
-          onCancel: () => {
-            this.calls.delete(tracked);
-            this.notify();
-          },
-        });
-      },
-    });
-    return tracked;
-  };
+  add(call: ServerInterceptingCallInterface, path: string): void {
+    this.calls.set(call, path);
+  }
+
+  delete(call: ServerInterceptingCallInterface): void {
+    this.calls.delete(call);
+    if (this.changeWaiters.size > 0) this.notify();
+  }
 
   /** Resolves true once no hosted-service call is in flight, false when `timeoutMs` passes first. */
   async waitForServiceCalls(timeoutMs: number): Promise<boolean> {

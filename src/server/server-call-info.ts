@@ -1,0 +1,64 @@
+import type { Metadata, ServerInterceptingCallInterface } from '@grpc/grpc-js';
+import type { CallMetadata, TraceContext } from './call-context.js';
+import { callTrace, deadlineMs, firstText, metadataToRecord } from './create-call-context.js';
+import type { ServerCallInfo } from './server-hooks.js';
+import { setServerTrace } from './server-trace.js';
+
+/**
+ * What the interceptor chain's hooks (trace, metrics, auth) and the access log
+ * see of a call: one object per call, shared by all of them. Anything a hook
+ * may not ask for (the metadata record, the peer string) is built on first use.
+ */
+export class InterceptedCallInfo implements ServerCallInfo {
+  readonly deadline: number | undefined;
+  private record: CallMetadata | undefined;
+  private peerAddress: string | undefined;
+  private serverTrace: TraceContext | undefined;
+
+  constructor(
+    /** "/user.v1.UserService/GetUser" */
+    readonly path: string,
+    readonly requestId: string,
+    private readonly rawMetadata: Metadata,
+    private readonly call: ServerInterceptingCallInterface,
+  ) {
+    this.deadline = deadlineMs(call.getDeadline());
+  }
+
+  get service(): string {
+    return this.path.slice(1, this.path.lastIndexOf('/'));
+  }
+
+  get method(): string {
+    return this.path.slice(this.path.lastIndexOf('/') + 1);
+  }
+
+  /** As grpc-js' getPeer() formats it, from the address noted when the call arrived: the stream's socket is gone once the call ended. */
+  get peer(): string {
+    if (this.peerAddress === undefined) {
+      const { remoteAddress, remotePort } = this.call.getConnectionInfo();
+      this.peerAddress = !remoteAddress ? 'unknown' : remotePort ? `${remoteAddress}:${remotePort}` : remoteAddress;
+    }
+    return this.peerAddress;
+  }
+
+  get metadata(): CallMetadata {
+    this.record ??= metadataToRecord(this.rawMetadata);
+    return this.record;
+  }
+
+  header(name: string): string | undefined {
+    return firstText(this.rawMetadata, name);
+  }
+
+  setServerTrace(trace: TraceContext): void {
+    this.serverTrace = trace;
+    // The handler's CallContext finds it through the request metadata it is handed.
+    setServerTrace(this.rawMetadata, trace);
+  }
+
+  /** The trace context the handler sees (see callTrace); asked when the call ends. */
+  get trace(): TraceContext {
+    return this.serverTrace ?? callTrace(this.rawMetadata);
+  }
+}
