@@ -7,18 +7,28 @@
 // Every child reports its own CPU time around each round, so "server CPU µs/call" is the overhead itself even where
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
-//        [--servers raw,bare,defaults] [--deadline-ms 5000] [--profile <dir>]
+//        [--servers raw,bare,defaults] [--deadline-ms 5000] [--compiled] [--profile <dir>]
 // A TuskServer variant may name another checkout, `bare@/tmp/tusk-before`: its src/ and test/helpers/ are loaded
 // instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run.
+// --compiled runs the TuskServers from tsc's output (as an installed package runs) instead of through tsx, whose
+// esbuild transform wraps every named closure in a defineProperty call (keepNames) and so inflates per-call costs.
 // --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { echoDescriptor, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+for (let i = 2; i < process.argv.length; i++) {
+  const value = process.argv[i + 1];
+  const flagOnly = value === undefined || value.startsWith('--');
+  args.set(process.argv[i]!.replace(/^--/, ''), flagOnly ? '' : value);
+  if (!flagOnly) i++;
+}
 const echo = echoDescriptor().methods['echo']!;
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const MAX_CALLS_PER_WORKER = 1_000_000;
@@ -26,7 +36,8 @@ const MAX_CALLS_PER_WORKER = 1_000_000;
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
   const [kind, checkout] = variant.split('@');
-  const root = checkout ? pathToFileURL(`${checkout}/`) : new URL('../', import.meta.url);
+  const compiledRoot = process.env.SERVER_BENCH_COMPILED;
+  const root = compiledRoot ? pathToFileURL(`${compiledRoot}/`) : checkout ? pathToFileURL(`${checkout}/`) : new URL('../', import.meta.url);
   const load = (path: string) => import(new URL(path, root).href);
   let port: number;
   if (variant === 'raw') {
@@ -83,13 +94,36 @@ interface Child {
   cpuMicros(): Promise<number>;
 }
 
-async function spawnServer(variant: string, profileDir: string | undefined): Promise<Child> {
+const thisCheckout = fileURLToPath(new URL('..', import.meta.url));
+
+/** tsc's output for a checkout's src/ and test/helpers/, in a temp folder that can import its node_modules. */
+function compile(checkout: string, into: string): string {
+  mkdirSync(into, { recursive: true });
+  writeFileSync(join(into, 'tsconfig.json'), JSON.stringify({
+    extends: join(checkout, 'tsconfig.json'),
+    compilerOptions: { noEmit: false, rootDir: checkout, outDir: join(into, 'out'), customConditions: [] },
+    include: [join(checkout, 'src'), join(checkout, 'test/helpers')],
+  }));
+  try {
+    execFileSync(join(thisCheckout, 'node_modules/.bin/tsc'), ['-p', join(into, 'tsconfig.json')], { stdio: 'pipe' });
+  } catch {
+    // Type errors elsewhere (work in progress) do not stop tsc from emitting; a missing file below does.
+  }
+  if (!existsSync(join(into, 'out/src/server/tusk-server.js'))) throw new Error(`compiling ${checkout} produced no src/server/tusk-server.js`);
+  symlinkSync(join(checkout, 'node_modules'), join(into, 'out/node_modules'));
+  return join(into, 'out');
+}
+
+async function spawnServer(variant: string, profileDir: string | undefined, compiledRoot: string | undefined): Promise<Child> {
   const execArgv = [...process.execArgv];
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
   if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
   const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url), '--serve', variant], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
+      ...(compiledRoot ? { SERVER_BENCH_COMPILED: compiledRoot } : {}),
+    },
   });
   const waiting: Array<(line: Record<string, unknown>) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (text) => waiting.shift()?.(JSON.parse(text) as Record<string, unknown>));
@@ -149,10 +183,19 @@ async function main(): Promise<void> {
   const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
   const VARIANTS = (args.get('servers') ?? 'raw,bare,defaults').split(',');
   const DEADLINE_MS = args.has('deadline-ms') ? Number(args.get('deadline-ms')) : undefined;
+  const compiledDir = args.has('compiled') ? mkdtempSync(join(tmpdir(), 'server-bench-')) : undefined;
+  const compiled = new Map<string, string>();
+  const compiledRootOf = (variant: string): string | undefined => {
+    if (!compiledDir || variant === 'raw') return undefined;
+    const checkout = resolve(variant.split('@')[1] ?? thisCheckout);
+    if (!compiled.has(checkout)) compiled.set(checkout, compile(checkout, join(compiledDir, String(compiled.size))));
+    return compiled.get(checkout);
+  };
   const children: Child[] = [];
-  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile')));
+  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledRootOf(variant)));
   try {
-    console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}; raw grpc-js client; each server in its own process`);
+    console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}, `
+      + `TuskServer ${compiledDir ? 'compiled by tsc' : 'through tsx'}; raw grpc-js client; each server in its own process`);
     console.log('| concurrency | server | calls/s | p50 ms | p99 ms | server CPU µs/call | calls/s vs raw | CPU/call vs raw |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const concurrency of CONCURRENCY) {
@@ -179,7 +222,8 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.client.close();
     for (const child of children) child.process.stdin!.end();
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.process.exitCode !== null ? resolve(undefined) : child.process.once('exit', resolve)))));
+    await Promise.all(children.map((child) => new Promise((done) => (child.process.exitCode !== null ? done(undefined) : child.process.once('exit', done)))));
+    if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
   }
 }
 
