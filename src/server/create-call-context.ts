@@ -63,10 +63,12 @@ export function callTrace(metadata: Metadata): TraceContext {
 
 /**
  * One call's context. What most handlers never touch is built on first use:
- * the metadata record, the logger and, through CallAbort,
- * the AbortController behind `signal`.
+ * the metadata record, the logger and (through CallAbort) the AbortController
+ * behind `signal`. Everything else is read from the call up front.
  */
 export class ServerCallContext implements CallContext {
+  readonly service: string;
+  readonly method: string;
   readonly deadline: number | undefined;
   readonly trace: TraceContext;
   readonly requestId: string;
@@ -82,19 +84,13 @@ export class ServerCallContext implements CallContext {
     readonly abort: CallAbort,
   ) {
     const metadata = call.metadata;
+    this.service = env.service;
+    this.method = env.method;
     this.deadline = deadlineMs(call.getDeadline());
     this.peer = call.getPeer();
     this.trace = callTrace(metadata);
     // The interceptor chain has already filled this in; the fallback covers callers of the adapters without it.
     this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? randomUUID();
-  }
-
-  get service(): string {
-    return this.env.service;
-  }
-
-  get method(): string {
-    return this.env.method;
   }
 
   get signal(): AbortSignal {
