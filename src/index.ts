@@ -5,4 +5,6 @@ export * from './config/index.js';
 export * from './server/index.js';
 export * from './client/index.js';
 export * from './discovery/index.js';
+export * from './balancer/index.js';
+export * from './resilience/index.js';
 export * from './telemetry/index.js';

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeClient, createClientHook, setClientTraceHook, shutdownTelemetry, startTelemetry } from 'tusk-grpc';
+import { closeClient } from 'tusk-grpc';
 import { createOrderServiceClient } from '../../gen/order/v1/order.tusk.js';
 import { createUserServiceClient } from '../../gen/user/v1/user.tusk.js';
 import { killAllServiceProcesses, startServiceProcess, type ServiceProcess } from '../shared/service-process.js';
@@ -39,9 +39,6 @@ async function startServices(): Promise<DemoServices> {
   started.push(order);
   for (const instance of started) line(`${instance.name.padEnd(8)} pid ${String(instance.pid).padEnd(7)} serving on ${instance.address}`);
 
-  // A client-side trace per call, so the trace id can be followed across processes.
-  await startTelemetry({ serviceName: 'tusk-demo' });
-  setClientTraceHook(createClientHook());
   const users = createUserServiceClient();
   const orders = createOrderServiceClient();
   clients.push(users, orders);
@@ -71,7 +68,6 @@ async function cleanUp(): Promise<void> {
   await Promise.allSettled(clients.map((client) => closeClient(client)));
   await Promise.allSettled(started.map((instance) => instance.stop(10_000)));
   await discovery?.stop();
-  await shutdownTelemetry();
   await rm(workDir, { recursive: true, force: true });
   line('services stopped, registry and data removed');
 }

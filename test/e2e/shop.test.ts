@@ -2,7 +2,7 @@
 // called through the generated clients, with assertions on every result.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeClient, createClientHook, isTuskError, setClientTraceHook, shutdownTelemetry, startTelemetry } from 'tusk-grpc';
+import { closeClient, isTuskError } from 'tusk-grpc';
 import { OrderStatus } from '../../gen/order/v1/order.js';
 import { createOrderServiceClient, type OrderServiceClient } from '../../gen/order/v1/order.tusk.js';
 import type { User } from '../../gen/user/v1/user.js';
@@ -19,16 +19,11 @@ describe('example shop end to end (2 user instances, 1 order instance, etcd)', (
 
   before(async () => {
     shop = await startShop(['user-a', 'user-b']);
-    // This process is the first caller: its client spans start the traces the services continue.
-    await startTelemetry({ serviceName: 'e2e-shop-test' });
-    setClientTraceHook(createClientHook());
     users = createUserServiceClient();
     orders = createOrderServiceClient();
   });
   after(async () => {
     await Promise.allSettled([closeClient(users), closeClient(orders)]);
-    setClientTraceHook(undefined);
-    await shutdownTelemetry();
     await shop?.close();
   });
 
