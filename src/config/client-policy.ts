@@ -6,7 +6,7 @@ import { resolveServiceConfig } from './resolve-descriptor.js';
 import { SAMPLING_DEFAULT_THRESHOLD } from './schema.js';
 import { definedServiceDescriptors, type ServiceDescriptor } from './service-definition.js';
 import type {
-  BalancerName, BulkheadPolicy, CircuitBreakerPolicy, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RetryPolicy,
+  BalancerName, CircuitBreakerPolicy, ClientPolicy, ClientPolicyOverrides, DependencyPolicy, DiscoverySection, MethodPolicy, RetryPolicy,
 } from './types.js';
 
 /** What one RPC of a client runs with after every layer is applied. */
@@ -24,17 +24,6 @@ export interface EffectiveClientConfig {
   readonly policy: ClientPolicy;
   /** Keyed by proto method name, one per method of the target. */
   readonly methods: Readonly<Record<string, EffectiveMethodPolicy>>;
-}
-
-/** One override layer: a caller's [dependencies] entry or ClientOptions, in the same shape. */
-interface PolicyLayer {
-  readonly balancer?: BalancerName;
-  readonly timeoutMs?: number;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
-  readonly bulkhead?: BulkheadPolicy | null;
-  readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
-  readonly discovery?: Partial<DiscoverySection>;
 }
 
 /**
@@ -72,7 +61,7 @@ function mergeBreaker(base: CircuitBreakerPolicy, layer: Partial<CircuitBreakerP
   return merged;
 }
 
-function mergePolicy(base: ClientPolicy, layer: PolicyLayer | undefined): ClientPolicy {
+function mergePolicy(base: ClientPolicy, layer: ClientPolicyOverrides | undefined): ClientPolicy {
   if (!layer) return base;
   return {
     balancer: layer.balancer ?? base.balancer,
@@ -83,7 +72,7 @@ function mergePolicy(base: ClientPolicy, layer: PolicyLayer | undefined): Client
   };
 }
 
-function mergeMethod(base: EffectiveMethodPolicy, layer: Partial<MethodPolicy> | PolicyLayer | undefined): EffectiveMethodPolicy {
+function mergeMethod(base: EffectiveMethodPolicy, layer: Partial<MethodPolicy> | ClientPolicyOverrides | undefined): EffectiveMethodPolicy {
   if (!layer) return base;
   return {
     timeoutMs: layer.timeoutMs ?? base.timeoutMs,
@@ -103,7 +92,7 @@ function mergeDiscovery(base: DiscoverySection, layer: Partial<DiscoverySection>
   return merged;
 }
 
-function checkMethodNames(names: readonly string[], layer: PolicyLayer | undefined, describe: (name: string) => Error): void {
+function checkMethodNames(names: readonly string[], layer: ClientPolicyOverrides | undefined, describe: (name: string) => Error): void {
   for (const name of Object.keys(layer?.methods ?? {})) {
     if (!names.includes(name)) throw describe(name);
   }
@@ -121,7 +110,7 @@ export function effectiveClientConfig(target: ServiceDescriptor, options: Client
   const label = target.descriptorFile ?? `${target.name} (no .tsk)`;
   const located = locateDependency(target.name, env);
   const dependency = located?.dependency;
-  const fromOptions: PolicyLayer = { ...options, timeoutMs: options.timeout };
+  const fromOptions: ClientPolicyOverrides = { ...options, timeoutMs: options.timeout };
   const methodNames = Object.values(target.methods).map((method) => method.name);
 
   checkMethodNames(methodNames, dependency, (name) => new ConfigError(

@@ -83,10 +83,8 @@ export interface MethodPolicy {
   readonly retry?: Partial<RetryPolicy>;
 }
 
-/** A caller's overrides for one service it calls, from its `[dependencies]` section. */
-export interface DependencyPolicy {
-  readonly alias: string;
-  readonly service: string;
+/** One layer of client-policy overrides: a caller's [dependencies] entry or ClientOptions, in the same shape. */
+export interface ClientPolicyOverrides {
   readonly balancer?: BalancerName;
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -94,6 +92,12 @@ export interface DependencyPolicy {
   readonly bulkhead?: BulkheadPolicy | null;
   readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
   readonly discovery?: Partial<DiscoverySection>;
+}
+
+/** A caller's overrides for one service it calls, from its `[dependencies]` section. */
+export interface DependencyPolicy extends ClientPolicyOverrides {
+  readonly alias: string;
+  readonly service: string;
 }
 
 export interface TelemetrySection {
