@@ -2,7 +2,12 @@ import { pino, type Level } from 'pino';
 import { codeName } from '../status/codes.js';
 import type { TraceContext } from '../server/call-context.js';
 import type { Logger } from './logger-types.js';
-import { prettyDestination, type LineSink } from './pretty-log.js';
+import pinoPretty from 'pino-pretty';
+
+/** Anything that takes whole lines of text, e.g. process.stdout. */
+export interface LineSink {
+  write(text: string): unknown;
+}
 
 export interface LoggerOptions {
   /** Used when TUSK_LOG_LEVEL is unset, e.g. the descriptor's `[telemetry] log_level`. Default "info". */
@@ -39,9 +44,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (pretty) return pino(pinoOptions, prettyDestination(destination, destination.isTTY === true) as pino.DestinationStream);
+  if (pretty) return pino(pinoOptions, readableLines(destination));
   // No destination given: pino's own fast writer on fd 1. Otherwise anything with write(string) takes JSON lines.
   return options.destination ? pino(pinoOptions, options.destination as pino.DestinationStream) : pino(pinoOptions);
+}
+
+/**
+ * pino-pretty's formatter applied in-process and synchronously (not as a
+ * worker transport), so a line is on the terminal before the next statement
+ * runs, exactly as with JSON.
+ */
+function readableLines(destination: LineSink & { readonly isTTY?: boolean }): pino.DestinationStream {
+  const prettify = pinoPretty.prettyFactory({
+    colorize: destination.isTTY === true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name,service,method',
+    messageFormat: '{if service}{service}{if method}/{method}{end} {end}{msg}',
+  });
+  return { write: (jsonLine: string) => void destination.write(prettify(jsonLine)) };
 }
 
 /** The fields a call-bound logger carries: service, method, request_id, trace_id, span_id. */
