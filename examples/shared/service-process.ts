@@ -42,6 +42,7 @@ const ENTRIES: Record<ExampleService, string> = {
   order: fileURLToPath(new URL('../order-service/main.ts', import.meta.url)),
 };
 const MAX_LINES = 5_000;
+const LOOPBACK = '127.0.0.1';
 
 // Nothing started here outlives the process that started it.
 const live = new Set<ChildProcess>();
@@ -60,7 +61,8 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   const args = ['--conditions=tusk-source', '--import', 'tsx', '--import', 'tusk-grpc/telemetry', ENTRIES[options.service]];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env, INSTANCE_NAME: options.name },
+    // The .tsk files bind 0.0.0.0 by default (production); demo and tests stay on loopback.
+    env: { ...process.env, USER_HOST: LOOPBACK, ORDER_HOST: LOOPBACK, ...options.env, INSTANCE_NAME: options.name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
