@@ -2,6 +2,7 @@
 // (the default, nothing to install), or etcd when TUSK_DISCOVERY=etcd — the
 // cluster in TUSK_ETCD_ENDPOINTS, else a private etcd started from PATH.
 import { execFileSync } from 'node:child_process';
+import { startEtcd } from '../shared/private-etcd.js';
 
 export interface DemoDiscovery {
   /** Environment for every demo process (services and the demo's own clients). */
@@ -22,10 +23,8 @@ export async function setUpDiscovery(registryDir: string): Promise<DemoDiscovery
 
   const binary = etcdOnPath();
   if (!binary) throw new Error('TUSK_DISCOVERY=etcd needs TUSK_ETCD_ENDPOINTS, or an etcd binary on PATH for a private one');
-  // The tests' private-etcd harness: free loopback ports, a temp data dir, removed on destroy().
-  process.env.TUSK_TEST_ETCD_BIN = binary;
-  const { startEtcd } = await import('../../test/helpers/etcd.js');
-  const etcd = await startEtcd();
+  // Free loopback ports and a temp data dir, removed on destroy().
+  const etcd = await startEtcd({ binary });
   return {
     env: { TUSK_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: etcd.endpoint },
     description: `a private etcd (${binary}) at ${etcd.endpoint}`,

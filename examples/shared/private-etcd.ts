@@ -1,0 +1,152 @@
+// A real, private etcd on free loopback ports with a temp data dir: the demo's
+// etcd mode starts one, and the tests (through test/helpers/etcd.ts) use it to
+// simulate outages — it can be stopped, killed and started again on the same
+// ports and data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EtcdServer {
+  /** "127.0.0.1:PORT", the client endpoint. */
+  readonly endpoint: string;
+  readonly dataDir: string;
+  /** SIGTERM and wait for exit; keeps data and ports for a later start(). */
+  stop(): Promise<void>;
+  /** Starts again on the same ports and data dir; resolves once etcd answers /health. */
+  start(): Promise<void>;
+  /** SIGKILL and wait for exit (a crash); keeps data and ports. */
+  kill(): Promise<void>;
+  /** stop() and remove the data dir. */
+  destroy(): Promise<void>;
+}
+
+export interface StartEtcdOptions {
+  /** How long to wait for /health after each start; default 30 s (2 shared cores). */
+  readonly readyTimeoutMs?: number;
+  /** The etcd executable; default $TUSK_TEST_ETCD_BIN, else Debian's /usr/bin/etcd (3.4). */
+  readonly binary?: string;
+}
+
+const DEFAULT_ETCD_BINARY = process.env.TUSK_TEST_ETCD_BIN ?? '/usr/bin/etcd';
+const HOST = '127.0.0.1';
+const LOG_TAIL_CHARS = 20_000;
+
+/** Any etcd still running when this process exits is killed, so none is left behind. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read a free port'))));
+    });
+  });
+}
+
+export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdServer> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const binary = options.binary ?? DEFAULT_ETCD_BINARY;
+  const dataDir = await mkdtemp(join(tmpdir(), 'tusk-etcd-'));
+  const clientPort = await freePort();
+  let peerPort = await freePort();
+  while (peerPort === clientPort) peerPort = await freePort();
+  const clientUrl = `http://${HOST}:${clientPort}`;
+  const peerUrl = `http://${HOST}:${peerPort}`;
+  const name = `tusk-${clientPort}`;
+  const args = [
+    `--name=${name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=${name}=${peerUrl}`,
+    '--initial-cluster-state=new',
+    '--logger=zap',
+    '--log-outputs=stderr',
+  ];
+
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let log = '';
+
+  const appendLog = (chunk: Buffer): void => {
+    log = (log + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
+  };
+
+  const launch = async (): Promise<void> => {
+    if (child) return;
+    const spawned = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawned;
+    liveChildren.add(spawned);
+    spawned.stdout?.on('data', appendLog);
+    spawned.stderr?.on('data', appendLog);
+    let spawnError: Error | null = null;
+    exited = new Promise<void>((resolve) => {
+      spawned.once('error', (error) => {
+        spawnError = error;
+        resolve();
+      });
+      spawned.once('exit', () => resolve());
+    }).then(() => {
+      liveChildren.delete(spawned);
+      if (child === spawned) child = null;
+    });
+    const deadline = Date.now() + readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (child !== spawned) break;
+      if (await isHealthy(clientUrl)) return;
+      await sleep(100);
+    }
+    const reason = spawnError ? `could not spawn ${binary}: ${String(spawnError)}` : child === spawned ? `not healthy within ${readyTimeoutMs} ms` : 'exited during start-up';
+    if (child === spawned) await terminate('SIGKILL');
+    process.stderr.write(`--- etcd log (${clientUrl}) ---\n${log}\n--- end of etcd log ---\n`);
+    throw new Error(`etcd on ${clientUrl} ${reason}`);
+  };
+
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const running = child;
+    if (!running) return;
+    running.kill(signal);
+    // A graceful stop that hangs would stall the caller; escalate after a bound.
+    const escalate = setTimeout(() => running.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(escalate);
+  };
+
+  await launch();
+  return {
+    endpoint: `${HOST}:${clientPort}`,
+    dataDir,
+    start: launch,
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
+    destroy: async () => {
+      await terminate('SIGTERM');
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function isHealthy(clientUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { health?: unknown };
+    return body.health === 'true' || body.health === true;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
