@@ -45,6 +45,9 @@ export function deadlinePassed(deadline: Date | number, now = Date.now()): boole
   return ms !== undefined && now >= ms - DEADLINE_TOLERANCE_MS;
 }
 
+/** Shared by every call that has no trace: its fields are read-only. */
+const NO_TRACE: TraceContext = Object.freeze({});
+
 /**
  * The server span's trace context: the one the server trace hook started, or
  * the one OpenTelemetry's grpc instrumentation runs the handler inside;
@@ -56,7 +59,7 @@ export function callTrace(metadata: Metadata): TraceContext {
   const active = currentTraceContext();
   if (active.traceId !== undefined) return active;
   const traceparent = firstText(metadata, TRACEPARENT_HEADER);
-  if (traceparent === undefined) return {};
+  if (traceparent === undefined) return NO_TRACE;
   const tracestate = firstText(metadata, TRACESTATE_HEADER);
   return extractTraceContext(tracestate === undefined ? { traceparent } : { traceparent, tracestate });
 }
