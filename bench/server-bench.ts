@@ -9,7 +9,9 @@
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
 //        [--servers raw,bare,defaults] [--deadline-ms 5000] [--compiled] [--profile <dir>]
 // A TuskServer variant may name another checkout, `bare@/tmp/tusk-before`: its src/ and test/helpers/ are loaded
-// instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run.
+// instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run:
+//   mkdir /tmp/tusk-before && git archive <commit> src test/helpers tsconfig.json | tar -x -C /tmp/tusk-before \
+//     && ln -s "$PWD/node_modules" /tmp/tusk-before/node_modules
 // --compiled runs the TuskServers from tsc's output (as an installed package runs) instead of through tsx, whose
 // esbuild transform wraps every named closure in a defineProperty call (keepNames) and so inflates per-call costs.
 // --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
