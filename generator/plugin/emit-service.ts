@@ -1,6 +1,7 @@
 import type { DescFile, DescMethod, DescService } from '@bufbuild/protobuf';
 import { getComments, type GeneratedFile, type ImportSymbol, type Printable } from '@bufbuild/protoplugin';
 import type { ServiceConfig } from '../descriptors.js';
+import { fileDescriptorSetBase64 } from './file-descriptor-set.js';
 import { methodLocalName, tsProtoModule, tsProtoTypeName } from './names.js';
 
 const RUNTIME = 'tusk-grpc';
@@ -67,7 +68,7 @@ function indentJson(value: unknown, indentation: string): string {
 }
 
 /** `<Svc>Descriptor`: name, methods with their codecs, the validated .tsk, the reflection data. */
-function emitDescriptor(f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, fileDescriptorSet: string): void {
+function emitDescriptor(f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
   const names = serviceExportNames(service);
   f.print`/** How the runtime sees ${service.typeName}: methods, codecs, and the policies of its .tsk. */`;
   f.print(f.export('const', names.descriptor), ' = ', f.import('defineService', RUNTIME), '({');
@@ -89,7 +90,7 @@ function emitDescriptor(f: GeneratedFile, service: DescService, file: DescFile, 
   }
   f.print('  },');
   f.print(`  config: ${indentJson(config.config, '  ')},`);
-  f.print`  fileDescriptorSet: ${f.string(fileDescriptorSet)},`;
+  f.print('  ', fileDescriptorSet, ',');
   f.print('});');
   f.print();
 }
@@ -127,7 +128,23 @@ function emitClient(f: GeneratedFile, service: DescService, methods: MethodTypes
   f.print('}');
 }
 
-export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, fileDescriptorSet: string): void {
+/**
+ * The file's reflection data, once per file however many services it has
+ * (each descriptor refers to it): a file-local `const fileDescriptorSet`.
+ * It is made a symbol of the generated file itself so protoplugin counts the
+ * name as taken and aliases an imported message of the same name instead.
+ */
+export function emitFileDescriptorSet(f: GeneratedFile, file: DescFile, generatedFileName: string): ImportSymbol {
+  const ownModule = `./${generatedFileName.replace(/\.ts$/, '.js')}`;
+  const symbol = f.import('fileDescriptorSet', ownModule);
+  f.print`/** ${file.proto.name} and everything it imports, as a base64 FileDescriptorSet for server reflection. */`;
+  f.print('const ', symbol, ' = ', f.string(fileDescriptorSetBase64(file)), ';');
+  f.print();
+  return symbol;
+}
+
+/** A service's descriptor, base class and client; `fileDescriptorSet` is the file's constant from emitFileDescriptorSet. */
+export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
   const methods = methodTypes(f, service);
   emitDescriptor(f, service, service.file, methods, config, fileDescriptorSet);
   emitBase(f, service, methods);

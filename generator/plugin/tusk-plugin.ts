@@ -4,8 +4,7 @@ import { CodeGeneratorResponseSchema, type CodeGeneratorResponse } from '@bufbui
 import { createEcmaScriptPlugin, type Plugin, type Schema } from '@bufbuild/protoplugin';
 import type { ServiceConfigs } from '../descriptors.js';
 import { GeneratorError } from '../errors.js';
-import { emitService } from './emit-service.js';
-import { fileDescriptorSetBase64 } from './file-descriptor-set.js';
+import { emitFileDescriptorSet, emitService } from './emit-service.js';
 import { loadServiceConfigs } from './standalone.js';
 
 export interface TuskPluginOptions {
@@ -40,8 +39,9 @@ function generateTs(schema: Schema<TuskPluginOptions>): void {
   const configs = schema.options.configs ?? loadServiceConfigs(schema.files, schema.allFiles, schema.options.moduleRoot, process.cwd());
   for (const file of schema.files) {
     if (file.services.length === 0) continue;
-    const f = schema.generateFile(`${file.name}.tusk.ts`);
-    const fileDescriptorSet = fileDescriptorSetBase64(file);
+    const generatedFileName = `${file.name}.tusk.ts`;
+    const f = schema.generateFile(generatedFileName);
+    const fileDescriptorSet = emitFileDescriptorSet(f, file, generatedFileName);
     file.services.forEach((service, index) => {
       if (index > 0) f.print();
       const config = configs[service.typeName] ?? { descriptorFile: null, config: {} };

@@ -62,6 +62,22 @@ for (const fixture of ['shop', 'unseen']) {
       }
     });
 
+    test('each .tusk.ts holds its reflection data once, and every service descriptor refers to it', async () => {
+      const tree = await snapshotTree(join(dirs[0]!, 'gen'));
+      let servicesInSharedFiles = 0;
+      for (const [file, bytes] of tree) {
+        if (!file.endsWith('.tusk.ts')) continue;
+        const source = bytes.toString('utf8');
+        const constants = [...source.matchAll(/^const fileDescriptorSet = "([A-Za-z0-9+/=]+)";$/gm)];
+        assert.equal(constants.length, 1, file);
+        assert.equal(source.split(constants[0]![1]!).length - 1, 1, `${file} repeats the FileDescriptorSet`);
+        const services = source.match(/= defineService\(\{/g)?.length ?? 0;
+        assert.equal(source.match(/^ {2}fileDescriptorSet,$/gm)?.length, services, file);
+        if (services > 1) servicesInSharedFiles += services;
+      }
+      assert.ok(servicesInSharedFiles > 1, 'the fixture has a file with several services');
+    });
+
     test('every generated file starts with a DO NOT EDIT header', async () => {
       const tree = await snapshotTree(join(dirs[0]!, 'gen'));
       assert.ok(tree.size > 0);
