@@ -3,8 +3,8 @@ import type { KeySpec, LeafSpec, ScalarType } from './schema-types.js';
 
 /**
  * Renders the descriptor reference (docs/descriptor-reference.md) from the
- * schema itself, so the documented keys, defaults and meanings can never drift
- * from what the validator accepts.
+ * schema itself, so the documented keys, defaults, examples and meanings can
+ * never drift from what the validator accepts.
  */
 export function renderDescriptorReference(): string {
   const lines = [
@@ -18,7 +18,7 @@ export function renderDescriptorReference(): string {
     '',
   ];
   for (const [section, spec] of Object.entries(DESCRIPTOR_SCHEMA)) {
-    lines.push(`## [${section}]`, '', spec.meaning + '.', '', '| key | type | default | meaning |', '| --- | --- | --- | --- |');
+    lines.push(`## [${section}]`, '', spec.meaning + '.', '', '| key | type | default | example | meaning |', '| --- | --- | --- | --- | --- |');
     collectRows(spec, '', lines);
     lines.push('');
   }
@@ -27,7 +27,7 @@ export function renderDescriptorReference(): string {
 
 function collectRows(spec: KeySpec, path: string, lines: string[]): void {
   if (spec.kind === 'leaf') {
-    lines.push(`| \`${path}\` | ${typeText(spec)} | ${defaultText(spec)} | ${spec.meaning} |`);
+    lines.push(`| \`${path}\` | ${typeText(spec)} | ${defaultText(spec)} | ${exampleText(spec)} | ${spec.meaning} |`);
     return;
   }
   if (spec.kind === 'map') {
@@ -35,7 +35,7 @@ function collectRows(spec: KeySpec, path: string, lines: string[]): void {
     collectRows(spec.entry, path === '' ? placeholder : `${path}.${placeholder}`, lines);
     return;
   }
-  if (path !== '') lines.push(`| \`${path} { }\` | block${spec.nullable ? ' or null' : ''} | ${spec.nullable ? 'null (off)' : ''} | ${spec.meaning} |`);
+  if (path !== '') lines.push(`| \`${path} { }\` | block${spec.nullable ? ' or null' : ''} | ${spec.nullable ? 'null (off)' : ''} |  | ${spec.meaning} |`);
   for (const [key, child] of Object.entries(spec.keys)) collectRows(child, path === '' ? key : `${path}.${key}`, lines);
 }
 
@@ -67,4 +67,9 @@ function defaultText(spec: LeafSpec): string {
   if (spec.default === undefined) return '';
   if (typeof spec.default === 'function') return 'depends (see meaning)';
   return `\`${JSON.stringify(spec.default)}\``;
+}
+
+/** As written in a .tsk; `|` would end the table cell. */
+function exampleText(spec: LeafSpec): string {
+  return spec.example === undefined ? '' : `\`${spec.example.replaceAll('|', '\\|')}\``;
 }

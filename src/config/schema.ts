@@ -20,19 +20,19 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 const PORT = { kind: 'number', integer: true, min: 0, max: 65535 } as const;
 
-const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', meaning: 'load-balancing policy across endpoints' };
-const timeout: LeafSpec = { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '2s', meaning: 'overall deadline of a call' };
+const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', example: '"round_robin"', meaning: 'load-balancing policy across endpoints' };
+const timeout: LeafSpec = { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '2s', example: '"250ms"', meaning: 'overall deadline of a call' };
 
 const retry: BlockSpec = {
   kind: 'block',
   meaning: 'retries of idempotent calls (cockatiel)',
   keys: {
-    max_attempts: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 3, meaning: 'total attempts, the first one included' },
-    backoff: { kind: 'leaf', type: { kind: 'enum', values: ['exponential', 'constant'] }, default: 'exponential', meaning: 'delay growth between attempts' },
-    initial_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '25ms', meaning: 'delay before the first retry' },
-    max_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '1s', meaning: 'upper bound of any retry delay' },
-    on: { kind: 'leaf', type: { kind: 'code' }, list: true, default: ['UNAVAILABLE'], meaning: 'status code names that may be retried' },
-    budget: { kind: 'leaf', type: { kind: 'number', min: 0, max: 1 }, default: 0.2, meaning: 'retries allowed as a fraction of calls' },
+    max_attempts: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 3, example: '5', meaning: 'total attempts, the first one included' },
+    backoff: { kind: 'leaf', type: { kind: 'enum', values: ['exponential', 'constant'] }, default: 'exponential', example: '"constant"', meaning: 'delay growth between attempts' },
+    initial_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '25ms', example: '"50ms"', meaning: 'delay before the first retry' },
+    max_delay: { kind: 'leaf', type: { kind: 'duration' }, default: '1s', example: '"2s"', meaning: 'upper bound of any retry delay' },
+    on: { kind: 'leaf', type: { kind: 'code' }, list: true, default: ['UNAVAILABLE'], example: '["UNAVAILABLE", "DEADLINE_EXCEEDED"]', meaning: 'status code names that may be retried' },
+    budget: { kind: 'leaf', type: { kind: 'number', min: 0, max: 1 }, default: 0.2, example: '0.1', meaning: 'retries allowed as a fraction of calls' },
   },
 };
 
@@ -40,17 +40,17 @@ const circuitBreaker: BlockSpec = {
   kind: 'block',
   meaning: 'per-endpoint and per-service circuit breakers',
   keys: {
-    strategy: { kind: 'leaf', type: { kind: 'enum', values: ['consecutive', 'sampling'] }, default: 'consecutive', meaning: 'what opens the breaker' },
+    strategy: { kind: 'leaf', type: { kind: 'enum', values: ['consecutive', 'sampling'] }, default: 'consecutive', example: '"sampling"', meaning: 'what opens the breaker' },
     threshold: {
       kind: 'leaf',
       type: { kind: 'number', min: 0 },
       default: (sibling) => (sibling('strategy') === 'sampling' ? SAMPLING_DEFAULT_THRESHOLD : 5),
       check: (value) => ((value as number) > 0 ? undefined : 'is not above 0'),
-      meaning: 'consecutive: failures in a row; sampling: failure ratio 0..1',
+      example: '10', meaning: 'consecutive: failures in a row; sampling: failure ratio 0..1',
     },
-    half_open_after: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '5s', meaning: 'time open before a probe call' },
-    window: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '10s', meaning: 'sampling: window of the failure ratio' },
-    minimum_rps: { kind: 'leaf', type: { kind: 'number', min: 0 }, default: 5, meaning: 'sampling: calls/s below which it never opens' },
+    half_open_after: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '5s', example: '"30s"', meaning: 'time open before a probe call' },
+    window: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '10s', example: '"1m"', meaning: 'sampling: window of the failure ratio' },
+    minimum_rps: { kind: 'leaf', type: { kind: 'number', min: 0 }, default: 5, example: '20', meaning: 'sampling: calls/s below which it never opens' },
   },
   crossCheck: (get) => {
     const strategy = get('strategy');
@@ -78,8 +78,8 @@ const bulkhead: BlockSpec = {
   whole: true,
   meaning: 'cap on concurrent calls per service; absent or null = off',
   keys: {
-    max_concurrent: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, required: true, meaning: 'calls running at once' },
-    queue: { kind: 'leaf', type: { kind: 'number', integer: true, min: 0 }, default: 0, meaning: 'calls waiting for a slot' },
+    max_concurrent: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, required: true, example: '64', meaning: 'calls running at once' },
+    queue: { kind: 'leaf', type: { kind: 'number', integer: true, min: 0 }, default: 0, example: '128', meaning: 'calls waiting for a slot' },
   },
 };
 
@@ -88,7 +88,7 @@ const methodEntry: BlockSpec = {
   meaning: 'policy of one RPC',
   keys: {
     timeout,
-    idempotent: { kind: 'leaf', type: { kind: 'boolean' }, default: false, meaning: 'safe to retry after it may have reached a server' },
+    idempotent: { kind: 'leaf', type: { kind: 'boolean' }, default: false, example: 'true', meaning: 'safe to retry after it may have reached a server' },
     balancer,
     retry,
   },
@@ -100,17 +100,17 @@ const discovery: BlockSpec = {
   kind: 'block',
   meaning: 'how instances register and are found',
   keys: {
-    provider: { kind: 'leaf', type: { kind: 'enum', values: PROVIDERS }, default: 'local', meaning: 'registry kind (env TUSK_DISCOVERY)' },
+    provider: { kind: 'leaf', type: { kind: 'enum', values: PROVIDERS }, default: 'local', example: '"etcd"', meaning: 'registry kind (env TUSK_DISCOVERY)' },
     endpoints: {
       kind: 'leaf',
       type: { kind: 'string', nonEmpty: true },
       list: true,
       default: '127.0.0.1:2379',
-      meaning: 'etcd: cluster host:port list (env TUSK_ETCD_ENDPOINTS); static: the instances',
+      example: '["10.0.0.5:2379", "10.0.0.6:2379"]', meaning: 'etcd: cluster host:port list (env TUSK_ETCD_ENDPOINTS); static: the instances',
     },
-    prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', meaning: 'etcd key prefix' },
-    ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', meaning: 'registration lease time to live' },
-    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
+    prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', example: '"prod/services"', meaning: 'etcd key prefix' },
+    ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', example: '"15s"', meaning: 'registration lease time to live' },
+    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
   },
 };
 
@@ -118,18 +118,18 @@ const service: BlockSpec = {
   kind: 'block',
   meaning: 'identity and address of the service',
   keys: {
-    name: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, meaning: 'full proto service name; may be left out when the proto has one service' },
-    version: { kind: 'leaf', type: { kind: 'string' }, default: '0.0.0', meaning: 'version published in the registry' },
-    port: { kind: 'leaf', type: PORT, default: 0, meaning: 'port to bind; 0 = any free port' },
-    host: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '0.0.0.0', meaning: 'address to bind' },
+    name: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, example: '"user.v1.UserService"', meaning: 'full proto service name; may be left out when the proto has one service' },
+    version: { kind: 'leaf', type: { kind: 'string' }, default: '0.0.0', example: '"1.4.2"', meaning: 'version published in the registry' },
+    port: { kind: 'leaf', type: PORT, default: 0, example: '50051', meaning: 'port to bind; 0 = any free port' },
+    host: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '0.0.0.0', example: '"127.0.0.1"', meaning: 'address to bind' },
     advertise_host: {
       kind: 'leaf',
       type: { kind: 'string', nonEmpty: true },
       default: '127.0.0.1',
       check: (value) => (WILDCARD_HOSTS.has(value as string) ? 'is not an address others can reach' : undefined),
-      meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST)',
+      example: '"10.0.3.17"', meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST)',
     },
-    metadata: { kind: 'map', entryName: 'metadata key', entry: { kind: 'leaf', type: { kind: 'metadata' }, meaning: 'registry metadata value' }, meaning: 'published with each instance' },
+    metadata: { kind: 'map', entryName: 'metadata key', entry: { kind: 'leaf', type: { kind: 'metadata' }, example: '"eu-west-1"', meaning: 'registry metadata value' }, meaning: 'published with each instance' },
   },
 };
 
@@ -137,7 +137,7 @@ const dependencyEntry: BlockSpec = {
   kind: 'block',
   meaning: "this caller's overrides for a service it calls",
   keys: {
-    service: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, required: true, meaning: 'full proto name of the called service' },
+    service: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, required: true, example: '"billing.v1.InvoiceService"', meaning: 'full proto name of the called service' },
     balancer,
     timeout,
     retry,
@@ -155,9 +155,9 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
     kind: 'block',
     meaning: 'server hosting',
     keys: {
-      shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', meaning: 'time in-flight calls get on shutdown' },
-      reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, meaning: 'serve gRPC server reflection' },
-      max_receive_message_bytes: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, meaning: 'largest accepted request' },
+      shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"30s"', meaning: 'time in-flight calls get on shutdown' },
+      reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'serve gRPC server reflection' },
+      max_receive_message_bytes: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, example: '16777216', meaning: 'largest accepted request' },
     },
   },
   client: {
@@ -171,8 +171,8 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
     kind: 'block',
     meaning: 'metrics and logs',
     keys: {
-      metrics_port: { kind: 'leaf', type: PORT, nullable: true, default: null, meaning: 'Prometheus and /healthz HTTP port; null = off' },
-      log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
+      metrics_port: { kind: 'leaf', type: PORT, nullable: true, default: null, example: '9464', meaning: 'Prometheus and /healthz HTTP port; null = off' },
+      log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', example: '"debug"', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
     },
   },
 };
