@@ -15,6 +15,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 1_000,
   // Our pipeline retries; grpc-js's own retries would hide attempts from budget and breakers.
   'grpc.enable_retries': 0,
+  // One transport per address already shares the connection; a private subchannel lets a probe's new channel
+  // connect at once instead of inheriting the global pool's subchannel and its reconnect backoff.
+  'grpc.use_local_subchannel_pool': 1,
 };
 
 /**
@@ -28,20 +31,20 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
  * handler before dying, so only idempotent methods are retried after it.
  */
 export class GrpcTransport implements Transport {
-  private readonly client: grpc.Client;
+  private client: grpc.Client;
 
   constructor(readonly address: string) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   }
 
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
-    const waiting = this.whenReady(options.deadline);
+    const waiting = this.whenReady(options);
     if (waiting === undefined) return this.startUnary(path, request, options);
     return waiting.then(() => this.startUnary(path, request, options));
   }
 
   clientStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): Promise<Uint8Array> {
-    return (this.whenReady(options.deadline) ?? Promise.resolve()).then(
+    return (this.whenReady(options) ?? Promise.resolve()).then(
       () =>
         new Promise<Uint8Array>((resolve, reject) => {
           let pumpFailure: unknown;
@@ -61,7 +64,7 @@ export class GrpcTransport implements Transport {
   }
 
   async *serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array> {
-    await this.whenReady(options.deadline);
+    await this.whenReady(options);
     const call = this.client.makeServerStreamRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options));
     const detach = cancelOnAbort(call, options.signal);
     try {
@@ -73,7 +76,7 @@ export class GrpcTransport implements Transport {
   }
 
   async *bidiStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): AsyncIterable<Uint8Array> {
-    await this.whenReady(options.deadline);
+    await this.whenReady(options);
     const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options));
     const detach = cancelOnAbort(call, options.signal);
     let pumpFailure: unknown;
@@ -95,6 +98,13 @@ export class GrpcTransport implements Transport {
     this.client.close();
   }
 
+  /** Nothing runs on a TRANSIENT_FAILURE channel; a call still waiting on it sees SHUTDOWN, a NotSentError. */
+  private replaceChannel(): ReturnType<grpc.Client['getChannel']> {
+    this.client.close();
+    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    return this.client.getChannel();
+  }
+
   private startUnary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       const call = this.client.makeUnaryRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
@@ -107,10 +117,15 @@ export class GrpcTransport implements Transport {
   }
 
   /** undefined when the channel is READY (the hot path stays synchronous); else resolves on READY or throws NotSentError. */
-  private whenReady(deadline: number | undefined): Promise<void> | undefined {
-    const channel = this.client.getChannel();
+  private whenReady({ deadline, probe }: TransportCallOptions): Promise<void> | undefined {
+    let channel = this.client.getChannel();
     // Asking with tryToConnect=true costs grpc-js idle-timer work on every call; only do it when not READY.
-    if (channel.getConnectivityState(false) === grpc.connectivityState.READY) return undefined;
+    const current = channel.getConnectivityState(false);
+    if (current === grpc.connectivityState.READY) return undefined;
+    // A failed channel stays TRANSIENT_FAILURE until its next reconnect (up to max_reconnect_backoff), and grpc-js
+    // offers no public way to cut that short. A breaker probe must find an instance that came back meanwhile, or
+    // the breaker re-opens for another half_open_after: the probe gets a new channel, which connects at once.
+    if (probe === true && current === grpc.connectivityState.TRANSIENT_FAILURE) channel = this.replaceChannel();
     const state = channel.getConnectivityState(true);
     const waitUntil = Math.min(deadline ?? Infinity, Date.now() + CONNECT_TIMEOUT_MS);
     return new Promise((resolve, reject) => {

@@ -105,7 +105,7 @@ export class CallPipeline {
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
-    const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal }; // 8
+    const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal, probe: !endpoint.breaker.closed }; // 8
     const balancer = plan.balancer;
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();

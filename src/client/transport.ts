@@ -13,6 +13,11 @@ export interface TransportCallOptions {
   /** Epoch ms; undefined = none. */
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /**
+   * This attempt is a circuit breaker's half-open probe: a failed connection
+   * state from before must not refuse it; try to connect now. Undefined = false.
+   */
+  readonly probe?: boolean;
 }
 
 export interface Transport {

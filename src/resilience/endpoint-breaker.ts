@@ -56,6 +56,11 @@ export class EndpointBreaker {
     return false;
   }
 
+  /** False while open or half-open: a call admitted now is a probe. */
+  get closed(): boolean {
+    return this.breaker.state === CircuitState.Closed;
+  }
+
   get state(): CircuitState {
     return this.breaker.state;
   }
