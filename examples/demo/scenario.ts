@@ -5,7 +5,8 @@ import { orderStatusToJSON } from '../../gen/order/v1/order.js';
 import type { OrderServiceClient } from '../../gen/order/v1/order.tusk.js';
 import type { User } from '../../gen/user/v1/user.js';
 import type { UserServiceClient } from '../../gen/user/v1/user.tusk.js';
-import { logLinesWith, waitUntil, type ServiceProcess } from '../shared/service-process.js';
+import { logLinesWith, type ServiceProcess } from '../shared/service-process.js';
+import { waitUntil } from '../shared/wait.js';
 import { describeError, dollars, expectFailure, heading, line } from './print.js';
 import { SAMPLE_BASKETS, SAMPLE_USERS } from './sample-data.js';
 

@@ -139,12 +139,3 @@ export function logLinesWith(process: ServiceProcess, fields: Readonly<Record<st
     entry !== undefined && Object.entries(fields).every(([key, value]) => entry[key] === value)
   ));
 }
-
-/** Polls `check` every 25 ms until it is true; throws after `timeoutMs`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

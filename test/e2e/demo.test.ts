@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { closeClient } from 'tusk-grpc';
 import { createOrderServiceClient } from '../../gen/order/v1/order.tusk.js';
-import { REPO_ROOT, waitUntil } from '../../examples/shared/service-process.js';
+import { REPO_ROOT } from '../../examples/shared/service-process.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const DEMO_TIME_LIMIT_MS = 300_000;
 const running = new Set<ChildProcess>();

@@ -7,8 +7,8 @@ import { closeClient } from 'tusk-grpc';
 import { createOrderServiceClient, type OrderServiceClient } from '../../gen/order/v1/order.tusk.js';
 import { createUserServiceClient } from '../../gen/user/v1/user.tusk.js';
 import { SAMPLE_BASKETS } from '../../examples/demo/sample-data.js';
-import { waitUntil } from '../../examples/shared/service-process.js';
 import { describeError } from '../../examples/demo/print.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startShop, type Shop } from './shop-fixture.js';
 
 const WORKERS = 3;

@@ -18,7 +18,8 @@ import { tuskMetrics } from '../../../src/telemetry/metrics.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { parsePrometheusText, valueOf, type Sample } from '../telemetry/prometheus-text.js';
 import { startEchoServer, type EchoServer } from './echo-grpc-server.js';
-import { spawnEchoChild, waitFor, type EchoChild } from './echo-children.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { spawnEchoChild, type EchoChild } from './echo-children.js';
 
 const SERVICE = 'test.v1.EchoService';
 const method = (name: string) => ({ rpc_system: 'grpc', rpc_service: SERVICE, rpc_method: name });
@@ -156,7 +157,7 @@ describe('state gauges, on by default', () => {
       await doomed.kill('SIGKILL');
       const isOpen = () => clientEndpoints(client).some((e) => e.address === doomed.address && !e.usable);
       for (let i = 0; i < 200 && !isOpen(); i++) await client.echo({ text: `after kill ${i}` }); // retried onto the survivor
-      await waitFor(isOpen, 10_000, 'the killed instance\'s breaker to open');
+      await waitUntil(isOpen, 10_000, 'the killed instance\'s breaker to open');
       const after = await scrape();
       assert.equal(breaker(after, doomed.address), 1, 'open');
       assert.equal(breaker(after, survivor.address), 0, 'closed');
@@ -174,13 +175,13 @@ describe('state gauges, on by default', () => {
     const watcher = new LocalRegistry({ dir, ttlMs: 3_000, logger });
     const client = createClient<EchoServiceClient>(echoDescriptor(), { registry: watcher });
     const known = async () => valueOf(await scrape(), 'tusk_discovery_endpoints', { service: SERVICE });
-    const waitForKnown = async (count: number) => {
-      const until = Date.now() + 15_000;
-      while ((await known()) !== count) {
-        if (Date.now() > until) throw new Error(`tusk_discovery_endpoints stayed at ${await known()}, expected ${count}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    let lastKnown: number | undefined;
+    const waitForKnown = (count: number) => waitUntil(
+      async () => (lastKnown = await known()) === count,
+      15_000,
+      () => `tusk_discovery_endpoints to be ${count} (last seen ${lastKnown})`,
+      { intervalMs: 50 },
+    );
     try {
       const handles: RegistrationHandle[] = [];
       for (const server of servers) handles.push(await publisher.register({ service: SERVICE, address: server.address, metadata: {} }));

@@ -6,7 +6,8 @@ import type { Logger } from '../../../src/telemetry/index.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd.js';
 import { startEchoServer, type EchoServer } from './echo-grpc-server.js';
-import { runLoad, waitFor } from './echo-children.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { runLoad } from './echo-children.js';
 
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const SERVICE = 'test.v1.EchoService';
@@ -51,20 +52,20 @@ test('a new instance gets traffic within 1 s of registering; a deregistered one 
   let stop = false;
   try {
     const load = runLoad(4, 100_000, () => client.echo({ text: 'x', delayMs: 1 }), () => stop);
-    await waitFor(() => first.server.calls.count > 10, 10_000, 'traffic on the first instance');
+    await waitUntil(() => first.server.calls.count > 10, 10_000, 'traffic on the first instance');
 
     const third = await registeredServer();
     const registeredAt = Date.now();
-    await waitFor(() => third.server.calls.count > 0, 5_000, 'traffic on the new instance');
+    await waitUntil(() => third.server.calls.count > 0, 5_000, 'traffic on the new instance');
     const delay = Date.now() - registeredAt;
     assert.ok(delay < 1_000, `first call reached the new instance after ${delay} ms`);
 
     await third.handle.deregister();
-    await waitFor(() => !clientEndpoints(client).some((endpoint) => endpoint.address === third.server.address), 2_000, 'the client to drop the instance');
+    await waitUntil(() => !clientEndpoints(client).some((endpoint) => endpoint.address === third.server.address), 2_000, 'the client to drop the instance');
     await new Promise((resolve) => setTimeout(resolve, 50)); // calls already running there may finish
     const callsAfterLeaving = third.server.calls.count;
     const othersBefore = first.server.calls.count;
-    await waitFor(() => first.server.calls.count > othersBefore + 50, 10_000, 'more traffic on the remaining instances');
+    await waitUntil(() => first.server.calls.count > othersBefore + 50, 10_000, 'more traffic on the remaining instances');
     assert.equal(third.server.calls.count, callsAfterLeaving);
     stop = true;
     assert.deepEqual((await load).failures, []);
@@ -78,14 +79,14 @@ test('etcd stopped for 10 s under load: zero failed calls to live instances', as
   const client = etcdClient();
   let stop = false;
   try {
-    await waitFor(() => clientEndpoints(client).length >= 2, 5_000, 'endpoints from etcd');
+    await waitUntil(() => clientEndpoints(client).length >= 2, 5_000, 'endpoints from etcd');
     const known = clientEndpoints(client).length;
     let calls = 0;
     const load = runLoad(8, 1_000_000, async () => {
       await client.echo({ text: 'during-outage', delayMs: 1 });
       calls++;
     }, () => stop);
-    await waitFor(() => calls > 20, 10_000, 'load to run');
+    await waitUntil(() => calls > 20, 10_000, 'load to run');
     await etcd.stop();
     const stoppedAt = Date.now();
     const callsAtStop = calls;
@@ -93,7 +94,7 @@ test('etcd stopped for 10 s under load: zero failed calls to live instances', as
     assert.ok(calls > callsAtStop + 100, `only ${calls - callsAtStop} calls while etcd was down`);
     await etcd.start();
     const callsAtStart = calls;
-    await waitFor(() => calls > callsAtStart + 50, 10_000, 'load after etcd returned');
+    await waitUntil(() => calls > callsAtStart + 50, 10_000, 'load after etcd returned');
     stop = true;
     const { failures } = await load;
     assert.deepEqual(failures, []);

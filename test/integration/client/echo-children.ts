@@ -71,10 +71,5 @@ export async function runLoad(workers: number, maxCallsPerWorker: number, call: 
   return { ok, failures };
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The shared polling wait under its old name, for failover.test.ts (same argument order). */
+export { waitUntil as waitFor } from '../../helpers/wait.js';

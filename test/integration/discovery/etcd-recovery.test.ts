@@ -8,7 +8,8 @@ import { createRegistry } from '../../../src/discovery/index.js';
 import type { DiscoverySection } from '../../../src/config/types.js';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd.js';
 import { startTcpProxy } from './tcp-proxy.js';
-import { EndpointRecorder, waitFor } from './wait.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { EndpointRecorder } from './endpoint-recorder.js';
 
 const SERVICE = 'user.v1.UserService';
 const PREFIX = 'services';
@@ -51,10 +52,10 @@ test('lease lost while etcd is down longer than 2×TTL: the key is back within 2
 
       const checker = new Etcd3({ hosts: `http://${etcd.endpoint}` });
       try {
-        const restored = await waitFor(async () => {
+        const restored = await waitUntil(async () => {
           const kv = await readKv(checker, keyOf(address));
           return kv && kv.lease !== originalLease ? kv : null;
-        }, 'the key under a fresh lease');
+        }, 15_000, 'the key under a fresh lease');
         const backAfterMs = Date.now() - answeredAt;
         assert.ok(backAfterMs <= 2_000, `key back ${backAfterMs} ms after etcd answered`);
         assert.equal(restored.value.toString(), JSON.stringify({ Op: 0, Addr: address, Metadata: { version: '1' } }));
@@ -87,7 +88,7 @@ test('someone deletes the key: it is back within one keepalive period, under the
       for (let round = 0; round < 2; round++) {
         await plain.delete().key(keyOf(address));
         const deletedAt = Date.now();
-        const kv = await waitFor(() => readKv(plain, keyOf(address)), 'the key to come back');
+        const kv = await waitUntil(() => readKv(plain, keyOf(address)), 15_000, 'the key to come back');
         const backAfterMs = Date.now() - deletedAt;
         assert.ok(backAfterMs <= ttlMs / 3, `key back after ${backAfterMs} ms`);
         assert.equal(kv.lease, lease);
@@ -177,7 +178,7 @@ test('close() returns and releases everything while etcd is down', async () => {
     // Not revoked (etcd was down), so the key expires with its lease.
     const plain = new Etcd3({ hosts: `http://${etcd.endpoint}` });
     try {
-      await waitFor(async () => (await readKv(plain, keyOf('127.0.0.1:7501'))) === undefined, 'the key to expire', 20_000, 200);
+      await waitUntil(async () => (await readKv(plain, keyOf('127.0.0.1:7501'))) === undefined, 20_000, 'the key to expire', { intervalMs: 200 });
     } finally {
       plain.close();
     }

@@ -4,7 +4,8 @@ import { Etcd3 } from 'etcd3';
 import { createRegistry, type Registry } from '../../../src/discovery/index.js';
 import type { DiscoverySection } from '../../../src/config/types.js';
 import { freePort, startEtcd, type EtcdServer } from '../../helpers/etcd.js';
-import { EndpointRecorder, waitFor } from './wait.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { EndpointRecorder } from './endpoint-recorder.js';
 
 const SERVICE = 'user.v1.UserService';
 
@@ -107,7 +108,7 @@ describe('etcd registry: layout, register, deregister, watch', () => {
       await registry.register({ service: SERVICE, address: '127.0.0.1:7100', metadata: { version: '2', weight: 3 } });
       let seen: unknown;
       const unwatch = registry.watch(SERVICE, (endpoints) => (seen = endpoints));
-      await waitFor(() => Array.isArray(seen) && seen.length === 1, 'one endpoint');
+      await waitUntil(() => Array.isArray(seen) && seen.length === 1, 15_000, 'one endpoint');
       assert.deepEqual(seen, [{ address: '127.0.0.1:7100', metadata: { version: '2', weight: 3 } }]);
       unwatch();
     } finally {

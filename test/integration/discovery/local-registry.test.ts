@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../../../src/discovery/index.js';
-import { EndpointRecorder, waitFor } from './wait.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { EndpointRecorder } from './endpoint-recorder.js';
 
 const SERVICE = 'user.v1.UserService';
 const REGISTRANT = fileURLToPath(new URL('./fixtures/local-registrant.ts', import.meta.url));
@@ -31,7 +32,7 @@ async function startRegistrant(dir: string, address: string, ttlMs: number): Pro
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(() => output.includes('registered') || child.exitCode !== null, 'the child to register', 30_000);
+  await waitUntil(() => output.includes('registered') || child.exitCode !== null, 30_000, 'the child to register');
   assert.equal(child.exitCode, null, 'the registrant started');
   return child;
 }
@@ -98,7 +99,7 @@ test('local: contract value plus heartbeat on disk, rewritten if deleted, garbag
       await recorder.until(['127.0.0.1:7603']);
 
       await unlink(file);
-      await waitFor(() => readFile(file, 'utf8').then(() => true, () => false), 'the heartbeat to rewrite the file');
+      await waitUntil(() => readFile(file, 'utf8').then(() => true, () => false), 15_000, 'the heartbeat to rewrite the file');
       await recorder.until(['127.0.0.1:7603']);
       for (const list of recorder.lists) assert.ok(!list.includes('garbage'), 'a broken file is never an endpoint');
 
