@@ -8,7 +8,9 @@ import { createOrderServiceClient, type OrderServiceClient } from '../../gen/ord
 import type { User } from '../../gen/user/v1/user.js';
 import { createUserServiceClient, type UserServiceClient } from '../../gen/user/v1/user.tusk.js';
 import { SAMPLE_BASKETS, SAMPLE_USERS } from '../../examples/demo/sample-data.js';
-import { logLinesWith, waitUntil } from '../../examples/shared/service-process.js';
+import { logLinesWith } from '../../examples/shared/service-process.js';
+import { waitUntil } from '../helpers/wait.js';
+import { listeningAddresses } from './listen-addresses.js';
 import { startShop, withCode, type Shop } from './shop-fixture.js';
 
 describe('example shop end to end (2 user instances, 1 order instance, etcd)', () => {
@@ -25,6 +27,12 @@ describe('example shop end to end (2 user instances, 1 order instance, etcd)', (
   after(async () => {
     await Promise.allSettled([closeClient(users), closeClient(orders)]);
     await shop?.close();
+  });
+
+  it('every service instance listens on loopback only', async () => {
+    for (const instance of shop.processes) {
+      assert.deepEqual(await listeningAddresses(instance.port), ['127.0.0.1'], `${instance.name} on port ${instance.port}`);
+    }
   });
 
   it('creates users, and a user created on one instance is found on the other', async () => {
