@@ -23,7 +23,7 @@ after(async () => {
   await etcd?.destroy();
 });
 
-/** Every breaker transition of every client in this process, with the time it happened (the breaker's own clock). */
+/** Every breaker transition of every client in this process, stamped with Date.now(), the clock the breakers use. */
 const breakerChanges: Array<{ endpoint: string; state: BreakerStateName; at: number }> = [];
 setClientStateObserver({ breakerState: (_service, endpoint, state) => breakerChanges.push({ endpoint, state, at: Date.now() }) });
 
@@ -42,7 +42,12 @@ async function threeInstances(prefix: string, ttl: string): Promise<EtcdEchoChil
 async function discoveringClient(prefix: string, instances: readonly EtcdEchoChild[], options: ClientOptions): Promise<EchoServiceClient> {
   const client = createClient<EchoServiceClient>(echoDescriptor(), { ...options, discovery: { provider: 'etcd', endpoints: [etcd.endpoint], prefix } });
   const known = () => new Set(clientEndpoints(client).map((endpoint) => endpoint.address));
-  await waitFor(() => instances.every((instance) => known().has(instance.address)), 10_000, 'the client to discover the instances in etcd');
+  try {
+    await waitFor(() => instances.every((instance) => known().has(instance.address)), 10_000, 'the client to discover the instances in etcd');
+  } catch (error) {
+    await closeClient(client); // its etcd watch would keep the process alive
+    throw error;
+  }
   return client;
 }
 
