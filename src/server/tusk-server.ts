@@ -39,8 +39,9 @@ interface Hosted {
 const hostPort = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
- * Hosts services built from generated bases: binds, registers each service
- * in its registry, then reports SERVING; stop() reverses that and drains.
+ * Hosts services built from generated bases: binds, awaits each service's
+ * optional onStart(), registers each service in its registry, then reports
+ * SERVING; stop() reverses that and drains.
  */
 export class TuskServer {
   private readonly services: ServiceBase[] = [];
@@ -160,7 +161,9 @@ export class TuskServer {
       logger.info({ metrics_port: this.metricsServer.port }, 'metrics on /metrics, health on /healthz');
     }
 
-    // Registered only once bound; SERVING only once registered.
+    // Services finish warming up before anyone can find them.
+    await Promise.all(this.hosted.map(({ service }) => service.onStart?.()));
+    // Registered only once bound and ready; SERVING only once registered.
     for (const { service, config } of this.hosted) {
       const registry = this.registryFor(config.discovery, logger);
       const handle = await registry.register({

@@ -7,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { service as healthServiceDefinition } from 'grpc-health-check';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { defineService, type ServiceDescriptor } from '../../../src/config/index.js';
@@ -17,6 +16,7 @@ import { TuskServer } from '../../../src/server/tusk-server.js';
 import { TestEchoService } from '../../helpers/server-echo-service.js';
 import { captureLogger, type LogLine } from '../../helpers/server-test-server.js';
 import { rawEchoClient, unary, waitFor } from '../../helpers/server-raw-client.js';
+import { checkHealth, healthClient } from './health-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
@@ -67,16 +67,9 @@ class GreeterService extends ServiceBase {
   }
 }
 
-type HealthClient = grpc.Client & Record<'check' | 'watch', (...args: any[]) => any>;
-const HealthClientConstructor = grpc.makeGenericClientConstructor(healthServiceDefinition as unknown as grpc.ServiceDefinition, 'Health');
 const SERVING = 'SERVING';
 const NOT_SERVING = 'NOT_SERVING';
 
-function checkHealth(client: HealthClient, service: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    client.check({ service }, (error: grpc.ServiceError | null, response: { status: string }) => (error ? reject(error) : resolve(response.status))),
-  );
-}
 
 let server: TuskServer;
 let echo: TestEchoService;
@@ -126,7 +119,7 @@ test('reflection lists the services that carry a descriptor set and returns thei
 });
 
 test('health answers SERVING per service and overall, then NOT_SERVING while draining; in-flight calls finish', async () => {
-  const health = new HealthClientConstructor(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
+  const health = healthClient(address);
   const echoClient = rawEchoClient(address);
   try {
     assert.equal(await checkHealth(health, ''), SERVING);
