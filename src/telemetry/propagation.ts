@@ -53,6 +53,43 @@ export function traceContextFromSpanContext(spanContext: SpanContext): TraceCont
   };
 }
 
+/**
+ * traceContextFromSpanContext for the server's span, formatting on demand:
+ * `traceparent`/`tracestate` are built when first read (most handlers never
+ * read them), the ids are the span context's own strings. Its fields are
+ * getters, so spread it through toJSON() (JSON.stringify does) to copy them.
+ */
+export function lazyTraceContext(spanContext: SpanContext): TraceContext {
+  return isSpanContextValid(spanContext) ? new SpanTraceContext(spanContext) : EMPTY_TRACE;
+}
+
+const EMPTY_TRACE: TraceContext = Object.freeze({});
+
+class SpanTraceContext implements TraceContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  private formattedParent: string | undefined;
+
+  constructor(private readonly spanContext: SpanContext) {
+    this.traceId = spanContext.traceId;
+    this.spanId = spanContext.spanId;
+  }
+
+  get traceparent(): string {
+    this.formattedParent ??= formatTraceparent(this.spanContext);
+    return this.formattedParent;
+  }
+
+  get tracestate(): string | undefined {
+    return this.spanContext.traceState?.serialize() || undefined;
+  }
+
+  toJSON(): TraceContext {
+    const tracestate = this.tracestate;
+    return { traceparent: this.traceparent, ...(tracestate ? { tracestate } : {}), traceId: this.traceId, spanId: this.spanId };
+  }
+}
+
 /** The trace context as received in request metadata (the caller's span); empty when absent or invalid. */
 export function extractTraceContext(metadata: Readonly<Record<string, string>>): TraceContext {
   const spanContext = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, metadata, defaultTextMapGetter));

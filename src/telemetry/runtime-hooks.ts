@@ -3,13 +3,13 @@
 // client pipeline's trace hook (src/client/trace-hook.ts, ClientTraceHook) and
 // the client state observer (src/client/client-observer.ts). The shapes are
 // repeated structurally so this folder does not import the runtime.
-import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
 import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 import { tuskMetrics, type TuskMetrics } from './metrics.js';
 import type { TraceContext } from '../server/call-context.js';
-import { contextFromTraceHeaders, TRACEPARENT_HEADER, TRACESTATE_HEADER, traceContextFromSpanContext } from './propagation.js';
+import { contextFromTraceHeaders, lazyTraceContext, TRACEPARENT_HEADER, TRACESTATE_HEADER } from './propagation.js';
 import { spansRecorded } from './sdk.js';
 
 export interface ServerCallStart {
@@ -53,30 +53,28 @@ export function createServerTraceHook(tracer: Tracer = trace.getTracer(TRACER_NA
   return {
     onCallStart(call) {
       if (isGrpcInstrumentationInstalled()) return undefined;
-      const parent = contextFromTraceHeaders(traceHeaders(call));
       const span = tracer.startSpan(`${call.service}/${call.method}`, {
         kind: SpanKind.SERVER,
         attributes: {
           'rpc.system': 'grpc', 'rpc.service': call.service, 'rpc.method': call.method,
           'tusk.request_id': call.requestId, 'network.peer.address': call.peer,
         },
-      }, parent);
-      call.setServerTrace?.(traceContextFromSpanContext(span.spanContext()));
+      }, callerContext(call));
+      // Lazy: `traceparent` is formatted only if the handler (or an outbound call) reads it.
+      call.setServerTrace?.(lazyTraceContext(span.spanContext()));
       return (outcome) => endSpanWithOutcome(span, undefined, outcome.code);
     },
   };
 }
 
-/** Only the two headers the trace needs: reading them does not build the whole metadata record. */
-function traceHeaders(call: ServerCallStart): Readonly<Record<string, string>> {
-  if (!call.header) return call.metadata;
-  const headers: Record<string, string> = {};
+/** The caller's span as the parent; the root (a new trace) when it sent no `traceparent`. */
+function callerContext(call: ServerCallStart) {
+  if (!call.header) return contextFromTraceHeaders(call.metadata);
   const traceparent = call.header(TRACEPARENT_HEADER);
-  if (traceparent === undefined) return headers;
-  headers[TRACEPARENT_HEADER] = traceparent;
+  if (traceparent === undefined) return ROOT_CONTEXT;
+  // Only the two headers the trace needs: reading them does not build the whole metadata record.
   const tracestate = call.header(TRACESTATE_HEADER);
-  if (tracestate !== undefined) headers[TRACESTATE_HEADER] = tracestate;
-  return headers;
+  return contextFromTraceHeaders(tracestate === undefined ? { [TRACEPARENT_HEADER]: traceparent } : { [TRACEPARENT_HEADER]: traceparent, [TRACESTATE_HEADER]: tracestate });
 }
 
 export interface ClientHookOptions {

@@ -1,5 +1,7 @@
-import { context, propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
+import { ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import { startOpenTelemetry, type RunningTelemetry } from './sdk-start.js';
+
+export { tracesExportConfigured } from './sdk-start.js';
 
 export interface TelemetryServiceInfo {
   /** `service.name`, e.g. "user.v1.UserService". OTEL_SERVICE_NAME overrides it. */
@@ -8,13 +10,7 @@ export interface TelemetryServiceInfo {
   readonly serviceVersion?: string;
 }
 
-interface RunningSdk {
-  readonly sdk: NodeSDK;
-  /** The SDK became the global tracer provider (nobody had registered one before it). */
-  readonly ownsGlobals: boolean;
-}
-
-let started: Promise<RunningSdk | undefined> | undefined;
+let started: Promise<RunningTelemetry | undefined> | undefined;
 /** The tracer provider of an SDK started with no exporter: its spans only lend ids, they go nowhere. */
 let exportlessProvider: TracerProvider | undefined;
 /** What the global tracer provider delegates to while nobody registered one (OpenTelemetry's shared no-op). */
@@ -25,14 +21,6 @@ let startedByApp = false;
 let holders = 0;
 
 /**
- * True when the operator asked for spans to leave the process: an OTLP
- * endpoint, or an explicit OTEL_TRACES_EXPORTER (otlp, console, none, ...).
- */
-export function tracesExportConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
-}
-
-/**
  * Starts the OpenTelemetry SDK once per process (later calls return the first
  * start's promise, whatever their arguments). TuskServer starts it at start(),
  * when the descriptor names the service; clients-only processes may call it
@@ -40,8 +28,11 @@ export function tracesExportConfigured(env: NodeJS.ProcessEnv = process.env): bo
  *
  * - Exporter: chosen by the standard OTEL_* variables (OTEL_TRACES_EXPORTER,
  *   OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _PROTOCOL, _HEADERS, OTEL_BSP_*) when
- *   any export is configured; otherwise none, so nothing leaves the process,
- *   but spans still get ids that logs and `traceparent` carry.
+ *   any export is configured, through @opentelemetry/sdk-node's NodeSDK;
+ *   otherwise none, so nothing leaves the process, but spans still get ids
+ *   that logs and `traceparent` carry. Then only the tracing parts are loaded
+ *   (unless OTEL_TRACES_SAMPLER, a non-W3C OTEL_PROPAGATORS or a config file
+ *   needs NodeSDK), which keeps sdk-node out of the heap.
  * - Propagation: W3C trace context + baggage (OTEL_PROPAGATORS overrides).
  * - OTEL_SDK_DISABLED=true turns all of it off.
  * - Metrics and logs stay with prom-client and pino: no OTel readers or log processors.
@@ -82,47 +73,18 @@ export async function shutdownTelemetry(): Promise<void> {
   startedByApp = false;
   const running = await current?.catch(() => undefined);
   exportlessProvider = undefined;
-  if (!running) return;
-  await running.sdk.shutdown();
-  // The SDK leaves its globals registered; a later start could not replace them.
-  if (running.ownsGlobals) {
-    trace.disable();
-    context.disable();
-    propagation.disable();
-  }
+  await running?.shutdown();
 }
 
 function ensureStarted(info: TelemetryServiceInfo): Promise<void> {
-  started ??= createAndStartSdk(info);
+  started ??= start(info);
   return started.then(() => undefined);
 }
 
-function globalTracerDelegate(): TracerProvider {
-  const provider = trace.getTracerProvider();
-  return provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-}
-
-async function createAndStartSdk(info: TelemetryServiceInfo): Promise<RunningSdk | undefined> {
-  // Loaded on demand: processes that never start telemetry never pay for the SDK.
-  const { NodeSDK, resources, tracing } = await import('@opentelemetry/sdk-node');
-  const attributes: Record<string, string> = { 'service.name': info.serviceName };
-  if (info.serviceVersion) attributes['service.version'] = info.serviceVersion;
-  const sdk = new NodeSDK({
-    // Detected resources (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host,
-    // process) are merged over this one, so the environment wins.
-    resource: resources.defaultResource().merge(resources.resourceFromAttributes(attributes)),
-    // undefined lets the SDK build exporters from OTEL_*; a no-op processor
-    // still makes it register a tracer provider, so spans get real ids.
-    spanProcessors: tracesExportConfigured() ? undefined : [new tracing.NoopSpanProcessor()],
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  const before = globalTracerDelegate();
-  sdk.start();
-  const after = globalTracerDelegate();
-  const ownsGlobals = after !== before;
-  if (ownsGlobals && !tracesExportConfigured()) exportlessProvider = after;
-  return { sdk, ownsGlobals };
+async function start(info: TelemetryServiceInfo): Promise<RunningTelemetry | undefined> {
+  const running = await startOpenTelemetry(info);
+  exportlessProvider = running?.exportlessProvider;
+  return running;
 }
 
 /**
@@ -132,6 +94,7 @@ async function createAndStartSdk(info: TelemetryServiceInfo): Promise<RunningSdk
  * call and be seen by nobody); a caller's `traceparent` still travels on.
  */
 export function spansRecorded(): boolean {
-  const delegate = globalTracerDelegate();
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
   return delegate !== NO_PROVIDER && delegate !== exportlessProvider;
 }
