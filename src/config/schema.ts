@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isWildcardHost } from '../discovery/keys.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -17,7 +18,6 @@ const PROVIDERS = ['etcd', 'local', 'static'] as const;
 /** pino's level names. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 const PORT = { kind: 'number', integer: true, min: 0, max: 65535 } as const;
 
 const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', example: '"round_robin"', meaning: 'load-balancing policy across endpoints' };
@@ -126,7 +126,7 @@ const service: BlockSpec = {
       kind: 'leaf',
       type: { kind: 'string', nonEmpty: true },
       default: '127.0.0.1',
-      check: (value) => (WILDCARD_HOSTS.has(value as string) ? 'is not an address others can reach' : undefined),
+      check: (value) => (isWildcardHost(value as string) ? 'is not an address others can reach' : undefined),
       example: '"10.0.3.17"', meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST)',
     },
     metadata: { kind: 'map', entryName: 'metadata key', entry: { kind: 'leaf', type: { kind: 'metadata' }, example: '"eu-west-1"', meaning: 'registry metadata value' }, meaning: 'published with each instance' },

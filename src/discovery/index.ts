@@ -9,6 +9,7 @@ export {
   encodeEndpointValue,
   ENDPOINT_OP_ADD,
   instanceKey,
+  isWildcardHost,
   serviceKeyPrefix,
   type EndpointValue,
 } from './keys.js';

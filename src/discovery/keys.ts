@@ -44,6 +44,19 @@ export function decodeEndpointValue(text: string): Endpoint | null {
   return { address: Addr, metadata };
 }
 
+/** Bind hosts meaning "every interface": fine to listen on, never an address a peer can dial. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/**
+ * True for a wildcard bind host ("0.0.0.0", "::", "[::]", or empty). The one
+ * definition config (advertise_host check), the server (advertise-host choice)
+ * and the registries share; this module imports nothing at run time, so any
+ * layer may use it without a cycle.
+ */
+export function isWildcardHost(host: string): boolean {
+  return WILDCARD_HOSTS.has(host);
+}
+
 /**
  * Rejects addresses no peer could dial: the registry must never advertise a
  * wildcard bind address such as 0.0.0.0 or [::].
@@ -53,7 +66,7 @@ export function assertAdvertisableAddress(address: string): void {
   if (!match) throw new Error(`registry address must be "host:port", got "${address}"`);
   const host = match[1] ?? match[2] ?? '';
   const port = Number(match[3]);
-  if (host === '0.0.0.0' || host === '::' || host === '') {
+  if (isWildcardHost(host)) {
     throw new Error(`registry address "${address}" is a wildcard; advertise a reachable host (TUSK_ADVERTISE_HOST)`);
   }
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) {

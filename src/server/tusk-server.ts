@@ -5,6 +5,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
 import { createRegistry } from '../discovery/create-registry.js';
+import { isWildcardHost } from '../discovery/keys.js';
 import type { Registry, RegistrationHandle } from '../discovery/types.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
@@ -25,7 +26,6 @@ import type { TuskServerOptions } from './server-options.js';
 import type { ServiceBase } from './service-base.js';
 import { handleSignalsFor, releaseSignalsFor } from './signals.js';
 
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 /** After the drain, how long sessions get to close cleanly before the sockets are cut. */
 const CLOSE_AFTER_DRAIN_MS = 2_000;
 
@@ -184,7 +184,7 @@ export class TuskServer {
     const env = this.options.env ?? process.env;
     if (this.options.advertiseHost) return this.options.advertiseHost;
     if (env.TUSK_ADVERTISE_HOST) return first.service.advertiseHost;
-    if (!WILDCARD_HOSTS.has(bindHost)) return bindHost;
+    if (!isWildcardHost(bindHost)) return bindHost;
     return first.service.advertiseHost;
   }
 
