@@ -1,3 +1,4 @@
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
 import type { CallOptions } from './call-options.js';
 
 /** What one call carries through every attempt: its overall deadline, cancellation and outgoing metadata. */
@@ -40,9 +41,9 @@ function outgoingMetadata(options: CallOptions): Readonly<Record<string, string>
   const parent = options.parent;
   if (parent === undefined) return options.metadata ?? NO_METADATA;
   const metadata: Record<string, string> = {};
-  if (parent.requestId) metadata['x-request-id'] = parent.requestId;
-  if (parent.trace.traceparent) metadata['traceparent'] = parent.trace.traceparent;
-  if (parent.trace.tracestate) metadata['tracestate'] = parent.trace.tracestate;
+  if (parent.requestId) metadata[REQUEST_ID_HEADER] = parent.requestId;
+  if (parent.trace.traceparent) metadata[TRACEPARENT_HEADER] = parent.trace.traceparent;
+  if (parent.trace.tracestate) metadata[TRACESTATE_HEADER] = parent.trace.tracestate;
   return options.metadata === undefined ? metadata : { ...metadata, ...options.metadata };
 }
 
