@@ -34,12 +34,13 @@ export function tsProtoModule(protoFileName: string): string {
 
 /**
  * Names a generated base or client must not use for an RPC method: members
- * every instance already has, and `then`, which would make a client look
- * like a promise to `await`.
+ * every instance already has (ServiceBase's `descriptor` and `onStart`), and
+ * `then`, which would make a client look like a promise to `await`.
  */
 const RESERVED_METHOD_NAMES = new Set([
   'constructor',
   'descriptor',
+  'onStart',
   'then',
   '__proto__',
   'toString',
