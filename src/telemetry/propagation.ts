@@ -3,6 +3,8 @@ import {
   context as otelContext,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   isSpanContextValid,
   ROOT_CONTEXT,
   trace,
@@ -60,7 +62,11 @@ export function traceContextFromSpanContext(spanContext: SpanContext): TraceCont
  * getters, so spread it through toJSON() (JSON.stringify does) to copy them.
  */
 export function lazyTraceContext(spanContext: SpanContext): TraceContext {
-  return isSpanContextValid(spanContext) ? new SpanTraceContext(spanContext) : EMPTY_TRACE;
+  // A started span's ids are well-formed (generated, or parsed from a valid
+  // traceparent): only the all-zero context of a no-op or suppressed span is
+  // invalid, which spares isSpanContextValid's two regular expressions per call.
+  const valid = spanContext.traceId !== INVALID_TRACEID && spanContext.spanId !== INVALID_SPANID;
+  return valid ? new SpanTraceContext(spanContext) : EMPTY_TRACE;
 }
 
 const EMPTY_TRACE: TraceContext = Object.freeze({});

@@ -47,13 +47,24 @@ export function createServerMetricsHook(metrics: TuskMetrics = tuskMetrics()): S
  * A SERVER span per call, child of the caller's `traceparent`, for processes
  * started without `--import tusk-grpc/telemetry`. When grpc-js is instrumented,
  * the instrumentation already makes that span (and runs the handler in it), so
- * this hook stays out of the way instead of doubling it.
+ * this hook stays out of the way instead of doubling it. Without a tracer in
+ * the arguments, while no span can be recorded (spansRecorded(): no exporter)
+ * the span only lends its ids to ctx.trace and the logs, so it gets no
+ * attributes or status: nobody would see them.
  */
-export function createServerTraceHook(tracer: Tracer = trace.getTracer(TRACER_NAME)): ServerCallObserver {
+export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
+  const spanTracer = tracer ?? trace.getTracer(TRACER_NAME);
+  const recording = tracer === undefined ? spansRecorded : always;
   return {
     onCallStart(call) {
       if (isGrpcInstrumentationInstalled()) return undefined;
-      const span = tracer.startSpan(`${call.service}/${call.method}`, {
+      const name = `${call.service}/${call.method}`;
+      if (!recording()) {
+        const idsOnly = spanTracer.startSpan(name, SERVER_KIND, callerContext(call));
+        call.setServerTrace?.(lazyTraceContext(idsOnly.spanContext()));
+        return () => idsOnly.end();
+      }
+      const span = spanTracer.startSpan(name, {
         kind: SpanKind.SERVER,
         attributes: {
           'rpc.system': 'grpc', 'rpc.service': call.service, 'rpc.method': call.method,
@@ -66,6 +77,9 @@ export function createServerTraceHook(tracer: Tracer = trace.getTracer(TRACER_NA
     },
   };
 }
+
+const SERVER_KIND = { kind: SpanKind.SERVER };
+const always = (): boolean => true;
 
 /** The caller's span as the parent; the root (a new trace) when it sent no `traceparent`. */
 function callerContext(call: ServerCallStart) {
@@ -163,7 +177,6 @@ function countEvent(metrics: TuskMetrics, info: ClientCallStart, name: string): 
 }
 
 const statusOf = (error: unknown): number => (error === undefined ? 0 : grpcStatusCode(error) ?? 2 /* UNKNOWN */);
-const always = (): boolean => true;
 
 /**
  * The client pipeline's hook, installed by default by createClient: spans (one

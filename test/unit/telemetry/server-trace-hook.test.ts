@@ -1,0 +1,80 @@
+// The server trace hook: a span per call, child of the caller's traceparent.
+// With an exporter-less SDK the span only lends its ids (ctx.trace, logs); with
+// a provider that records, it carries the documented attributes.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { TraceContext } from '../../../src/server/call-context.js';
+import { createServerTraceHook, type ServerCallStart } from '../../../src/telemetry/runtime-hooks.js';
+import { holdTelemetry, spansRecorded } from '../../../src/telemetry/sdk.js';
+
+for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED']) delete process.env[name];
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+/** One call through the hook as the server's interceptor drives it; returns what ctx.trace would be. */
+function oneCall(hook: ReturnType<typeof createServerTraceHook>, code = 0): TraceContext {
+  let seen: TraceContext | undefined;
+  const headers: Record<string, string> = { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`, tracestate: 'vendor=x' };
+  const call: ServerCallStart = {
+    service: 'shop.v1.Catalog', method: 'GetItem', metadata: headers, peer: '127.0.0.1:4000', requestId: 'req-1',
+    header: (name) => headers[name],
+    setServerTrace: (trace) => { seen = trace; },
+  };
+  const end = hook.onCallStart(call);
+  assert.ok(end, 'the hook ends its span');
+  end({ code, durationMs: 1 });
+  assert.ok(seen, 'the hook reported the span');
+  return seen;
+}
+
+describe('createServerTraceHook', () => {
+  it('with the SDK started but no exporter: ctx.trace is a new span in the caller\'s trace', async () => {
+    const release = await holdTelemetry({ serviceName: 'server-hook-test' });
+    try {
+      assert.equal(spansRecorded(), false);
+      const seen = oneCall(createServerTraceHook());
+      assert.equal(seen.traceId, TRACE_ID);
+      assert.match(seen.spanId ?? '', /^[0-9a-f]{16}$/);
+      assert.notEqual(seen.spanId, CALLER_SPAN);
+      assert.equal(seen.traceparent, `00-${TRACE_ID}-${seen.spanId}-01`);
+      assert.equal(seen.tracestate, 'vendor=x');
+    } finally {
+      await release();
+    }
+  });
+
+  it('with a recording provider: the SERVER span carries the documented attributes and ids of ctx.trace', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    assert.ok(trace.setGlobalTracerProvider(provider));
+    try {
+      assert.equal(spansRecorded(), true);
+      const seen = oneCall(createServerTraceHook(), 5);
+      const [span] = exporter.getFinishedSpans();
+      assert.ok(span);
+      assert.equal(span.name, 'shop.v1.Catalog/GetItem');
+      assert.equal(span.kind, SpanKind.SERVER);
+      assert.equal(span.spanContext().spanId, seen.spanId);
+      assert.equal(span.parentSpanContext?.spanId, CALLER_SPAN);
+      assert.deepEqual(span.attributes, {
+        'rpc.system': 'grpc', 'rpc.service': 'shop.v1.Catalog', 'rpc.method': 'GetItem',
+        'tusk.request_id': 'req-1', 'network.peer.address': '127.0.0.1:4000', 'rpc.grpc.status_code': 5,
+      });
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+    }
+  });
+
+  it('a tracer passed in always gets the attributes', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    assert.equal(spansRecorded(), false, 'no global provider');
+    oneCall(createServerTraceHook(provider.getTracer('explicit')));
+    assert.equal(exporter.getFinishedSpans()[0]?.attributes['rpc.method'], 'GetItem');
+    await provider.shutdown();
+  });
+});
