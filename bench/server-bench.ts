@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { echoDescriptor, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -33,8 +34,6 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 const echo = echoDescriptor().methods['echo']!;
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-const MAX_CALLS_PER_WORKER = 1_000_000;
-
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
   const [kind, checkout] = variant.split('@');
@@ -141,7 +140,7 @@ async function spawnServer(variant: string, profileDir: string | undefined, comp
   };
 }
 
-interface Result { readonly calls: number; readonly seconds: number; readonly latencies: number[]; readonly serverCpuMicros: number }
+type Result = LoadResult;
 
 async function measure(child: Child, concurrency: number, seconds: number, deadlineMs: number | undefined): Promise<Result> {
   const request = { text: 'hello benchmark' };
@@ -149,34 +148,7 @@ async function measure(child: Child, concurrency: number, seconds: number, deadl
     child.client.makeUnaryRequest(echo.path, (m: EchoRequest) => toBuffer(echo.serializeRequest(m)), (b: Buffer) => echo.deserializeResponse(b),
       request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
       (error, response) => (error ? reject(error) : resolve(response))));
-  const latencies: number[] = [];
-  const cpuBefore = await child.cpuMicros();
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = 0; i < MAX_CALLS_PER_WORKER && performance.now() < until; i++) {
-      const begin = performance.now();
-      await call();
-      latencies.push(performance.now() - begin);
-    }
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  const cpuAfter = await child.cpuMicros();
-  return { calls: latencies.length, seconds: elapsed, latencies, serverCpuMicros: cpuAfter - cpuBefore };
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-function summary(results: Result[]) {
-  const calls = results.reduce((sum, r) => sum + r.calls, 0);
-  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
-  const all = Float64Array.from(results.flatMap((r) => r.latencies)).sort();
-  const at = (p: number) => all[Math.min(all.length - 1, Math.floor(all.length * p))] ?? Number.NaN;
-  return { rps: calls / seconds, p50: at(0.5), p99: at(0.99), cpuPerCall: results.reduce((sum, r) => sum + r.serverCpuMicros, 0) / calls };
+  return closedLoop(call, concurrency, seconds, () => child.cpuMicros());
 }
 
 async function main(): Promise<void> {
@@ -216,8 +188,8 @@ async function main(): Promise<void> {
         return raw ? median(results.get(variant)!.map((r, i) => of(r) / of(raw[i]!))).toFixed(3) : '';
       };
       for (const child of children) {
-        const s = summary(results.get(child.variant)!);
-        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.cpuPerCall.toFixed(1)} | `
+        const s = summarize(results.get(child.variant)!);
+        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
           + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
       }
     }

@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { echoDescriptor, EchoServiceBase, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -110,43 +111,14 @@ async function spawnServer(variant: string): Promise<Child> {
   };
 }
 
-interface Result { readonly calls: number; readonly seconds: number; readonly latencies: number[]; readonly serverCpuMicros: number }
-
-const MAX_CALLS_PER_WORKER = 1_000_000;
+type Result = LoadResult;
 
 async function measure(child: Child, client: grpc.Client, concurrency: number, seconds: number): Promise<Result> {
   const request = { text: 'hello benchmark' };
   const call = () => new Promise<unknown>((resolve, reject) =>
     client.makeUnaryRequest(echo.path, (m: EchoRequest) => toBuffer(echo.serializeRequest(m)), (b: Buffer) => echo.deserializeResponse(b),
       request, new grpc.Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response))));
-  const latencies: number[] = [];
-  const cpuBefore = (await child.cpu()).cpu;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = 0; i < MAX_CALLS_PER_WORKER && performance.now() < until; i++) {
-      const begin = performance.now();
-      await call();
-      latencies.push(performance.now() - begin);
-    }
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  const cpuAfter = (await child.cpu()).cpu;
-  return { calls: latencies.length, seconds: elapsed, latencies, serverCpuMicros: cpuAfter - cpuBefore };
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-function summary(results: Result[]) {
-  const calls = results.reduce((sum, r) => sum + r.calls, 0);
-  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
-  const all = Float64Array.from(results.flatMap((r) => r.latencies)).sort();
-  const at = (p: number) => all[Math.min(all.length - 1, Math.floor(all.length * p))] ?? Number.NaN;
-  return { rps: calls / seconds, p50: at(0.5), p99: at(0.99), serverCpuPerCall: results.reduce((sum, r) => sum + r.serverCpuMicros, 0) / calls };
+  return closedLoop(call, concurrency, seconds, async () => (await child.cpu()).cpu);
 }
 
 async function main(): Promise<void> {
@@ -178,7 +150,7 @@ async function main(): Promise<void> {
         return median(results.get(variant)!.map((r, i) => rate(r) / rate(baseline[i]!))).toFixed(3);
       };
       for (const child of children) {
-        const s = summary(results.get(child.variant)!);
+        const s = summarize(results.get(child.variant)!);
         console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | ${versus(child.variant, 'raw')} | ${versus(child.variant, 'bare')} |`);
       }
     }
