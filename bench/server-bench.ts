@@ -22,8 +22,9 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { echoDescriptor, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
+import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime } from './echo-servers.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -32,8 +33,7 @@ for (let i = 2; i < process.argv.length; i++) {
   args.set(process.argv[i]!.replace(/^--/, ''), flagOnly ? '' : value);
   if (!flagOnly) i++;
 }
-const echo = echoDescriptor().methods['echo']!;
-const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
   const [kind, checkout] = variant.split('@');
@@ -42,40 +42,15 @@ async function serve(variant: string): Promise<void> {
   const load = (path: string) => import(new URL(path, root).href);
   let port: number;
   if (variant === 'raw') {
-    const server = new grpc.Server();
-    server.addService({
-      Echo: {
-        path: echo.path, requestStream: false, responseStream: false,
-        requestSerialize: (m: unknown) => toBuffer(echo.serializeRequest(m)), requestDeserialize: (b: Buffer) => echo.deserializeRequest(b),
-        responseSerialize: (m: unknown) => toBuffer(echo.serializeResponse(m)), responseDeserialize: (b: Buffer) => echo.deserializeResponse(b),
-      },
-    }, {
-      Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) =>
-        callback(null, { text: call.request.text, instance: 'raw' }),
-    });
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
+    port = await startRawEchoServer();
   } else {
-    const { TuskServer } = await load('src/server/tusk-server.js') as typeof import('../src/server/tusk-server.js');
-    const { StaticRegistry } = await load('src/discovery/static-registry.js') as typeof import('../src/discovery/static-registry.js');
-    const { createLogger } = await load('src/telemetry/logger.js') as typeof import('../src/telemetry/logger.js');
-    const { EchoServiceBase } = await load('test/helpers/echo-service.js') as typeof import('../test/helpers/echo-service.js');
-    class Echo extends EchoServiceBase {
-      async echo(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
-      async create(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
-      async *countUp(): AsyncIterable<EchoResponse> { /* unused */ }
-      async collect(): Promise<EchoResponse> { return { text: '', instance: variant }; }
-      async *chat(): AsyncIterable<EchoResponse> { /* unused */ }
-    }
-    const off = { onCallStart: () => undefined };
-    const server = new TuskServer({
-      host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, reflection: false,
-      logger: createLogger({ level: 'info', destination: process.stderr as never, pretty: false, env: {} }),
-      ...(kind === 'bare' ? { trace: off, metrics: off } : {}),
-    });
-    server.add(new Echo());
-    await server.start();
-    port = server.port;
+    const runtime: BenchRuntime = {
+      TuskServer: (await load('src/server/tusk-server.js')).TuskServer,
+      StaticRegistry: (await load('src/discovery/static-registry.js')).StaticRegistry,
+      createLogger: (await load('src/telemetry/logger.js')).createLogger,
+      EchoServiceBase: (await load('test/helpers/echo-service.js')).EchoServiceBase,
+    };
+    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {});
   }
   process.stdout.write(`${JSON.stringify({ address: `127.0.0.1:${port}` })}\n`);
   // "cpu" on stdin: answer with this process's CPU time so far (µs).
@@ -145,7 +120,7 @@ type Result = LoadResult;
 async function measure(child: Child, concurrency: number, seconds: number, deadlineMs: number | undefined): Promise<Result> {
   const request = { text: 'hello benchmark' };
   const call = () => new Promise<unknown>((resolve, reject) =>
-    child.client.makeUnaryRequest(echo.path, (m: EchoRequest) => toBuffer(echo.serializeRequest(m)), (b: Buffer) => echo.deserializeResponse(b),
+    child.client.makeUnaryRequest(echoMethod.path, (m: EchoRequest) => toBuffer(echoMethod.serializeRequest(m)), (b: Buffer) => echoMethod.deserializeResponse(b),
       request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
       (error, response) => (error ? reject(error) : resolve(response))));
   return closedLoop(call, concurrency, seconds, () => child.cpuMicros());

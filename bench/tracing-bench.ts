@@ -16,37 +16,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { echoDescriptor, EchoServiceBase, type EchoRequest, type EchoResponse } from '../test/helpers/echo-service.js';
+import { EchoServiceBase, type EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
+import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime } from './echo-servers.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
-const echo = echoDescriptor().methods['echo']!;
-const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
   let address: string;
   let exported = 0;
   if (variant === 'raw') {
-    const server = new grpc.Server();
-    server.addService({
-      Echo: {
-        path: echo.path, requestStream: false, responseStream: false,
-        requestSerialize: (m: unknown) => toBuffer(echo.serializeRequest(m)), requestDeserialize: (b: Buffer) => echo.deserializeRequest(b),
-        responseSerialize: (m: unknown) => toBuffer(echo.serializeResponse(m)), responseDeserialize: (b: Buffer) => echo.deserializeResponse(b),
-      },
-    }, {
-      Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) =>
-        callback(null, { text: call.request.text, instance: 'raw' }),
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
-    address = `127.0.0.1:${port}`;
+    address = `127.0.0.1:${await startRawEchoServer()}`;
   } else {
-    const { TuskServer } = await import('../src/server/tusk-server.js');
-    const { StaticRegistry } = await import('../src/discovery/static-registry.js');
-    const { createLogger } = await import('../src/telemetry/logger.js');
+    const runtime: BenchRuntime = {
+      TuskServer: (await import('../src/server/tusk-server.js')).TuskServer,
+      StaticRegistry: (await import('../src/discovery/static-registry.js')).StaticRegistry,
+      createLogger: (await import('../src/telemetry/logger.js')).createLogger,
+      EchoServiceBase,
+    };
     if (variant === 'exporting') {
       // Registered before the server starts its SDK, so this provider is the one its trace hook uses.
       const { api, tracing } = await import('@opentelemetry/sdk-node');
@@ -56,23 +46,8 @@ async function serve(variant: string): Promise<void> {
       };
       api.trace.setGlobalTracerProvider(new tracing.BasicTracerProvider({ spanProcessors: [new tracing.BatchSpanProcessor(exporter)] }));
     }
-    class Echo extends EchoServiceBase {
-      async echo(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
-      async create(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance: variant }; }
-      async *countUp(): AsyncIterable<EchoResponse> { /* unused */ }
-      async collect(): Promise<EchoResponse> { return { text: '', instance: variant }; }
-      async *chat(): AsyncIterable<EchoResponse> { /* unused */ }
-    }
-    const off = { onCallStart: () => undefined };
-    const server = new TuskServer({
-      host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, reflection: false,
-      logger: createLogger({ level: 'info', destination: process.stderr as never, pretty: false, env: {} }),
-      ...(variant === 'bare' ? { trace: off, metrics: off } : {}),
-      ...(variant === 'metrics' ? { trace: off } : {}),
-    });
-    server.add(new Echo());
-    await server.start();
-    address = `127.0.0.1:${server.port}`;
+    const hooks = variant === 'bare' ? { trace: hookOff, metrics: hookOff } : variant === 'metrics' ? { trace: hookOff } : {};
+    address = `127.0.0.1:${await startTuskEchoServer(runtime, variant, hooks)}`;
   }
   process.stdout.write(`${JSON.stringify({ address })}\n`);
   // "cpu" on stdin: answer with this process's CPU time so far (µs) and the spans exported.
@@ -116,7 +91,7 @@ type Result = LoadResult;
 async function measure(child: Child, client: grpc.Client, concurrency: number, seconds: number): Promise<Result> {
   const request = { text: 'hello benchmark' };
   const call = () => new Promise<unknown>((resolve, reject) =>
-    client.makeUnaryRequest(echo.path, (m: EchoRequest) => toBuffer(echo.serializeRequest(m)), (b: Buffer) => echo.deserializeResponse(b),
+    client.makeUnaryRequest(echoMethod.path, (m: EchoRequest) => toBuffer(echoMethod.serializeRequest(m)), (b: Buffer) => echoMethod.deserializeResponse(b),
       request, new grpc.Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response))));
   return closedLoop(call, concurrency, seconds, async () => (await child.cpu()).cpu);
 }
