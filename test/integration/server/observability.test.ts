@@ -95,9 +95,12 @@ describe('a TuskServer process with only its descriptor: metrics, health and log
     assert.equal(valueOf(afterCalls, 'rpc_server_in_flight', { rpc_service: SERVICE, rpc_method: 'Echo' }), 0);
     assert.equal(valueOf(afterCalls, 'rpc_server_requests_total', { rpc_service: SERVICE, rpc_method: 'Create' }), 0);
 
-    // Access log: pino JSON on stdout, level names, one line per call.
-    const finished = lines.filter((line) => line.msg === 'call finished');
-    const failed = lines.filter((line) => line.msg === 'call failed');
+    // Access log: pino JSON on stdout, level names, one line per call. The child writes a line after it sends the
+    // reply, so the last lines may reach us after the call returned: wait for them, then count exactly.
+    const logged = (msg: string) => lines.filter((line) => line.msg === msg);
+    await until(() => (logged('call finished').length >= 5 && logged('call failed').length >= 2) || undefined, 'the access log lines of all 7 calls', 10_000);
+    const finished = logged('call finished');
+    const failed = logged('call failed');
     assert.equal(finished.length, 5);
     assert.equal(failed.length, 2);
     for (const line of finished) {
