@@ -8,6 +8,8 @@ export interface CallScope {
   readonly signal: AbortSignal | undefined;
   readonly metadata: Readonly<Record<string, string>>;
   readonly hashKey: string | undefined;
+  readonly onHeader: CallOptions['onHeader'];
+  readonly onTrailer: CallOptions['onTrailer'];
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -22,13 +24,13 @@ export function callScope(options: CallOptions | undefined, methodTimeoutMs: num
   const now = Date.now();
   const timeout = options?.timeout ?? methodTimeoutMs;
   let deadline = timeout > 0 && Number.isFinite(timeout) ? now + timeout : undefined;
-  if (options === undefined) return { deadline, signal: undefined, metadata: NO_METADATA, hashKey: undefined };
+  if (options === undefined) return { deadline, signal: undefined, metadata: NO_METADATA, hashKey: undefined, onHeader: undefined, onTrailer: undefined };
   deadline = earliest(deadline, options.deadline instanceof Date ? options.deadline.getTime() : options.deadline);
   const parent = options.parent;
   deadline = earliest(deadline, parent?.deadline);
   const signals = [options.signal, parent?.signal].filter((signal): signal is AbortSignal => signal !== undefined);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-  return { deadline, signal, metadata: outgoingMetadata(options), hashKey: options.hashKey };
+  return { deadline, signal, metadata: outgoingMetadata(options), hashKey: options.hashKey, onHeader: options.onHeader, onTrailer: options.onTrailer };
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

@@ -105,7 +105,14 @@ export class CallPipeline {
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
-    const options: TransportCallOptions = { metadata, deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), signal: scope.signal, probe: !endpoint.breaker.closed }; // 8
+    const options: TransportCallOptions = {
+      metadata,
+      deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), // 8
+      signal: scope.signal,
+      probe: !endpoint.breaker.closed,
+      onHeader: scope.onHeader,
+      onTrailer: scope.onTrailer,
+    };
     const balancer = plan.balancer;
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();

@@ -18,6 +18,10 @@ export interface TransportCallOptions {
    * state from before must not refuse it; try to connect now. Undefined = false.
    */
   readonly probe?: boolean;
+  /** Response headers as text (`-bin` values base64), when the caller asked for them. */
+  readonly onHeader?: (header: Readonly<Record<string, string>>) => void;
+  /** Response trailers as text, at the end of the call, when the caller asked for them. */
+  readonly onTrailer?: (trailer: Readonly<Record<string, string>>) => void;
 }
 
 export interface Transport {

@@ -1,9 +1,11 @@
+import { OneLineError } from '../status/fatal.js';
+
 /**
  * A descriptor value that cannot be used when a process loads it, e.g.
  * `user/v1/user.tsk: [service] port: USER_PORT="abc" is not a number`.
  * Names the .tsk file, the section and key, and the environment variable when one is to blame.
  */
-export class ConfigError extends Error {
+export class ConfigError extends OneLineError {
   /** The .tsk file, or `<service> (no .tsk)`. */
   readonly source: string;
   /** `[section] key.path` */
