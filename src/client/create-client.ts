@@ -9,6 +9,7 @@ import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
 import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
+import { interceptMethod } from './interceptors.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
 import { sharedRegistryPool } from './registry-pool.js';
@@ -59,7 +60,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
       // A stream outlives its first attempt's wait, so only the overall deadline applies to it.
       perTryTimeoutMs: method.kind === 'unary' ? options.perTryTimeout : undefined,
     };
-    client[method.localName] =
+    const call =
       method.kind === 'unary'
         ? unaryMethod(pipeline, plan)
         : method.kind === 'server_streaming'
@@ -67,6 +68,8 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
           : method.kind === 'client_streaming'
             ? clientStreamMethod(pipeline, plan)
             : bidiStreamMethod(pipeline, plan);
+    // Without interceptors the method is the pipeline adapter itself: no cost.
+    client[method.localName] = options.interceptors?.length ? interceptMethod(descriptor.name, method, call, options.interceptors) : call;
   }
   const handle: ClientHandle = { endpoints, releaseRegistry };
   Object.defineProperty(client, CLIENT_HANDLE, { value: handle, enumerable: false });
