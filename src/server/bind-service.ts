@@ -8,6 +8,7 @@ import { handleClientStreaming, type ClientStreamingMethod } from './handle-clie
 import { handleServerStreaming, type ServerStreamingMethod } from './handle-server-streaming.js';
 import { handleUnary, type UnaryMethod } from './handle-unary.js';
 import type { HandlerEnv } from './handler-env.js';
+import { withMiddleware, type ServerMiddleware } from './middleware.js';
 import type { ServiceBase } from './service-base.js';
 
 export interface BoundService {
@@ -33,7 +34,7 @@ function adapt(env: HandlerEnv, method: MethodDescriptor, handler: (...args: any
  * every RPC of its descriptor mapped onto the instance method of the same
  * localName, through the adapter for its kind.
  */
-export function bindService(service: ServiceBase, logger: Logger, activeCalls: ActiveCalls): BoundService {
+export function bindService(service: ServiceBase, logger: Logger, activeCalls: ActiveCalls, middleware: readonly ServerMiddleware[] = []): BoundService {
   const descriptor = service.descriptor;
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
@@ -54,7 +55,9 @@ export function bindService(service: ServiceBase, logger: Logger, activeCalls: A
       originalName: method.name,
     };
     const env: HandlerEnv = { service: descriptor.name, method: method.name, logger, activeCalls };
-    implementation[method.localName] = adapt(env, method, (handler as (...args: any[]) => any).bind(service));
+    const bound = (handler as (...args: any[]) => any).bind(service);
+    // Without middleware the adapter calls the handler itself: no cost.
+    implementation[method.localName] = adapt(env, method, middleware.length === 0 ? bound : withMiddleware(method.kind, bound, middleware));
   }
   return { definition, implementation };
 }
