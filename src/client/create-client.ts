@@ -9,11 +9,11 @@ import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
 import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
+import { transportChoice } from './injected-transport.js';
 import { interceptMethod } from './interceptors.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
 import { sharedRegistryPool } from './registry-pool.js';
-import { sharedTransportPool } from './transport-pool.js';
 
 /** Hidden handle on every client: generated client interfaces have only RPC methods. */
 const CLIENT_HANDLE = Symbol('tusk-grpc.client');
@@ -31,8 +31,9 @@ interface ClientHandle {
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const { source, releaseRegistry } = endpointSource(config.discovery, options);
-  const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
+  const transports = transportChoice(options);
+  const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
+  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);
