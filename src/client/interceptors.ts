@@ -61,7 +61,13 @@ export function interceptMethod<F extends UnaryCall | StreamCall>(service: strin
   const respondsWithStream = method.kind === 'server_streaming' || method.kind === 'bidi_streaming';
   const intercepted = respondsWithStream
     ? (input: unknown, options?: CallOptions) => lazyMessages(() => chain(request(input, options)))
-    : (input: unknown, options?: CallOptions) => chain(request(input, options)).then(responseMessage);
+    : (input: unknown, options?: CallOptions): Promise<unknown> => {
+        try {
+          return chain(request(input, options)).then(responseMessage);
+        } catch (error) {
+          return Promise.reject(error); // an interceptor that throws synchronously still makes a rejection
+        }
+      };
   return intercepted as F;
 }
 

@@ -168,3 +168,17 @@ test('an interceptor observes failures, and may answer without calling the serve
     assert.equal(fixture.service.calls.length, echoesBefore, 'the server saw no call');
   });
 });
+
+test('an interceptor that throws synchronously makes the call reject, never throw', async () => {
+  const refuse: ClientInterceptor = () => () => {
+    throw new TuskError(Code.FAILED_PRECONDITION, 'refused by the interceptor');
+  };
+  await withClient({ interceptors: [refuse] }, async (client) => {
+    let pending: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      pending = client.echo({ text: 'hi' });
+    });
+    await assert.rejects(pending!, (error: unknown) => isTuskError(error) && error.code === Code.FAILED_PRECONDITION);
+    await assert.rejects(collectTexts(client.countUp({ text: '1' })), (error: unknown) => isTuskError(error) && error.code === Code.FAILED_PRECONDITION);
+  });
+});
