@@ -1,7 +1,7 @@
 // Client interceptors, Connect-style: `(next) => async (req) => ...`, around a
 // whole call at the message level, outside deadline, retries and transport
 // (pipeline.ts stage 0), so a custom retry rule may call next() again.
-import type { MethodDescriptor, MethodKind } from '../config/service-definition.js';
+import type { MethodDescriptor } from '../config/service-definition.js';
 import type { CallOptions } from './call-options.js';
 
 interface ClientRequestBase {

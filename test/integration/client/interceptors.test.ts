@@ -1,10 +1,11 @@
 // ClientOptions.interceptors over a real TuskServer: unary and all stream kinds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeClient, createClient, type ClientInterceptor, type ClientOptions } from '../../../src/client/index.js';
+import type { ClientInterceptor, ClientOptions } from '../../../src/client/index.js';
 import { Code, TuskError, isTuskError } from '../../../src/status/index.js';
-import { echoDescriptor, type EchoRequest, type EchoResponse, type EchoServiceClient } from '../../helpers/echo-service.js';
+import type { EchoRequest, EchoResponse, EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
+import { echoRequests, responseTexts, withEchoClient } from '../../helpers/echo-streams.js';
 
 let fixture: EchoServerFixture;
 
@@ -15,24 +16,8 @@ after(async () => {
   await fixture.close();
 });
 
-async function* messages(...texts: string[]): AsyncIterable<EchoRequest> {
-  for (const text of texts) yield { text };
-}
 
-async function collectTexts(stream: AsyncIterable<EchoResponse>): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const message of stream) texts.push(message.text);
-  return texts;
-}
-
-async function withClient(options: ClientOptions, body: (client: EchoServiceClient) => Promise<void>): Promise<void> {
-  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [fixture.address], ...options });
-  try {
-    await body(client);
-  } finally {
-    await closeClient(client);
-  }
-}
+const withClient = (options: ClientOptions, body: (client: EchoServiceClient) => Promise<void>) => withEchoClient({ endpoints: [fixture.address], ...options }, body);
 
 const lastCall = (method: string) => fixture.service.calls.filter((call) => call.method === method).at(-1)!;
 
@@ -45,9 +30,9 @@ test("an interceptor's header reaches the server in all four RPC kinds, beside t
     const callerMetadata = { 'x-caller': 'tests' };
     const options = { metadata: callerMetadata };
     await client.echo({ text: 'hi' }, options);
-    await collectTexts(client.countUp({ text: '2' }, options));
-    await client.collect(messages('a', 'b'), options);
-    await collectTexts(client.chat(messages('x'), options));
+    await responseTexts(client.countUp({ text: '2' }, options));
+    await client.collect(echoRequests('a', 'b'), options);
+    await responseTexts(client.chat(echoRequests('x'), options));
     for (const method of ['Echo', 'CountUp', 'Collect', 'Chat']) {
       const seen = lastCall(method).ctx.metadata;
       assert.equal(seen['x-tenant'], 'acme', method);
@@ -101,10 +86,10 @@ test('interceptors run in list order, the first outermost, and see the messages 
   await withClient({ interceptors: [tag('a'), tag('b'), logMessages] }, async (client) => {
     assert.equal((await client.echo({ text: 'one' })).text, 'one');
     assert.deepEqual(events, ['a>Echo', 'b>Echo', 'b<Echo', 'a<Echo']);
-    assert.deepEqual(await collectTexts(client.countUp({ text: '2' })), ['0', '1']);
-    assert.equal((await client.collect(messages('c1', 'c2'))).text, 'c1,c2');
+    assert.deepEqual(await responseTexts(client.countUp({ text: '2' })), ['0', '1']);
+    assert.equal((await client.collect(echoRequests('c1', 'c2'))).text, 'c1,c2');
     assert.deepEqual(seen.splice(0), ['req:one', 'res:one', 'req:2', 'res:0', 'res:1', 'req:c1', 'req:c2', 'res:c1,c2']);
-    assert.deepEqual(await collectTexts(client.chat(messages('d1', 'd2'))), ['echo:d1', 'echo:d2']);
+    assert.deepEqual(await responseTexts(client.chat(echoRequests('d1', 'd2'))), ['echo:d1', 'echo:d2']);
     // Requests are sent while responses arrive: only each direction's own order is fixed.
     assert.deepEqual(seen.filter((entry) => entry.startsWith('req:')), ['req:d1', 'req:d2']);
     assert.deepEqual(seen.filter((entry) => entry.startsWith('res:')), ['res:echo:d1', 'res:echo:d2']);
@@ -126,7 +111,7 @@ test('a custom retry rule calls next() again, for a unary call and for a stream 
     assert.equal((await client.echo({ text: 'first', fail: Code.ABORTED })).text, '2');
     assert.equal(fixture.service.calls.filter((call) => call.method === 'Echo').length, echoesBefore + 2);
     // countUp with text "0" and fail sends no message, then the status: the stream fails before its first message.
-    assert.deepEqual(await collectTexts(client.countUp({ text: '0', fail: Code.ABORTED })), ['0', '1']);
+    assert.deepEqual(await responseTexts(client.countUp({ text: '0', fail: Code.ABORTED })), ['0', '1']);
   });
 });
 
@@ -138,11 +123,11 @@ test('a stream method returns synchronously; the chain runs when iteration start
   };
   await withClient({ interceptors: [count] }, async (client) => {
     const stream = client.countUp({ text: '1' });
-    const chat = client.chat(messages('x'));
+    const chat = client.chat(echoRequests('x'));
     assert.equal(runs, 0);
-    assert.deepEqual(await collectTexts(stream), ['0']);
+    assert.deepEqual(await responseTexts(stream), ['0']);
     assert.equal(runs, 1);
-    assert.deepEqual(await collectTexts(chat), ['echo:x']);
+    assert.deepEqual(await responseTexts(chat), ['echo:x']);
     assert.equal(runs, 2);
   });
 });
@@ -161,7 +146,7 @@ test('an interceptor observes failures, and may answer without calling the serve
     'message' in request && (request.message as EchoRequest).text === 'cached' ? { message: { text: 'from cache', instance: 'none' } } : next(request);
   await withClient({ interceptors: [observe, cached] }, async (client) => {
     await assert.rejects(client.echo({ text: 'x', fail: Code.NOT_FOUND }), (error: unknown) => error instanceof TuskError && error.code === Code.NOT_FOUND);
-    await assert.rejects(collectTexts(client.countUp({ text: '0', fail: Code.PERMISSION_DENIED })), (error: unknown) => isTuskError(error) && error.code === Code.PERMISSION_DENIED);
+    await assert.rejects(responseTexts(client.countUp({ text: '0', fail: Code.PERMISSION_DENIED })), (error: unknown) => isTuskError(error) && error.code === Code.PERMISSION_DENIED);
     assert.deepEqual(codes, ['NOT_FOUND', 'PERMISSION_DENIED']);
     const echoesBefore = fixture.service.calls.length;
     assert.deepEqual(await client.echo({ text: 'cached' }), { text: 'from cache', instance: 'none' });
@@ -179,6 +164,6 @@ test('an interceptor that throws synchronously makes the call reject, never thro
       pending = client.echo({ text: 'hi' });
     });
     await assert.rejects(pending!, (error: unknown) => isTuskError(error) && error.code === Code.FAILED_PRECONDITION);
-    await assert.rejects(collectTexts(client.countUp({ text: '1' })), (error: unknown) => isTuskError(error) && error.code === Code.FAILED_PRECONDITION);
+    await assert.rejects(responseTexts(client.countUp({ text: '1' })), (error: unknown) => isTuskError(error) && error.code === Code.FAILED_PRECONDITION);
   });
 });

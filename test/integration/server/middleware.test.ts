@@ -7,6 +7,7 @@ import { Code, TuskError, isTuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoRequest, type EchoResponse, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
+import { echoRequests, responseTexts } from '../../helpers/echo-streams.js';
 
 let fixture: EchoServerFixture | undefined;
 let client: EchoServiceClient | undefined;
@@ -24,15 +25,6 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function* messages(...texts: string[]): AsyncIterable<EchoRequest> {
-  for (const text of texts) yield { text };
-}
-
-async function collectTexts(stream: AsyncIterable<EchoResponse>): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const message of stream) texts.push(message.text);
-  return texts;
-}
 
 const statusOf = (error: unknown): string => (error === undefined ? 'OK' : isTuskError(error) ? error.codeName : 'error');
 
@@ -62,10 +54,10 @@ test('middleware sees the context and the outcome of all four RPC kinds', async 
   const id = (n: number) => ({ metadata: { 'x-request-id': `req-${n}` } });
   await client.echo({ text: 'hi' }, id(1));
   await assert.rejects(client.echo({ text: 'x', fail: Code.NOT_FOUND }, id(2)), (error: unknown) => isTuskError(error) && error.code === Code.NOT_FOUND);
-  assert.deepEqual(await collectTexts(client.countUp({ text: '2' }, id(3))), ['0', '1']);
-  await assert.rejects(collectTexts(client.countUp({ text: '1', fail: Code.ABORTED }, id(4))), (error: unknown) => isTuskError(error) && error.code === Code.ABORTED);
-  assert.equal((await client.collect(messages('a', 'b'), id(5))).text, 'a,b');
-  assert.deepEqual(await collectTexts(client.chat(messages('c'), id(6))), ['echo:c']);
+  assert.deepEqual(await responseTexts(client.countUp({ text: '2' }, id(3))), ['0', '1']);
+  await assert.rejects(responseTexts(client.countUp({ text: '1', fail: Code.ABORTED }, id(4))), (error: unknown) => isTuskError(error) && error.code === Code.ABORTED);
+  assert.equal((await client.collect(echoRequests('a', 'b'), id(5))).text, 'a,b');
+  assert.deepEqual(await responseTexts(client.chat(echoRequests('c'), id(6))), ['echo:c']);
   assert.deepEqual(outcomes, [
     'Echo OK req-1',
     'Echo NOT_FOUND req-2',
@@ -105,8 +97,8 @@ test('middleware refuses a call with a TuskError before the handler runs, and ma
   assert.equal(fixture.service.calls.length, 0, 'the handler never ran');
   const tenant = { metadata: { 'x-tenant': 'acme' } };
   assert.deepEqual(await client.echo({ text: 'hi' }, tenant), { text: 'HI', instance: 'shouted' });
-  assert.equal((await client.collect(messages('a', 'b'), tenant)).text, 'A,B');
-  assert.deepEqual(await collectTexts(client.chat(messages('c'), tenant)), ['echo:C']);
+  assert.equal((await client.collect(echoRequests('a', 'b'), tenant)).text, 'A,B');
+  assert.deepEqual(await responseTexts(client.chat(echoRequests('c'), tenant)), ['echo:C']);
 });
 
 test('middleware runs in list order, the first outermost', async () => {
@@ -131,7 +123,7 @@ test("a middleware's own plain error reaches the caller as INTERNAL without its 
   };
   const { client, fixture } = await serve([broken]);
   await assert.rejects(client.echo({ text: 'hi' }), (error: unknown) => isTuskError(error) && error.code === Code.INTERNAL && error.message === 'internal error');
-  await assert.rejects(collectTexts(client.countUp({ text: '1' })), (error: unknown) => isTuskError(error) && error.code === Code.INTERNAL && error.message === 'internal error');
+  await assert.rejects(responseTexts(client.countUp({ text: '1' })), (error: unknown) => isTuskError(error) && error.code === Code.INTERNAL && error.message === 'internal error');
   assert.ok(fixture.logs.some((line) => line.msg === 'handler threw an unexpected error'));
 });
 

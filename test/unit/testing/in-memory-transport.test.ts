@@ -1,44 +1,28 @@
 // createInMemoryTransport through the real client pipeline: no sockets, same codecs, context, errors and middleware.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeClient, createClient, type ClientOptions } from '../../../src/client/index.js';
+import { closeClient, createClient } from '../../../src/client/index.js';
 import type { ServerMiddleware } from '../../../src/server/index.js';
 import { Code, TuskError, isTuskError } from '../../../src/status/index.js';
 import { createInMemoryTransport } from '../../../src/testing/index.js';
-import { echoDescriptor, type EchoRequest, type EchoResponse, type EchoServiceClient } from '../../helpers/echo-service.js';
+import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { TestEchoService } from '../../helpers/server-echo-service.js';
 import { captureLogger, type LogLine } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
+import { echoRequests, responseTexts, withEchoClient } from '../../helpers/echo-streams.js';
 
-async function* messages(...texts: string[]): AsyncIterable<EchoRequest> {
-  for (const text of texts) yield { text };
-}
 
-async function collectTexts(stream: AsyncIterable<EchoResponse>): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const message of stream) texts.push(message.text);
-  return texts;
-}
-
-async function withClient(options: ClientOptions, body: (client: EchoServiceClient) => Promise<void>): Promise<void> {
-  const client = createClient<EchoServiceClient>(echoDescriptor(), options);
-  try {
-    await body(client);
-  } finally {
-    await closeClient(client);
-  }
-}
 
 const codeIs = (code: Code) => (error: unknown) => isTuskError(error) && error.code === code;
 
 test('all four RPC kinds reach the service instance, with a server-like context', async () => {
   const service = new TestEchoService('memory-1');
-  await withClient({ transport: createInMemoryTransport(service) }, async (client) => {
+  await withEchoClient({ transport: createInMemoryTransport(service) }, async (client) => {
     const before = Date.now();
     assert.deepEqual(await client.echo({ text: 'hi' }, { timeout: 5_000, metadata: { 'x-tenant': 'acme' } }), { text: 'hi', instance: 'memory-1' });
-    assert.deepEqual(await collectTexts(client.countUp({ text: '3' })), ['0', '1', '2']);
-    assert.equal((await client.collect(messages('a', 'b'))).text, 'a,b');
-    assert.deepEqual(await collectTexts(client.chat(messages('x', 'y'))), ['echo:x', 'echo:y']);
+    assert.deepEqual(await responseTexts(client.countUp({ text: '3' })), ['0', '1', '2']);
+    assert.equal((await client.collect(echoRequests('a', 'b'))).text, 'a,b');
+    assert.deepEqual(await responseTexts(client.chat(echoRequests('x', 'y'))), ['echo:x', 'echo:y']);
     const { ctx } = service.calls[0]!;
     assert.equal(ctx.service, 'test.v1.EchoService');
     assert.equal(ctx.method, 'Echo');
@@ -54,7 +38,7 @@ test('all four RPC kinds reach the service instance, with a server-like context'
 test('errors map as on a server: TuskError with its details, other errors INTERNAL, bad bytes INVALID_ARGUMENT', async () => {
   const logs: LogLine[] = [];
   const transport = createInMemoryTransport({ logger: captureLogger(logs) }, new TestEchoService());
-  await withClient({ transport }, async (client) => {
+  await withEchoClient({ transport }, async (client) => {
     await assert.rejects(client.echo({ text: 'x', fail: Code.NOT_FOUND }), (error: unknown) => {
       assert.ok(error instanceof TuskError);
       assert.equal(error.code, Code.NOT_FOUND);
@@ -66,14 +50,14 @@ test('errors map as on a server: TuskError with its details, other errors INTERN
     assert.ok(logs.some((line) => line.msg === 'handler threw an unexpected error'), 'the stack is logged, not sent');
     // The JSON codec of the service refuses a request that is not an object: the codec runs on the server side too.
     await assert.rejects(client.echo('not an object' as unknown as EchoRequest), (error: unknown) => codeIs(Code.INVALID_ARGUMENT)(error) && /malformed request/.test((error as Error).message));
-    await assert.rejects(collectTexts(client.countUp({ text: '2', fail: Code.ABORTED })), codeIs(Code.ABORTED));
+    await assert.rejects(responseTexts(client.countUp({ text: '2', fail: Code.ABORTED })), codeIs(Code.ABORTED));
   });
   await assert.rejects(transport.unary('/test.v1.Nothing/Here', new Uint8Array(), { metadata: {}, deadline: undefined, signal: undefined }), codeIs(Code.UNIMPLEMENTED));
 });
 
 test('the deadline and the caller signal end the call at once and abort the handler', async () => {
   const service = new TestEchoService();
-  await withClient({ transport: createInMemoryTransport(service) }, async (client) => {
+  await withEchoClient({ transport: createInMemoryTransport(service) }, async (client) => {
     const started = Date.now();
     await assert.rejects(client.echo({ text: 'wait-abort' }, { timeout: 100 }), codeIs(Code.DEADLINE_EXCEEDED));
     assert.ok(Date.now() - started < 2_000, 'settled soon after the deadline');
@@ -81,18 +65,23 @@ test('the deadline and the caller signal end the call at once and abort the hand
     assert.equal(service.calls[0]!.abortedWith, 'deadline exceeded');
 
     const controller = new AbortController();
-    const pending = client.collect(messages('wait-abort'), { signal: controller.signal });
+    const pending = client.collect(echoRequests('wait-abort'), { signal: controller.signal });
     await waitUntil(() => service.calls[1]?.waitingForAbort, 2_000, 'the handler to wait');
     controller.abort();
     await assert.rejects(pending, codeIs(Code.CANCELLED));
     await waitUntil(() => service.calls[1]?.abortedWith, 2_000, 'the handler to see the cancel');
     assert.equal(service.calls[1]!.abortedWith, 'call cancelled by the client');
+
+    // A response stream that outlives its deadline fails in the middle, and its handler is stopped.
+    await assert.rejects(responseTexts(client.countUp({ text: 'infinite', delayMs: 10 }, { timeout: 200 })), codeIs(Code.DEADLINE_EXCEEDED));
+    await waitUntil(() => service.calls[2]?.abortedWith, 2_000, 'the stream handler to see the deadline');
+    assert.equal(service.calls[2]!.abortedWith, 'deadline exceeded');
   });
 });
 
 test('streams keep backpressure both ways, and a caller that stops reading cancels the handler', async () => {
   const service = new TestEchoService();
-  await withClient({ transport: createInMemoryTransport(service) }, async (client) => {
+  await withEchoClient({ transport: createInMemoryTransport(service) }, async (client) => {
     let received = 0;
     for await (const _ of client.countUp({ text: 'infinite' })) {
       received += 1;
@@ -128,12 +117,12 @@ test('server middleware runs in memory as on a server', async () => {
     return next(request);
   };
   const service = new TestEchoService();
-  await withClient({ transport: createInMemoryTransport({ middleware: [tenantOnly] }, service) }, async (client) => {
+  await withEchoClient({ transport: createInMemoryTransport({ middleware: [tenantOnly] }, service) }, async (client) => {
     await assert.rejects(client.echo({ text: 'hi' }), codeIs(Code.PERMISSION_DENIED));
     assert.equal(service.calls.length, 0);
     const tenant = { metadata: { 'x-tenant': 'acme' } };
     assert.equal((await client.echo({ text: 'hi' }, tenant)).text, 'hi');
-    assert.deepEqual(await collectTexts(client.chat(messages('x'), tenant)), ['echo:x']);
+    assert.deepEqual(await responseTexts(client.chat(echoRequests('x'), tenant)), ['echo:x']);
     assert.deepEqual(seen, ['Echo', 'Echo', 'Chat']);
   });
 });
@@ -171,7 +160,7 @@ test('clients borrow a given transport; a factory makes the transports of discov
 
 test('client interceptors run in front of an in-memory transport too', async () => {
   const service = new TestEchoService();
-  await withClient(
+  await withEchoClient(
     {
       transport: createInMemoryTransport(service),
       interceptors: [
