@@ -8,6 +8,8 @@ import { REQUEST_ID_HEADER, firstText } from '../server/create-call-context.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * One in-memory call, shaped like the grpc-js server call the server's
  * context is read from (metadata, peer, deadline, a 'cancelled' event), so
@@ -39,8 +41,10 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     this.ended = new Promise<never>((_, reject) => (this.rejectEnded = reject));
     this.ended.catch(() => undefined); // observed through race(); nobody may be racing when it ends
     const { deadline, signal } = options;
-    if (deadline !== undefined) {
-      this.timer = setTimeout(() => this.cancel(new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')), Math.max(0, deadline - Date.now()));
+    // A longer delay than a timer holds would fire at once; a call that runs ~25 days is left to its signal.
+    const delay = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+    if (delay !== undefined && delay <= MAX_TIMER_MS) {
+      this.timer = setTimeout(() => this.cancel(new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')), delay);
     }
     if (signal !== undefined) {
       const onAbort = () => this.cancel(new TuskError(Code.CANCELLED, 'cancelled on client'));

@@ -72,10 +72,13 @@ test('the deadline and the caller signal end the call at once and abort the hand
     await waitUntil(() => service.calls[1]?.abortedWith, 2_000, 'the handler to see the cancel');
     assert.equal(service.calls[1]!.abortedWith, 'call cancelled by the client');
 
+    // Past what one timer can hold (2^31 - 1 ms): not "already passed".
+    assert.equal((await client.echo({ text: 'far', delayMs: 20 }, { timeout: 2 ** 32 })).text, 'far');
+
     // A response stream that outlives its deadline fails in the middle, and its handler is stopped.
     await assert.rejects(responseTexts(client.countUp({ text: 'infinite', delayMs: 10 }, { timeout: 200 })), codeIs(Code.DEADLINE_EXCEEDED));
-    await waitUntil(() => service.calls[2]?.abortedWith, 2_000, 'the stream handler to see the deadline');
-    assert.equal(service.calls[2]!.abortedWith, 'deadline exceeded');
+    await waitUntil(() => service.calls[3]?.abortedWith, 2_000, 'the stream handler to see the deadline');
+    assert.equal(service.calls[3]!.abortedWith, 'deadline exceeded');
   });
 });
 
