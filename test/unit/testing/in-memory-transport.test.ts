@@ -179,3 +179,19 @@ test('client interceptors run in front of an in-memory transport too', async () 
     },
   );
 });
+
+test('header and trailer callbacks hear of the call: the error details trailer as on the wire', async () => {
+  await withEchoClient({ transport: createInMemoryTransport(new TestEchoService()) }, async (client) => {
+    const headers: object[] = [];
+    const trailers: Array<Readonly<Record<string, string>>> = [];
+    const options = { onHeader: (header: object) => headers.push(header), onTrailer: (trailer: Readonly<Record<string, string>>) => trailers.push(trailer) };
+    await client.echo({ text: 'ok' }, options);
+    assert.equal(headers.length, 1);
+    assert.equal(trailers.length, 1);
+    await assert.rejects(client.echo({ text: 'x', fail: Code.NOT_FOUND }, options), codeIs(Code.NOT_FOUND));
+    assert.equal(trailers.length, 2);
+    const details = trailers[1]!['tusk-error-details-bin'];
+    assert.ok(details !== undefined);
+    assert.deepEqual(JSON.parse(Buffer.from(details, 'base64').toString('utf8')), { field: 'text', reason: 'bad' });
+  });
+});
