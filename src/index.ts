@@ -8,3 +8,4 @@ export * from './discovery/index.js';
 export * from './balancer/index.js';
 export * from './resilience/index.js';
 export * from './telemetry/index.js';
+export * from './testing/index.js';

@@ -1,4 +1,6 @@
 import type { Registry } from '../discovery/types.js';
+import type { ClientInterceptor } from './interceptors.js';
+import type { Transport, TransportFactory } from './transport.js';
 import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy } from '../config/types.js';
 
 /** Options of `create<Svc>Client(options?)`; each overrides descriptor and [dependencies] values. */
@@ -17,4 +19,12 @@ export interface ClientOptions {
   readonly perTryTimeout?: number;
   /** Keyed by proto method name, e.g. "GetUser". */
   readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
+  /** Around every call of this client, the first outermost; outside deadline, retries and transport. */
+  readonly interceptors?: readonly ClientInterceptor[];
+  /**
+   * A Transport: every call goes to it (one endpoint, `transport.address`; no
+   * discovery; not closed by closeClient), e.g. createInMemoryTransport(...).
+   * A TransportFactory: makes the transport of each discovered address instead of grpc-js.
+   */
+  readonly transport?: Transport | TransportFactory;
 }

@@ -9,10 +9,11 @@ import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
 import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
+import { transportChoice } from './injected-transport.js';
+import { interceptMethod } from './interceptors.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
 import { sharedRegistryPool } from './registry-pool.js';
-import { sharedTransportPool } from './transport-pool.js';
 
 /** Hidden handle on every client: generated client interfaces have only RPC methods. */
 const CLIENT_HANDLE = Symbol('tusk-grpc.client');
@@ -30,8 +31,9 @@ interface ClientHandle {
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const { source, releaseRegistry } = endpointSource(config.discovery, options);
-  const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
+  const transports = transportChoice(options);
+  const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
+  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);
@@ -59,7 +61,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
       // A stream outlives its first attempt's wait, so only the overall deadline applies to it.
       perTryTimeoutMs: method.kind === 'unary' ? options.perTryTimeout : undefined,
     };
-    client[method.localName] =
+    const call =
       method.kind === 'unary'
         ? unaryMethod(pipeline, plan)
         : method.kind === 'server_streaming'
@@ -67,6 +69,8 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
           : method.kind === 'client_streaming'
             ? clientStreamMethod(pipeline, plan)
             : bidiStreamMethod(pipeline, plan);
+    // Without interceptors the method is the pipeline adapter itself: no cost.
+    client[method.localName] = options.interceptors?.length ? interceptMethod(descriptor.name, method, call, options.interceptors) : call;
   }
   const handle: ClientHandle = { endpoints, releaseRegistry };
   Object.defineProperty(client, CLIENT_HANDLE, { value: handle, enumerable: false });

@@ -1,5 +1,6 @@
 // The client call pipeline, composed here and only here, outermost first:
 //
+//   0. interceptors ClientOptions.interceptors, wrapping each method in create-client.ts (interceptors.ts)
 //   1. deadline      callScope(): overall deadline, cancellation, parent propagation
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead (optional, per service)

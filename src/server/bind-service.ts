@@ -8,6 +8,7 @@ import { handleClientStreaming, type ClientStreamingMethod } from './handle-clie
 import { handleServerStreaming, type ServerStreamingMethod } from './handle-server-streaming.js';
 import { handleUnary, type UnaryMethod } from './handle-unary.js';
 import type { HandlerEnv } from './handler-env.js';
+import { withMiddleware, type AnyHandler, type ServerMiddleware } from './middleware.js';
 import type { ServiceBase } from './service-base.js';
 
 export interface BoundService {
@@ -29,19 +30,28 @@ function adapt(env: HandlerEnv, method: MethodDescriptor, handler: (...args: any
 }
 
 /**
+ * The instance's method for one RPC, bound to it and wrapped in the
+ * middleware; without middleware the handler itself (no cost).
+ */
+export function boundHandler(service: ServiceBase, method: MethodDescriptor, middleware: readonly ServerMiddleware[]): AnyHandler {
+  const handler: unknown = (service as unknown as Record<string, unknown>)[method.localName];
+  if (typeof handler !== 'function') {
+    throw new TypeError(`tusk-grpc: ${service.descriptor.name} has no method ${method.localName}() for RPC ${method.name}`);
+  }
+  const bound = (handler as AnyHandler).bind(service);
+  return middleware.length === 0 ? bound : withMiddleware(method.kind, bound, middleware);
+}
+
+/**
  * The grpc-js service definition and implementation for one service instance:
  * every RPC of its descriptor mapped onto the instance method of the same
  * localName, through the adapter for its kind.
  */
-export function bindService(service: ServiceBase, logger: Logger, activeCalls: ActiveCalls): BoundService {
+export function bindService(service: ServiceBase, logger: Logger, activeCalls: ActiveCalls, middleware: readonly ServerMiddleware[] = []): BoundService {
   const descriptor = service.descriptor;
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
   for (const method of Object.values(descriptor.methods)) {
-    const handler: unknown = (service as unknown as Record<string, unknown>)[method.localName];
-    if (typeof handler !== 'function') {
-      throw new TypeError(`tusk-grpc: ${descriptor.name} has no method ${method.localName}() for RPC ${method.name}`);
-    }
     const codec = bufferCodec(method);
     definition[method.localName] = {
       path: method.path,
@@ -54,7 +64,7 @@ export function bindService(service: ServiceBase, logger: Logger, activeCalls: A
       originalName: method.name,
     };
     const env: HandlerEnv = { service: descriptor.name, method: method.name, logger, activeCalls };
-    implementation[method.localName] = adapt(env, method, (handler as (...args: any[]) => any).bind(service));
+    implementation[method.localName] = adapt(env, method, boundHandler(service, method, middleware));
   }
   return { definition, implementation };
 }

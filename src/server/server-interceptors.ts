@@ -4,7 +4,10 @@
 // event, which with one layer per stage was a large part of a call's overhead.
 //
 //   in-flight tracking (drain) → request id → trace hook → metrics hook →
-//   access log → deadline → auth → user interceptors → handler
+//   access log → deadline → auth → user interceptors → middleware → handler
+//
+// Middleware (middleware.ts) wraps each handler in bind-service.ts: it sees the
+// CallContext and the decoded message(s) rather than grpc-js events.
 //
 // Observers sit before deadline and auth so refused calls are traced, counted
 // and logged too. grpc-js runs `interceptors[0]` closest to the wire.

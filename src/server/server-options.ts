@@ -1,6 +1,7 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { Registry } from '../discovery/types.js';
 import type { Logger } from '../telemetry/logger-types.js';
+import type { ServerMiddleware } from './middleware.js';
 import type { ServerAuthHook, ServerCallHook } from './server-hooks.js';
 
 /** Everything is optional: by default the first service's descriptor decides. */
@@ -16,6 +17,11 @@ export interface TuskServerOptions {
   readonly advertiseHost?: string;
   /** grpc-js server interceptors, run after the built-in chain, closest to the handler. */
   readonly interceptors?: readonly ServerInterceptor[];
+  /**
+   * Around every handler, the first outermost, after the interceptors: sees
+   * the call's context, its message(s) and its outcome (a thrown TuskError).
+   */
+  readonly middleware?: readonly ServerMiddleware[];
   /** Register here instead of in a registry built from each descriptor's [discovery]; not closed by stop(). */
   readonly registry?: Registry;
   /** Default: pino JSON on stdout at TUSK_LOG_LEVEL or the descriptor's level. */

@@ -140,7 +140,7 @@ export class TuskServer {
     });
     this.grpcServer = server;
     for (const { service } of this.hosted) {
-      const { definition, implementation } = bindService(service, logger, this.activeCalls);
+      const { definition, implementation } = bindService(service, logger, this.activeCalls, this.options.middleware);
       server.addService(definition, implementation);
     }
     this.health = new ServerHealth([...serviceNames]);

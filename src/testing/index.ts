@@ -1,0 +1,1 @@
+export { createInMemoryTransport, type InMemoryTransportOptions } from './in-memory-transport.js';
