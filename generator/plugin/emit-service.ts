@@ -122,7 +122,10 @@ function emitClient(f: GeneratedFile, service: DescService, methods: MethodTypes
   }
   f.print('}');
   f.print();
-  f.print`/** A client configured from the descriptor, the environment and the caller's [dependencies]; options override them. */`;
+  f.print`/**`;
+  f.print` * A client configured from the descriptor and the environment; options override them.`;
+  f.print` * Pass \`{ caller }\` (or build it with a service's \`this.clientOf(...)\`) to apply that caller's [dependencies] entry.`;
+  f.print` */`;
   f.print(f.export('function', names.factory), '(options?: ', f.import('ClientOptions', RUNTIME, true), '): ', names.client, ' {');
   f.print('  return ', f.import('createClient', RUNTIME), '<', names.client, '>(', names.descriptor, ', options);');
   f.print('}');

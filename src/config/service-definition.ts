@@ -43,9 +43,9 @@ export interface ServiceDescriptor {
 const definedServices = new Map<string, ServiceDescriptor>();
 
 /**
- * Called by generated modules at import time. Recording every descriptor the
- * process has loaded is what lets `create<Svc>Client()` find the caller's own
- * `[dependencies]` overrides without being told who the caller is.
+ * Called by generated modules at import time; records the descriptors this
+ * process has loaded, for diagnostics. A client never picks a caller from this
+ * list: the caller is explicit (`ClientOptions.caller`, `ServiceBase.clientOf`).
  */
 export function defineService<D extends ServiceDescriptor>(descriptor: D): D {
   definedServices.set(descriptor.name, descriptor);
