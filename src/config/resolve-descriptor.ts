@@ -1,3 +1,4 @@
+import { installOneLineFatal } from '../status/fatal.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv } from './env-overrides.js';
@@ -55,9 +56,12 @@ const cache = new WeakMap<ServiceDescriptor, ResolvedDescriptor>();
 /**
  * The resolved config of a generated (or hand-built) descriptor. Resolved
  * once per descriptor object when reading process.env, so every client and
- * server of a process sees the same values.
+ * server of a process sees the same values. The first call installs the
+ * one-line fatal handler: an uncaught ConfigError prints `file:line:col: ...`
+ * and exits 1, with no stack.
  */
 export function resolveServiceConfig(descriptor: ServiceDescriptor, env: NodeJS.ProcessEnv = process.env): ResolvedDescriptor {
+  installOneLineFatal();
   if (env !== process.env) return resolveDescriptor(descriptor.config, descriptor.descriptorFile, descriptor.name, env);
   let resolved = cache.get(descriptor);
   if (!resolved) {

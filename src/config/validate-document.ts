@@ -117,8 +117,8 @@ function checkDependencyTargets(doc: TskDocument, knownServices: readonly string
   }
 }
 
-/** Sections only: root entries are errors, and `$variables` are already substituted by the parser. */
+/** Sections only: root entries are errors, and `$variables` are already substituted by the parser. Each `@env` keeps its position. */
 function sectionsToRaw(doc: TskDocument): RawDescriptor {
-  const sections: [string, RawValue][] = doc.sections.map((section) => [section.key, toRawValue(section.value as TskObject)]);
+  const sections: [string, RawValue][] = doc.sections.map((section) => [section.key, toRawValue(section.value as TskObject, true)]);
   return Object.fromEntries(sections);
 }

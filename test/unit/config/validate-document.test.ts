@@ -49,10 +49,15 @@ test('raw is the document\'s sections as plain JSON with @env kept deferred', ()
   const text = '$region: "eu"\n[service]\nport: @env("USER_PORT", 0)\nmetadata { region: $region }\n[methods]\nGetUser { idempotent: true }\n';
   const result = check(text);
   assert.deepEqual(result.raw, {
-    service: { port: { '@env': 'USER_PORT', default: 0 }, metadata: { region: 'eu' } },
+    service: { port: { '@env': 'USER_PORT', '@at': '3:7', default: 0 }, metadata: { region: 'eu' } },
     methods: { GetUser: { idempotent: true } },
-  });
-  assert.deepEqual(result.raw, toRawDocument(parseTsk(text, FILE)));
+  }, 'each @env keeps its line:col, for load-time errors');
+  assert.deepEqual(toRawDocument(parseTsk(text, FILE)).service, { port: { '@env': 'USER_PORT', default: 0 }, metadata: { region: 'eu' } });
+});
+
+test('@env("X", null) is accepted on any key: null leaves it unset', () => {
+  assert.deepEqual(messages('[service]\nport: @env("P", null)\nversion: @env("V", null)\nmetadata { zone: @env("Z", null) }\n[client]\nretry { on: [@env("C", null)] }\n'), []);
+  assert.deepEqual(messages('[service]\nport: @env("P", @env("Q", null))\n'), []);
 });
 
 test('an empty descriptor of a one-service proto configures that service', () => {
