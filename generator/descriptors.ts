@@ -42,7 +42,9 @@ export function checkDescriptors(
   files: readonly ProtoServices[],
   displayPath: (absolutePath: string) => string,
 ): DescriptorCheck {
-  const knownServices = files.flatMap((file) => file.services.map((service) => service.name)).sort();
+  const allServices = files.flatMap((file) => file.services);
+  const knownServices = allServices.map((service) => service.name).sort();
+  const serviceMethods = Object.fromEntries(allServices.map((service) => [service.name, service.methods.map((method) => method.name)]));
   const configs: ServiceConfigs = {};
   const descriptorFiles: string[] = [];
   const issues: LocatedIssue[] = [];
@@ -56,7 +58,7 @@ export function checkDescriptors(
     const text = readFileSync(tskPath, 'utf8');
     let validation: ReturnType<typeof validateDescriptorDocument>;
     try {
-      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices });
+      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices, serviceMethods });
     } catch (error) {
       if (!(error instanceof TskSyntaxError)) throw error;
       issues.push({ file: error.file, line: error.line, column: error.column, message: error.reason });

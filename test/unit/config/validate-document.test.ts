@@ -193,6 +193,23 @@ test('[dependencies]: service required, each target once, and checked against kn
   assert.deepEqual(messages('[dependencies]\nusers { service: "some.Other" }\n'), [], 'without knownServices targets are not checked');
 });
 
+test('[dependencies] methods must be methods of the target when the generator sees it, with a did-you-mean', () => {
+  const text = [
+    '[dependencies]',
+    'users {',
+    '    service: "user.v1.UserService"',
+    '    methods { GetUsr { timeout: "100ms" }, ListUsers { idempotent: true }, Zap { timeout: "1s" } }',
+    '}',
+    'elsewhere { service: "far.v1.Away", methods { Anything { timeout: "1s" } } }',
+  ].join('\n');
+  const serviceMethods = { 'user.v1.UserService': ['CreateUser', 'GetUser', 'ListUsers', 'ImportUsers'] };
+  const result = validateDescriptorDocument(parseTsk(text, FILE), USER_PROTO, { serviceMethods });
+  assert.deepEqual(result.errors.map(formatIssue), [
+    `${FILE}:4:15: unknown method "GetUsr" of user.v1.UserService in [dependencies] users.methods (did you mean "GetUser"?)`,
+    `${FILE}:4:76: unknown method "Zap" of user.v1.UserService in [dependencies] users.methods`,
+  ], 'a target the generator does not see (far.v1.Away) is checked when the process loads it');
+});
+
 test('a block given where a value belongs, and @env where a block belongs', () => {
   assert.deepEqual(messages('[client]\ntimeout { x: 1 }\nretry: @env("R")\n'), [
     `${FILE}:2:9: [client] timeout: expected a duration such as "250ms" or "5s", got a block`,
