@@ -12,6 +12,8 @@ export interface ServiceConfig {
   /** The .tsk relative to the module root, like the proto's import path; null = defaults. */
   readonly descriptorFile: string | null;
   readonly config: RawDescriptor;
+  /** The .tsk's absolute path, from which the plugin records its place relative to the generated file; null = defaults. */
+  readonly sourcePath: string | null;
 }
 
 /** Keyed by full service name; the plugin receives this as JSON. */
@@ -66,7 +68,7 @@ export function checkDescriptors(
     }
     issues.push(...validation.errors);
     if (validation.errors.length === 0 && validation.service !== null && validation.raw !== null) {
-      configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw };
+      configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw, sourcePath: tskPath };
     }
   }
   return { configs, descriptorFiles, issues };

@@ -68,13 +68,17 @@ function indentJson(value: unknown, indentation: string): string {
 }
 
 /** `<Svc>Descriptor`: name, methods with their codecs, the validated .tsk, the reflection data. */
-function emitDescriptor(f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
+function emitDescriptor(
+  f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol,
+): void {
   const names = serviceExportNames(service);
   f.print`/** How the runtime sees ${service.typeName}: methods, codecs, and the policies of its .tsk. */`;
   f.print(f.export('const', names.descriptor), ' = ', f.import('defineService', RUNTIME), '({');
   f.print`  name: ${f.string(service.typeName)},`;
   f.print`  protoFile: ${f.string(file.proto.name)},`;
   f.print('  descriptorFile: ', config.descriptorFile === null ? 'null' : f.string(config.descriptorFile), ',');
+  // Read at load time when it exists, so a changed policy needs no regeneration; `config` is the fallback.
+  if (source !== null) f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
   f.print('  methods: {');
   for (const { method, localName, input, output } of methods) {
     f.print(`    ${localName}: {`);
@@ -146,10 +150,13 @@ export function emitFileDescriptorSet(f: GeneratedFile, file: DescFile, generate
   return symbol;
 }
 
-/** A service's descriptor, base class and client; `fileDescriptorSet` is the file's constant from emitFileDescriptorSet. */
-export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
+/**
+ * A service's descriptor, base class and client; `source` is its .tsk relative
+ * to the generated file, `fileDescriptorSet` the file's constant from emitFileDescriptorSet.
+ */
+export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol): void {
   const methods = methodTypes(f, service);
-  emitDescriptor(f, service, service.file, methods, config, fileDescriptorSet);
+  emitDescriptor(f, service, service.file, methods, config, source, fileDescriptorSet);
   emitBase(f, service, methods);
   emitClient(f, service, methods);
 }

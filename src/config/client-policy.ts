@@ -2,6 +2,7 @@ import type { ClientCaller, ClientOptions } from '../client/client-options.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { etcdEndpointsFromEnv } from './env-overrides.js';
+import { loadDescriptor } from './load-descriptor.js';
 import { resolveServiceConfig } from './resolve-descriptor.js';
 import { SAMPLING_DEFAULT_THRESHOLD } from './schema.js';
 import type { ServiceDescriptor } from './service-definition.js';
@@ -108,6 +109,7 @@ export function effectiveClientConfig(target: ServiceDescriptor, options: Client
   checkMethodNames(methodNames, dependency, (name) => new ConfigError(
     resolveServiceConfig(caller!, env).source ?? `${caller!.name} (no .tsk)`, `[dependencies] ${dependency!.alias}.methods`,
     `unknown method ${JSON.stringify(name)} of ${target.name}${didYouMeanSuffix(name, methodNames)}`,
+    undefined, loadDescriptor(caller!).keyAt(['dependencies', dependency!.alias, 'methods', name]),
   ));
   checkMethodNames(methodNames, fromOptions, (name) => new TypeError(
     `client options for ${target.name}: unknown method ${JSON.stringify(name)}${didYouMeanSuffix(name, methodNames)}`,

@@ -29,6 +29,11 @@ export interface ServiceDescriptor {
   readonly protoFile: string;
   /** The .tsk beside it, relative like protoFile; null when the service uses defaults. */
   readonly descriptorFile: string | null;
+  /**
+   * Where that .tsk was when the code was generated (relative to the generated
+   * file). When it exists at load time it is read instead of `config`.
+   */
+  readonly descriptorSource?: URL;
   /** Keyed by localName. */
   readonly methods: Readonly<Record<string, MethodDescriptor>>;
   /** The validated .tsk, with `@env` still deferred. */

@@ -22,14 +22,14 @@ interface Outcome {
 }
 
 /** Runs the child with this process' loader flags (tsx, conditions), minus the test runner's own. */
-async function runChild(env: NodeJS.ProcessEnv): Promise<Outcome> {
+async function runChild(env: NodeJS.ProcessEnv, text = TSK, mode: 'embedded' | 'source' = 'embedded'): Promise<Outcome & { tsk: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tusk-load-errors-'));
   try {
     const tsk = join(dir, 'load.tsk');
-    await writeFile(tsk, TSK);
+    await writeFile(tsk, text);
     const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
     const child = spawn(process.execPath, [...execArgv, CHILD], {
-      env: { PATH: process.env.PATH, CHILD_TSK: tsk, CHILD_TSK_NAME: 'load/v1/load.tsk', TUSK_REGISTRY_DIR: join(dir, 'registry'), TUSK_LOG_LEVEL: 'silent', ...env },
+      env: { PATH: process.env.PATH, CHILD_MODE: mode, CHILD_TSK: tsk, CHILD_TSK_NAME: 'load/v1/load.tsk', TUSK_REGISTRY_DIR: join(dir, 'registry'), TUSK_LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -39,7 +39,7 @@ async function runChild(env: NodeJS.ProcessEnv): Promise<Outcome> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(timer);
-    return { code, stdout, stderr };
+    return { code, stdout, stderr, tsk };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -64,4 +64,16 @@ test('with the variable set the service starts; a null default leaves its key ou
   assert.equal(outcome.stderr, '');
   assert.match(outcome.stdout, /^started on \d+\n$/);
   assert.equal(outcome.code, 0);
+});
+
+test('a .tsk read when the process starts: its errors are one positioned line too, its values apply', async () => {
+  const broken = await runChild({ LOAD_PORT: '0' }, TSK.replace('version: "1.0.0"', 'version: 1.0.0'), 'source');
+  assert.equal(broken.stderr, `${broken.tsk}:2:10: invalid number "1.0.0" (strings, durations included, must be quoted)\n`);
+  assert.equal(broken.code, 1);
+  const unset = await runChild({}, TSK, 'source');
+  assert.match(unset.stderr, /^\/.*load\.tsk:3:7: \[service\] port: @env\("LOAD_PORT"\) has no default and LOAD_PORT is not set: [^\n]*\n$/);
+  assert.equal(unset.code, 1);
+  const started = await runChild({ LOAD_PORT: '0' }, TSK, 'source');
+  assert.equal(started.stderr, '');
+  assert.equal(started.code, 0);
 });
