@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ConfigError, defineService, effectiveClientConfig, findDependency, type MethodDescriptor, type RawDescriptor, type ServiceDescriptor,
+  ConfigError, defineService, effectiveClientConfig, findDependency, type RawDescriptor, type ServiceDescriptor,
 } from '../../../src/config/index.js';
+import { stubMethods } from '../../helpers/stub-methods.js';
 import type { ClientOptions } from '../../../src/client/index.js';
 import { ServiceBase } from '../../../src/server/index.js';
-
-const noCodec = (): never => { throw new Error('not used'); };
-function method(service: string, name: string): MethodDescriptor {
-  return {
-    name, localName: name[0]!.toLowerCase() + name.slice(1), path: `/${service}/${name}`, kind: 'unary',
-    serializeRequest: noCodec, deserializeRequest: noCodec, serializeResponse: noCodec, deserializeResponse: noCodec,
-  };
-}
 
 let counter = 0;
 /** A defined (process-wide) descriptor with a unique name, as a generated module would define it on import. */
@@ -20,7 +13,7 @@ function service(config: RawDescriptor, methods: readonly string[] = ['GetThing'
   const name = `policy.v1.Service${++counter}`;
   return defineService({
     name, protoFile: `policy/v1/s${counter}.proto`, descriptorFile: `policy/v1/s${counter}.tsk`,
-    methods: Object.fromEntries(methods.map((m) => [m[0]!.toLowerCase() + m.slice(1), method(name, m)])), config,
+    methods: stubMethods(name, methods), config,
   });
 }
 /** A caller whose [dependencies] entry targets `target`. */

@@ -5,20 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  defineService, effectiveClientConfig, resolveServiceConfig, type MethodDescriptor, type RawDescriptor, type ServiceDescriptor,
+  defineService, effectiveClientConfig, resolveServiceConfig, type RawDescriptor, type ServiceDescriptor,
 } from '../../../src/config/index.js';
+import { stubMethods } from '../../helpers/stub-methods.js';
 import { OneLineError } from '../../../src/status/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tusk-load-descriptor-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-const noCodec = (): never => { throw new Error('not used'); };
-function method(service: string, name: string): MethodDescriptor {
-  return {
-    name, localName: name[0]!.toLowerCase() + name.slice(1), path: `/${service}/${name}`, kind: 'unary',
-    serializeRequest: noCodec, deserializeRequest: noCodec, serializeResponse: noCodec, deserializeResponse: noCodec,
-  };
-}
 
 let counter = 0;
 /** A descriptor as generated code defines it: embedded config, and the .tsk it was generated from (written here when `text` is given). */
@@ -28,7 +21,7 @@ function generated(embedded: RawDescriptor, text: string | undefined, methods: r
   if (text !== undefined) writeFileSync(path, text);
   const descriptor = defineService({
     name, protoFile: `load/v1/s${counter}.proto`, descriptorFile: `load/v1/s${counter}.tsk`, descriptorSource: pathToFileURL(path),
-    methods: Object.fromEntries(methods.map((m) => [m[0]!.toLowerCase() + m.slice(1), method(name, m)])), config: embedded,
+    methods: stubMethods(name, methods), config: embedded,
   });
   // Shown relative to the working folder when inside it, else absolute (this folder is outside).
   const inside = relative(process.cwd(), path);
