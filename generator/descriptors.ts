@@ -12,6 +12,8 @@ export interface ServiceConfig {
   /** The .tsk relative to the module root, like the proto's import path; null = defaults. */
   readonly descriptorFile: string | null;
   readonly config: RawDescriptor;
+  /** The .tsk's absolute path, from which the plugin records its place relative to the generated file; null = defaults. */
+  readonly sourcePath: string | null;
 }
 
 /** Keyed by full service name; the plugin receives this as JSON. */
@@ -42,7 +44,9 @@ export function checkDescriptors(
   files: readonly ProtoServices[],
   displayPath: (absolutePath: string) => string,
 ): DescriptorCheck {
-  const knownServices = files.flatMap((file) => file.services.map((service) => service.name)).sort();
+  const allServices = files.flatMap((file) => file.services);
+  const knownServices = allServices.map((service) => service.name).sort();
+  const serviceMethods = Object.fromEntries(allServices.map((service) => [service.name, service.methods.map((method) => method.name)]));
   const configs: ServiceConfigs = {};
   const descriptorFiles: string[] = [];
   const issues: LocatedIssue[] = [];
@@ -56,7 +60,7 @@ export function checkDescriptors(
     const text = readFileSync(tskPath, 'utf8');
     let validation: ReturnType<typeof validateDescriptorDocument>;
     try {
-      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices });
+      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices, serviceMethods });
     } catch (error) {
       if (!(error instanceof TskSyntaxError)) throw error;
       issues.push({ file: error.file, line: error.line, column: error.column, message: error.reason });
@@ -64,7 +68,7 @@ export function checkDescriptors(
     }
     issues.push(...validation.errors);
     if (validation.errors.length === 0 && validation.service !== null && validation.raw !== null) {
-      configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw };
+      configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw, sourcePath: tskPath };
     }
   }
   return { configs, descriptorFiles, issues };

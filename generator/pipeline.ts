@@ -97,7 +97,7 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
     const staging = await createStagingDir(outDir);
     try {
       const templatePath = join(workDir, 'buf.gen.json');
-      await writeFile(templatePath, JSON.stringify(generateTemplate(toolchain, staging, descriptorsPath), null, 2));
+      await writeFile(templatePath, JSON.stringify(generateTemplate(toolchain, staging, descriptorsPath, outDir), null, 2));
       await generateFromImage(project, toolchain.buf, checked.imagePath, templatePath);
       const files = await listFiles(staging);
       reporter.step(`ran ts-proto and protoc-gen-tusk: ${files.length} file${plural(files.length)}`);
@@ -111,13 +111,14 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
   });
 }
 
-function generateTemplate(toolchain: Toolchain, outDir: string, descriptorsPath: string): object {
+/** `stagingDir` is where buf writes; `outDir` where the files end up (each descriptor records its .tsk relative to it). */
+function generateTemplate(toolchain: Toolchain, stagingDir: string, descriptorsPath: string, outDir: string): object {
   return {
     version: 'v2',
     plugins: [
       // strategy "all": one plugin run over every file, so ts-proto writes each imported file once.
-      { local: toolchain.tsProtoPlugin, out: outDir, strategy: 'all', opt: TS_PROTO_OPTIONS },
-      { local: toolchain.tuskPlugin, out: outDir, strategy: 'all', opt: [...TUSK_PLUGIN_OPTIONS, `descriptors=${descriptorsPath}`] },
+      { local: toolchain.tsProtoPlugin, out: stagingDir, strategy: 'all', opt: TS_PROTO_OPTIONS },
+      { local: toolchain.tuskPlugin, out: stagingDir, strategy: 'all', opt: [...TUSK_PLUGIN_OPTIONS, `descriptors=${descriptorsPath}`, `out=${outDir}`] },
     ],
   };
 }

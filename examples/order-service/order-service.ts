@@ -1,6 +1,7 @@
 // order.v1.OrderService: checks each order's user through the generated
-// UserService client, which finds the user instances through discovery and
-// takes its timeout and retries from order.tsk's [dependencies] users entry.
+// UserService client, which finds the user instances through discovery and,
+// built with this.clientOf(), takes its timeout and retries from order.tsk's
+// [dependencies] users entry.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, TuskError, isTuskError, type CallContext } from 'tusk-grpc';
 import {
@@ -36,13 +37,16 @@ const STATUS_FLOW = [OrderStatus.ORDER_STATUS_PLACED, OrderStatus.ORDER_STATUS_P
 export class OrderService extends OrderServiceBase {
   private readonly orders = new Map<string, Order>();
   private nextId = 1;
+  private readonly users: UserServiceClient;
 
   constructor(
-    private readonly users: UserServiceClient = createUserServiceClient(),
+    users?: UserServiceClient,
     /** Every order moves PLACED → PAID → SHIPPED → DELIVERED, one step per this many ms. */
     private readonly statusStepMs = Number(process.env.ORDER_STATUS_STEP_MS) || 400,
   ) {
     super();
+    // Calls as the order service: order.tsk's [dependencies] users entry applies.
+    this.users = users ?? this.clientOf(createUserServiceClient);
   }
 
   async createOrder(request: CreateOrderRequest, ctx: CallContext): Promise<CreateOrderResponse> {

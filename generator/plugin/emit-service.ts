@@ -68,13 +68,17 @@ function indentJson(value: unknown, indentation: string): string {
 }
 
 /** `<Svc>Descriptor`: name, methods with their codecs, the validated .tsk, the reflection data. */
-function emitDescriptor(f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
+function emitDescriptor(
+  f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol,
+): void {
   const names = serviceExportNames(service);
   f.print`/** How the runtime sees ${service.typeName}: methods, codecs, and the policies of its .tsk. */`;
   f.print(f.export('const', names.descriptor), ' = ', f.import('defineService', RUNTIME), '({');
   f.print`  name: ${f.string(service.typeName)},`;
   f.print`  protoFile: ${f.string(file.proto.name)},`;
   f.print('  descriptorFile: ', config.descriptorFile === null ? 'null' : f.string(config.descriptorFile), ',');
+  // Read at load time when it exists, so a changed policy needs no regeneration; `config` is the fallback.
+  if (source !== null) f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
   f.print('  methods: {');
   for (const { method, localName, input, output } of methods) {
     f.print(`    ${localName}: {`);
@@ -122,7 +126,10 @@ function emitClient(f: GeneratedFile, service: DescService, methods: MethodTypes
   }
   f.print('}');
   f.print();
-  f.print`/** A client configured from the descriptor, the environment and the caller's [dependencies]; options override them. */`;
+  f.print`/**`;
+  f.print` * A client configured from the descriptor and the environment; options override them.`;
+  f.print` * Pass \`{ caller }\` (or build it with a service's \`this.clientOf(...)\`) to apply that caller's [dependencies] entry.`;
+  f.print` */`;
   f.print(f.export('function', names.factory), '(options?: ', f.import('ClientOptions', RUNTIME, true), '): ', names.client, ' {');
   f.print('  return ', f.import('createClient', RUNTIME), '<', names.client, '>(', names.descriptor, ', options);');
   f.print('}');
@@ -143,10 +150,13 @@ export function emitFileDescriptorSet(f: GeneratedFile, file: DescFile, generate
   return symbol;
 }
 
-/** A service's descriptor, base class and client; `fileDescriptorSet` is the file's constant from emitFileDescriptorSet. */
-export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, fileDescriptorSet: ImportSymbol): void {
+/**
+ * A service's descriptor, base class and client; `source` is its .tsk relative
+ * to the generated file, `fileDescriptorSet` the file's constant from emitFileDescriptorSet.
+ */
+export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol): void {
   const methods = methodTypes(f, service);
-  emitDescriptor(f, service, service.file, methods, config, fileDescriptorSet);
+  emitDescriptor(f, service, service.file, methods, config, source, fileDescriptorSet);
   emitBase(f, service, methods);
   emitClient(f, service, methods);
 }

@@ -34,13 +34,14 @@ export function tsProtoModule(protoFileName: string): string {
 
 /**
  * Names a generated base or client must not use for an RPC method: members
- * every instance already has (ServiceBase's `descriptor` and `onStart`), and
+ * every instance already has (ServiceBase's `descriptor`, `onStart` and `clientOf`), and
  * `then`, which would make a client look like a promise to `await`.
  */
 const RESERVED_METHOD_NAMES = new Set([
   'constructor',
   'descriptor',
   'onStart',
+  'clientOf',
   'then',
   '__proto__',
   'toString',

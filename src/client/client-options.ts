@@ -1,10 +1,20 @@
 import type { Registry } from '../discovery/types.js';
 import type { ClientInterceptor } from './interceptors.js';
 import type { Transport, TransportFactory } from './transport.js';
+import type { ServiceDescriptor } from '../config/service-definition.js';
 import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy } from '../config/types.js';
+
+/** Who calls: a service's descriptor, or the service instance itself (anything with its `descriptor`). */
+export type ClientCaller = ServiceDescriptor | { readonly descriptor: ServiceDescriptor };
 
 /** Options of `create<Svc>Client(options?)`; each overrides descriptor and [dependencies] values. */
 export interface ClientOptions {
+  /**
+   * The service this client calls for: its `[dependencies]` entry for the
+   * target applies. Without one the client runs with the target's own policy
+   * and these options only. Inside a service, `this.clientOf(factory)` sets it.
+   */
+  readonly caller?: ClientCaller;
   /** Use these host:port addresses instead of discovery. */
   readonly endpoints?: readonly string[];
   /** Use this registry instance (shared, not closed by the client). */

@@ -1,5 +1,5 @@
 export type { CallOptions } from './call-options.js';
-export type { ClientOptions } from './client-options.js';
+export type { ClientCaller, ClientOptions } from './client-options.js';
 export type { ClientInterceptor, ClientNext, ClientRequest, ClientResponse } from './interceptors.js';
 export { createClient, closeClient, clientEndpoints } from './create-client.js';
 export type { Transport, TransportCallOptions, TransportFactory } from './transport.js';

@@ -1,10 +1,11 @@
-import type { ClientOptions } from '../client/client-options.js';
+import type { ClientCaller, ClientOptions } from '../client/client-options.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { etcdEndpointsFromEnv } from './env-overrides.js';
+import { loadDescriptor } from './load-descriptor.js';
 import { resolveServiceConfig } from './resolve-descriptor.js';
 import { SAMPLING_DEFAULT_THRESHOLD } from './schema.js';
-import { definedServiceDescriptors, type ServiceDescriptor } from './service-definition.js';
+import type { ServiceDescriptor } from './service-definition.js';
 import type {
   BalancerName, CircuitBreakerPolicy, ClientPolicy, ClientPolicyOverrides, DependencyPolicy, DiscoverySection, MethodPolicy, RetryPolicy,
 } from './types.js';
@@ -26,24 +27,14 @@ export interface EffectiveClientConfig {
   readonly methods: Readonly<Record<string, EffectiveMethodPolicy>>;
 }
 
-/**
- * The caller's `[dependencies]` entry for a service: the first found among
- * every descriptor this process has imported (its own services' descriptors
- * are among them, which is how a client learns who is calling).
- */
-export function findDependency(serviceName: string, env: NodeJS.ProcessEnv = process.env): DependencyPolicy | undefined {
-  return locateDependency(serviceName, env)?.dependency;
+/** The descriptor of a caller given as a descriptor or as a service instance. */
+export function callerDescriptor(caller: ClientCaller): ServiceDescriptor {
+  return 'descriptor' in caller ? caller.descriptor : caller;
 }
 
-/** The entry and the .tsk it came from, for messages. */
-function locateDependency(serviceName: string, env: NodeJS.ProcessEnv): { dependency: DependencyPolicy; source: string } | undefined {
-  for (const descriptor of definedServiceDescriptors()) {
-    if (!Object.hasOwn(descriptor.config, 'dependencies')) continue;
-    const resolved = resolveServiceConfig(descriptor, env);
-    const dependency = resolved.dependencies[serviceName];
-    if (dependency) return { dependency, source: resolved.source ?? `${descriptor.name} (no .tsk)` };
-  }
-  return undefined;
+/** The caller's `[dependencies]` entry for a service; undefined when it has none. */
+export function findDependency(caller: ClientCaller, serviceName: string, env: NodeJS.ProcessEnv = process.env): DependencyPolicy | undefined {
+  return resolveServiceConfig(callerDescriptor(caller), env).dependencies[serviceName];
 }
 
 /** Drops undefined fields so `{ ...base, ...withoutUndefined(layer) }` only overrides what a layer sets. */
@@ -100,22 +91,25 @@ function checkMethodNames(names: readonly string[], layer: ClientPolicyOverrides
 
 /**
  * The configuration a client of `target` runs with. Later layers win:
- * built-in defaults → the target's [client] and [methods] → the caller's
- * [dependencies] entry → `options`. Within a layer a method's own setting
- * beats the layer's service-wide one. `options.endpoints` means the static
- * provider with exactly those addresses.
+ * built-in defaults → the target's [client] → the target's [methods] → the
+ * caller's [dependencies] entry (service-wide, then its methods) → `options`
+ * (service-wide, then methods). So a caller's service-wide `timeout` beats the
+ * target's per-method one. The caller is `options.caller` only, never guessed:
+ * without it no [dependencies] entry applies. `options.endpoints` means the
+ * static provider with exactly those addresses.
  */
 export function effectiveClientConfig(target: ServiceDescriptor, options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): EffectiveClientConfig {
   const own = resolveServiceConfig(target, env);
   const label = target.descriptorFile ?? `${target.name} (no .tsk)`;
-  const located = locateDependency(target.name, env);
-  const dependency = located?.dependency;
+  const caller = options.caller === undefined ? undefined : callerDescriptor(options.caller);
+  const dependency = caller === undefined ? undefined : findDependency(caller, target.name, env);
   const fromOptions: ClientPolicyOverrides = { ...options, timeoutMs: options.timeout };
   const methodNames = Object.values(target.methods).map((method) => method.name);
 
   checkMethodNames(methodNames, dependency, (name) => new ConfigError(
-    located!.source, `[dependencies] ${dependency!.alias}.methods`,
+    resolveServiceConfig(caller!, env).source ?? `${caller!.name} (no .tsk)`, `[dependencies] ${dependency!.alias}.methods`,
     `unknown method ${JSON.stringify(name)} of ${target.name}${didYouMeanSuffix(name, methodNames)}`,
+    undefined, loadDescriptor(caller!).keyAt(['dependencies', dependency!.alias, 'methods', name]),
   ));
   checkMethodNames(methodNames, fromOptions, (name) => new TypeError(
     `client options for ${target.name}: unknown method ${JSON.stringify(name)}${didYouMeanSuffix(name, methodNames)}`,

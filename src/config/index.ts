@@ -9,5 +9,5 @@ export { validateDescriptorDocument, type ProtoFileInfo, type DescriptorValidati
 export { ConfigError } from './config-error.js';
 export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
 export { ENV_OVERRIDES } from './env-overrides.js';
-export { findDependency, effectiveClientConfig, type EffectiveClientConfig, type EffectiveMethodPolicy } from './client-policy.js';
+export { findDependency, callerDescriptor, effectiveClientConfig, type EffectiveClientConfig, type EffectiveMethodPolicy } from './client-policy.js';
 export { renderDescriptorReference } from './schema-reference.js';

@@ -1,5 +1,7 @@
+import { installOneLineFatal } from '../status/fatal.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
+import { loadDescriptor } from './load-descriptor.js';
 import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv } from './env-overrides.js';
 import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
@@ -53,15 +55,20 @@ function byServiceName(byAlias: Record<string, Omit<DependencyPolicy, 'alias'>>,
 const cache = new WeakMap<ServiceDescriptor, ResolvedDescriptor>();
 
 /**
- * The resolved config of a generated (or hand-built) descriptor. Resolved
+ * The resolved config of a generated (or hand-built) descriptor, from its .tsk
+ * when present, else its embedded values (load-descriptor.ts). Resolved
  * once per descriptor object when reading process.env, so every client and
- * server of a process sees the same values.
+ * server of a process sees the same values. The first call installs the
+ * one-line fatal handler: an uncaught ConfigError prints `file:line:col: ...`
+ * and exits 1, with no stack.
  */
 export function resolveServiceConfig(descriptor: ServiceDescriptor, env: NodeJS.ProcessEnv = process.env): ResolvedDescriptor {
-  if (env !== process.env) return resolveDescriptor(descriptor.config, descriptor.descriptorFile, descriptor.name, env);
+  installOneLineFatal();
+  const { raw, source } = loadDescriptor(descriptor);
+  if (env !== process.env) return resolveDescriptor(raw, source, descriptor.name, env);
   let resolved = cache.get(descriptor);
   if (!resolved) {
-    resolved = resolveDescriptor(descriptor.config, descriptor.descriptorFile, descriptor.name, env);
+    resolved = resolveDescriptor(raw, source, descriptor.name, env);
     cache.set(descriptor, resolved);
   }
   return resolved;

@@ -22,8 +22,17 @@ export function envText(env: NodeJS.ProcessEnv, name: string): string | undefine
   return text === undefined || text === '' ? undefined : text;
 }
 
-function fail(ctx: ResolveContext, where: Where, detail: string, variable?: string): never {
-  throw new ConfigError(ctx.source, whereText(where), detail, variable);
+function fail(ctx: ResolveContext, where: Where, detail: string, variable?: string, at?: string): never {
+  throw new ConfigError(ctx.source, whereText(where), detail, variable, at);
+}
+
+/** Where a missing required key was left unset by an `@env`: its position and variable. */
+function unsetBy(raw: RawValue | undefined, env: NodeJS.ProcessEnv): { at?: string; variable: string } | undefined {
+  for (let ref = raw; ref !== undefined && isRawEnvRef(ref); ref = ref.default) {
+    if (envText(env, ref['@env']) !== undefined) return undefined;
+    if (ref.default === undefined || ref.default === null) return { at: ref['@at'], variable: ref['@env'] };
+  }
+  return undefined;
 }
 
 /**
@@ -38,14 +47,25 @@ export function resolveValue(spec: KeySpec, raw: RawValue | undefined, where: Wh
   return resolveMap(spec, raw, where, ctx, partial);
 }
 
-/** A checked leaf value; undefined when it is an unset @env without default. */
+/**
+ * A checked leaf value; undefined when an unset @env's default is null and
+ * the key does not take null (the key is then as if not written). An unset
+ * @env without default is an error: a key is never dropped silently.
+ */
 export function resolveLeaf(spec: LeafSpec, raw: RawValue, where: Where, ctx: ResolveContext): unknown {
   if (isRawEnvRef(raw)) {
     const name = raw['@env'];
     const text = envText(ctx.env, name);
-    if (text === undefined) return raw.default === undefined ? undefined : resolveLeaf(spec, raw.default, where, ctx);
+    if (text === undefined) {
+      if (raw.default === undefined) {
+        const hint = `set ${name}, or write @env(${JSON.stringify(name)}, default) (null leaves the key unset)`;
+        fail(ctx, where, `@env(${JSON.stringify(name)}) has no default and ${name} is not set: ${hint}`, name, raw['@at']);
+      }
+      if (raw.default === null && !(spec.nullable && !spec.list)) return undefined;
+      return resolveLeaf(spec, raw.default, where, ctx);
+    }
     const checked = coerceEnvValue(spec, text, raw.default);
-    if (!checked.ok) fail(ctx, where, `${name}=${JSON.stringify(text)} ${checked.problem}`, name);
+    if (!checked.ok) fail(ctx, where, `${name}=${JSON.stringify(text)} ${checked.problem}`, name, raw['@at']);
     return checked.value;
   }
   if (spec.list && (typeof raw === 'string' || Array.isArray(raw))) {
@@ -85,9 +105,14 @@ function resolveBlock(spec: BlockSpec, raw: RawValue | undefined, where: Where, 
   const out: Record<string, unknown> = {};
   for (const [key, keySpec] of Object.entries(spec.keys)) {
     const keyWhere = child(where, key);
-    let value = resolveValue(keySpec, Object.hasOwn(object, key) ? object[key] : undefined, keyWhere, ctx, inner);
+    const written = Object.hasOwn(object, key) ? object[key] : undefined;
+    let value = resolveValue(keySpec, written, keyWhere, ctx, inner);
     if (value === undefined && keySpec.kind === 'leaf') {
-      if (keySpec.required) fail(ctx, where, `missing key ${JSON.stringify(key)} (${keySpec.meaning})`);
+      if (keySpec.required) {
+        const unset = unsetBy(written, ctx.env);
+        const why = unset === undefined ? '' : `: ${unset.variable} is not set`;
+        fail(ctx, where, `missing key ${JSON.stringify(key)} (${keySpec.meaning})${why}`, unset?.variable, unset?.at);
+      }
       if (!inner && keySpec.default !== undefined) {
         const fallback = typeof keySpec.default === 'function' ? keySpec.default(sibling) : keySpec.default;
         value = resolveLeaf(keySpec, fallback, keyWhere, ctx);

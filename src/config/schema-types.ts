@@ -27,6 +27,8 @@ export interface LeafSpec {
    * machine or on a sibling key; `sibling` reads an already checked sibling value by .tsk key.
    */
   readonly default?: RawValue | ((sibling: (key: string) => unknown) => RawValue);
+  /** How the reference writes a function default out, e.g. "`5` (consecutive), `0.5` (sampling)". */
+  readonly defaultText?: string;
   readonly required?: boolean;
   /** Extra rule on the checked value; returns the complaint predicate, e.g. "is not an address others can reach". */
   readonly check?: (value: unknown) => string | undefined;

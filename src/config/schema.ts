@@ -45,6 +45,7 @@ const circuitBreaker: BlockSpec = {
       kind: 'leaf',
       type: { kind: 'number', min: 0 },
       default: (sibling) => (sibling('strategy') === 'sampling' ? SAMPLING_DEFAULT_THRESHOLD : 5),
+      defaultText: '`5` (consecutive), `0.5` (sampling)',
       check: (value) => ((value as number) > 0 ? undefined : 'is not above 0'),
       example: '10', meaning: 'consecutive: failures in a row; sampling: failure ratio 0..1',
     },
@@ -110,7 +111,7 @@ const discovery: BlockSpec = {
     },
     prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', example: '"prod/services"', meaning: 'etcd key prefix' },
     ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', example: '"15s"', meaning: 'registration lease time to live' },
-    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
+    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), defaultText: '`tusk-grpc-registry` in the OS temp folder', example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
   },
 };
 

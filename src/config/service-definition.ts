@@ -29,6 +29,11 @@ export interface ServiceDescriptor {
   readonly protoFile: string;
   /** The .tsk beside it, relative like protoFile; null when the service uses defaults. */
   readonly descriptorFile: string | null;
+  /**
+   * Where that .tsk was when the code was generated (relative to the generated
+   * file). When it exists at load time it is read instead of `config`.
+   */
+  readonly descriptorSource?: URL;
   /** Keyed by localName. */
   readonly methods: Readonly<Record<string, MethodDescriptor>>;
   /** The validated .tsk, with `@env` still deferred. */
@@ -43,9 +48,9 @@ export interface ServiceDescriptor {
 const definedServices = new Map<string, ServiceDescriptor>();
 
 /**
- * Called by generated modules at import time. Recording every descriptor the
- * process has loaded is what lets `create<Svc>Client()` find the caller's own
- * `[dependencies]` overrides without being told who the caller is.
+ * Called by generated modules at import time; records the descriptors this
+ * process has loaded, for diagnostics. A client never picks a caller from this
+ * list: the caller is explicit (`ClientOptions.caller`, `ServiceBase.clientOf`).
  */
 export function defineService<D extends ServiceDescriptor>(descriptor: D): D {
   definedServices.set(descriptor.name, descriptor);

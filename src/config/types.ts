@@ -122,8 +122,8 @@ export interface ResolvedDescriptor {
 
 /**
  * The form a validated .tsk takes inside generated code: plain JSON, with
- * `@env` kept deferred as `{ "@env": NAME, "default"?: value }` (a .tsk key can
- * never start with '@', so the marker cannot collide with user keys).
+ * `@env` kept deferred as `{ "@env": NAME, "default"?: value, "@at": "line:col" }`
+ * (a .tsk key can never start with '@', so the markers cannot collide with user keys).
  */
 export type RawValue =
   | string
@@ -137,6 +137,8 @@ export type RawValue =
 export interface RawEnvRef {
   readonly '@env': string;
   readonly default?: RawValue;
+  /** `line:col` of the `@env` in its .tsk, for load-time errors; absent in hand-built descriptors. */
+  readonly '@at'?: string;
 }
 
 /** Sections by name (`service`, `discovery`, ...), as written in the .tsk. */

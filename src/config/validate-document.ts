@@ -25,6 +25,8 @@ export interface DescriptorValidation {
 export interface ValidateDescriptorOptions {
   /** Full names of every service the generator can see; enables checking [dependencies] targets. */
   readonly knownServices?: readonly string[];
+  /** Method names by full service name, for the services the generator can see; enables checking [dependencies] methods. */
+  readonly serviceMethods?: Readonly<Record<string, readonly string[]>>;
 }
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -50,6 +52,7 @@ export function validateDescriptorDocument(doc: TskDocument, proto: ProtoFileInf
   const service = chooseService(doc, proto, issues);
   if (service) checkMethodNames(doc, service, issues);
   checkDependencyTargets(doc, options.knownServices, issues);
+  if (options.serviceMethods) checkDependencyMethods(doc, options.serviceMethods, issues);
   const errors = issues.sorted();
   return { service: service?.name ?? null, raw: errors.length === 0 ? sectionsToRaw(doc) : null, errors };
 }
@@ -117,8 +120,25 @@ function checkDependencyTargets(doc: TskDocument, knownServices: readonly string
   }
 }
 
-/** Sections only: root entries are errors, and `$variables` are already substituted by the parser. */
+/** A [dependencies] entry's `methods` must name methods of its target, when the target's methods are known. */
+function checkDependencyMethods(doc: TskDocument, serviceMethods: Readonly<Record<string, readonly string[]>>, issues: IssueList): void {
+  const dependencies = sectionEntry(doc, 'dependencies');
+  if (!dependencies || dependencies.value.kind !== 'object') return;
+  for (const alias of dependencies.value.entries) {
+    const target = entryOf(alias.value, 'service')?.value;
+    const methods = entryOf(alias.value, 'methods')?.value;
+    if (target?.kind !== 'string' || methods?.kind !== 'object' || !Object.hasOwn(serviceMethods, target.value)) continue;
+    const names = serviceMethods[target.value]!;
+    for (const entry of methods.entries) {
+      if (names.includes(entry.key)) continue;
+      const message = `unknown method ${JSON.stringify(entry.key)} of ${target.value} in [dependencies] ${alias.key}.methods`;
+      issues.add(entry.keyPos, `${message}${didYouMeanSuffix(entry.key, names)}`);
+    }
+  }
+}
+
+/** Sections only: root entries are errors, and `$variables` are already substituted by the parser. Each `@env` keeps its position. */
 function sectionsToRaw(doc: TskDocument): RawDescriptor {
-  const sections: [string, RawValue][] = doc.sections.map((section) => [section.key, toRawValue(section.value as TskObject)]);
+  const sections: [string, RawValue][] = doc.sections.map((section) => [section.key, toRawValue(section.value as TskObject, true)]);
   return Object.fromEntries(sections);
 }

@@ -46,8 +46,8 @@ export function validateValue(spec: KeySpec, value: TskValue, where: Where, issu
 
 function validateLeaf(spec: LeafSpec, value: TskValue, where: Where, issues: IssueList, subjectPrefix: string): void {
   if (value.kind === 'env') {
-    // A default may itself be an @env (docs/tsk.md); each level is checked the same way.
-    if (value.fallback) validateLeaf(spec, value.fallback, where, issues, `@env(${JSON.stringify(value.name)}) default `);
+    // A default may itself be an @env (docs/tsk.md); each level is checked the same way. A null default leaves the key unset.
+    if (value.fallback && value.fallback.kind !== 'null') validateLeaf(spec, value.fallback, where, issues, `@env(${JSON.stringify(value.name)}) default `);
     return;
   }
   if (spec.list && (value.kind === 'array' || value.kind === 'string')) {
@@ -59,7 +59,7 @@ function validateLeaf(spec: LeafSpec, value: TskValue, where: Where, issues: Iss
     }
     for (const item of items) {
       if (item.kind === 'env') {
-        if (item.fallback) validateLeaf({ ...spec, list: false }, item.fallback, where, issues, `@env(${JSON.stringify(item.name)}) default `);
+        validateLeaf({ ...spec, list: false }, item, where, issues, subjectPrefix);
         continue;
       }
       const literal = literalOf(item);

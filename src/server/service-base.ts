@@ -1,3 +1,5 @@
+import type { ClientOptions } from '../client/client-options.js';
+import { callerDescriptor } from '../config/client-policy.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
 
 /**
@@ -13,4 +15,17 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
 export abstract class ServiceBase {
   abstract readonly descriptor: ServiceDescriptor;
   onStart?(): Promise<void> | void;
+
+  /**
+   * A client that calls as this service, so this service's `[dependencies]`
+   * entry for the target applies: `this.clientOf(createUserServiceClient)`.
+   * `options` override that entry; naming another caller in them is an error.
+   */
+  clientOf<Client>(factory: (options?: ClientOptions) => Client, options: ClientOptions = {}): Client {
+    const own = this.descriptor;
+    if (options.caller !== undefined && callerDescriptor(options.caller) !== own) {
+      throw new TypeError(`clientOf(): options.caller is ${callerDescriptor(options.caller).name}, but ${own.name} is building this client; a client has one caller`);
+    }
+    return factory({ ...options, caller: own });
+  }
 }

@@ -5,9 +5,10 @@
 // Relies on dist/ being built (the README's test command builds first).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { LOCATED_LINE, REPO_ROOT, copyFixture, removeDir, runCli, runCommand, snapshotTree, type CliResult } from './cli-harness.js';
 
@@ -74,15 +75,24 @@ async function fixture(name: string): Promise<string> {
 }
 
 test('buf generate with the top-level buf.gen.yaml writes byte-identical files to tusk-grpc generate for proto/', async () => {
+  // A copy of the repository's generation inputs, so both outputs sit where buf.gen.yaml's "gen" would and the
+  // repository's own gen/ is untouched; its plugin paths (node_modules/, dist/) are links to the repository's.
   const out = await tempDir();
-  // -o puts buf.gen.yaml's "gen" under the temp folder; the repository's own gen/ is untouched.
-  const buf = await runBuf(['generate', '--template', 'buf.gen.yaml', '-o', join(out, 'buf')], REPO_ROOT);
+  for (const file of ['buf.yaml', 'buf.gen.yaml']) await cp(join(REPO_ROOT, file), join(out, file));
+  await cp(join(REPO_ROOT, 'proto'), join(out, 'proto'), { recursive: true });
+  for (const linked of ['node_modules', 'dist']) await symlink(join(REPO_ROOT, linked), join(out, linked), 'dir');
+  const buf = await runBuf(['generate', '--template', 'buf.gen.yaml'], out);
   assert.equal(buf.code, 0, buf.stderr);
-  const cli = await runCli(['generate', '--out', join(out, 'cli')], REPO_ROOT);
+  const cli = await runCli(['generate', '--out', 'cli-gen'], out);
   assert.equal(cli.code, 0, cli.stderr);
-  await assertSameTrees(join(out, 'buf', 'gen'), join(out, 'cli'));
-  const files = [...(await snapshotTree(join(out, 'cli'))).keys()];
+  await assertSameTrees(join(out, 'gen'), join(out, 'cli-gen'));
+  const files = [...(await snapshotTree(join(out, 'cli-gen'))).keys()];
   assert.ok(files.includes('user/v1/user.tusk.ts') && files.includes('order/v1/order.tusk.ts'), files.join(', '));
+  // Each descriptor records its .tsk relative to the generated file, where the runtime looks for it.
+  const user = await readFile(join(out, 'gen', 'user', 'v1', 'user.tusk.ts'), 'utf8');
+  const recorded = /descriptorSource: new URL\("([^"]+)", import\.meta\.url\)/.exec(user)?.[1];
+  assert.equal(recorded, '../../../proto/user/v1/user.tsk');
+  assert.equal(fileURLToPath(new URL(recorded, pathToFileURL(join(out, 'gen', 'user', 'v1', 'user.tusk.ts')))), join(out, 'proto', 'user', 'v1', 'user.tsk'));
 });
 
 describe('protoc-gen-tusk standalone (buf generate without tusk-grpc)', () => {

@@ -103,6 +103,18 @@ describe('generate refuses bad input and leaves the output folder as it was', ()
     assert.ok(duration, `the bad duration is reported too: ${JSON.stringify(issues)}`);
   });
 
+  test('an unknown method in a [dependencies] entry for a generated service is reported at generation, with a suggestion', async () => {
+    const entry = 'admin { service: "catalog.v1.CatalogAdmin", methods { Reindx { timeout: "5s" } } }';
+    const issues = await generateBroken([TSK], () => editFile(dir, TSK, (text) => `${text}\n[dependencies]\n${entry}\n`));
+    const text = await readFile(join(dir, TSK), 'utf8');
+    assert.deepEqual(issues, [{
+      file: TSK,
+      line: `${text}\n[dependencies]\n`.split('\n').length,
+      column: entry.indexOf('Reindx') + 1,
+      message: 'unknown method "Reindx" of catalog.v1.CatalogAdmin in [dependencies] admin.methods (did you mean "Reindex"?)',
+    }]);
+  });
+
   test('a proto syntax error is reported at its position in the .proto file', async () => {
     let brokenLine = 0;
     const issues = await generateBroken([PROTO], () =>

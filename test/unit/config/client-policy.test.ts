@@ -1,16 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ConfigError, defineService, effectiveClientConfig, findDependency, type MethodDescriptor, type RawDescriptor, type ServiceDescriptor,
+  ConfigError, defineService, effectiveClientConfig, findDependency, type RawDescriptor, type ServiceDescriptor,
 } from '../../../src/config/index.js';
-
-const noCodec = (): never => { throw new Error('not used'); };
-function method(service: string, name: string): MethodDescriptor {
-  return {
-    name, localName: name[0]!.toLowerCase() + name.slice(1), path: `/${service}/${name}`, kind: 'unary',
-    serializeRequest: noCodec, deserializeRequest: noCodec, serializeResponse: noCodec, deserializeResponse: noCodec,
-  };
-}
+import { stubMethods } from '../../helpers/stub-methods.js';
+import type { ClientOptions } from '../../../src/client/index.js';
+import { ServiceBase } from '../../../src/server/index.js';
 
 let counter = 0;
 /** A defined (process-wide) descriptor with a unique name, as a generated module would define it on import. */
@@ -18,7 +13,7 @@ function service(config: RawDescriptor, methods: readonly string[] = ['GetThing'
   const name = `policy.v1.Service${++counter}`;
   return defineService({
     name, protoFile: `policy/v1/s${counter}.proto`, descriptorFile: `policy/v1/s${counter}.tsk`,
-    methods: Object.fromEntries(methods.map((m) => [m[0]!.toLowerCase() + m.slice(1), method(name, m)])), config,
+    methods: stubMethods(name, methods), config,
   });
 }
 /** A caller whose [dependencies] entry targets `target`. */
@@ -38,7 +33,6 @@ test('with no descriptor settings every method gets the built-in defaults', () =
   const expected = { timeoutMs: 2000, idempotent: false, balancer: 'p2c_ewma', retry: DEFAULT_RETRY };
   assert.deepEqual(config.methods, { GetThing: expected, CreateThing: expected });
   assert.equal(config.discovery.provider, 'local');
-  assert.equal(findDependency(target.name, {}), undefined);
 });
 
 test('the target\'s [client] and [methods] come next; a method\'s own value beats its [client] value', () => {
@@ -58,15 +52,15 @@ test('the caller\'s [dependencies] entry overrides the target; ClientOptions ove
     client: { timeout: '1s', bulkhead: { max_concurrent: 2 } },
     methods: { GetThing: { timeout: '300ms', idempotent: true, retry: { max_attempts: 5 } } },
   });
-  callerOf(target, {
+  const caller = callerOf(target, {
     balancer: 'round_robin', timeout: '500ms', retry: { budget: 0.1 }, bulkhead: { max_concurrent: 4, queue: 8 },
     methods: { CreateThing: { timeout: '5s', idempotent: true } },
   });
-  const dependency = findDependency(target.name, {});
+  const dependency = findDependency(caller, target.name, {});
   assert.equal(dependency?.alias, 'dep');
   assert.equal(dependency?.timeoutMs, 500);
 
-  const fromDependency = effectiveClientConfig(target, {}, {});
+  const fromDependency = effectiveClientConfig(target, { caller }, {});
   assert.equal(fromDependency.policy.balancer, 'round_robin');
   assert.equal(fromDependency.policy.timeoutMs, 500);
   assert.deepEqual(fromDependency.policy.bulkhead, { maxConcurrent: 4, queue: 8 });
@@ -75,6 +69,7 @@ test('the caller\'s [dependencies] entry overrides the target; ClientOptions ove
   assert.deepEqual(fromDependency.methods.CreateThing, { timeoutMs: 5000, idempotent: true, balancer: 'round_robin', retry: { ...DEFAULT_RETRY, budget: 0.1 } });
 
   const fromOptions = effectiveClientConfig(target, {
+    caller,
     balancer: 'least_request', timeout: 100, retry: { maxAttempts: 2 }, bulkhead: null,
     methods: { GetThing: { timeoutMs: 50, idempotent: false }, CreateThing: { balancer: 'ring_hash' } },
   }, {});
@@ -91,13 +86,14 @@ test('discovery: the target\'s section plus TUSK_* variables, then the dependenc
   assert.deepEqual(effectiveClientConfig(target, {}, env).discovery, {
     ...effectiveClientConfig(target, {}, {}).discovery, provider: 'etcd', endpoints: ['etcd1:2379', 'etcd2:2379'], prefix: 'svc',
   });
-  callerOf(target, { discovery: { prefix: 'elsewhere', ttl: '20s' } });
-  const withDependency = effectiveClientConfig(target, {}, env).discovery;
+  const caller = callerOf(target, { discovery: { prefix: 'elsewhere', ttl: '20s' } });
+  const withDependency = effectiveClientConfig(target, { caller }, env).discovery;
   assert.equal(withDependency.prefix, 'elsewhere');
   assert.equal(withDependency.ttlMs, 20_000);
   assert.equal(withDependency.provider, 'etcd');
 
-  assert.deepEqual(effectiveClientConfig(target, { discovery: { prefix: 'mine' } }, env).discovery.prefix, 'mine');
+  assert.equal(effectiveClientConfig(target, {}, env).discovery.prefix, 'svc', 'without a caller its entry does not apply');
+  assert.deepEqual(effectiveClientConfig(target, { caller, discovery: { prefix: 'mine' } }, env).discovery.prefix, 'mine');
   const fixed = effectiveClientConfig(target, { endpoints: ['127.0.0.1:5001', '127.0.0.1:5002'] }, env).discovery;
   assert.equal(fixed.provider, 'static');
   assert.deepEqual(fixed.endpoints, ['127.0.0.1:5001', '127.0.0.1:5002']);
@@ -125,7 +121,7 @@ test('switching breaker strategy without a threshold takes that strategy\'s defa
 test('method names in overrides must be methods of the target', () => {
   const target = service({});
   const caller = callerOf(target, { methods: { GetThnig: { idempotent: true } } });
-  assert.throws(() => effectiveClientConfig(target, {}, {}), (error: unknown) => {
+  assert.throws(() => effectiveClientConfig(target, { caller }, {}), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
     assert.equal(error.message, `${caller.descriptorFile}: [dependencies] dep.methods: unknown method "GetThnig" of ${target.name} (did you mean "GetThing"?)`);
     return true;
@@ -133,4 +129,62 @@ test('method names in overrides must be methods of the target', () => {
   const other = service({});
   assert.throws(() => effectiveClientConfig(other, { methods: { creatething: { idempotent: true } } }, {}),
     new TypeError(`client options for ${other.name}: unknown method "creatething" (did you mean "CreateThing"?)`));
+});
+
+test('a client built without a caller gets the target\'s own policy, whatever descriptors the process imported', () => {
+  // The case a user hit: importing another caller's generated module changed a direct call's timeout.
+  const target = service({ client: { timeout: '2s' }, methods: { GetThing: { timeout: '500ms' } } });
+  const inventory = callerOf(target, { timeout: '800ms' });
+  const orders = callerOf(target, { timeout: '300ms', methods: { GetThing: { timeout: '1.5s' } } });
+  assert.equal(effectiveClientConfig(target, {}, {}).methods.GetThing!.timeoutMs, 500);
+  assert.equal(effectiveClientConfig(target, {}, {}).methods.CreateThing!.timeoutMs, 2000);
+  // Each caller gets its own entry, whichever was defined first.
+  assert.equal(effectiveClientConfig(target, { caller: inventory }, {}).methods.CreateThing!.timeoutMs, 800);
+  assert.equal(effectiveClientConfig(target, { caller: orders }, {}).methods.CreateThing!.timeoutMs, 300);
+  assert.equal(effectiveClientConfig(target, { caller: orders }, {}).methods.GetThing!.timeoutMs, 1500);
+  // A caller without an entry for the target changes nothing.
+  const bystander = service({ dependencies: { other: { service: 'elsewhere.v1.Other', timeout: '9s' } } }, []);
+  assert.equal(effectiveClientConfig(target, { caller: bystander }, {}).methods.GetThing!.timeoutMs, 500);
+});
+
+test('precedence: the caller\'s service-wide timeout beats the target\'s per-method timeout, every time', () => {
+  const target = service({ client: { timeout: '2s' }, methods: { GetThing: { timeout: '500ms' } } });
+  const caller = callerOf(target, { timeout: '800ms' });
+  for (let round = 0; round < 3; round++) {
+    const config = effectiveClientConfig(target, { caller }, {});
+    assert.equal(config.methods.GetThing!.timeoutMs, 800, 'a later layer beats an earlier one, even a method value');
+    assert.equal(config.policy.timeoutMs, 800);
+  }
+  // Options come last: their service-wide timeout beats the caller's per-method one, their method value beats that.
+  const withMethod = callerOf(target, { methods: { GetThing: { timeout: '900ms' } } });
+  assert.equal(effectiveClientConfig(target, { caller: withMethod }, {}).methods.GetThing!.timeoutMs, 900);
+  assert.equal(effectiveClientConfig(target, { caller: withMethod, timeout: 100 }, {}).methods.GetThing!.timeoutMs, 100);
+  assert.equal(effectiveClientConfig(target, { caller: withMethod, timeout: 100, methods: { GetThing: { timeoutMs: 50 } } }, {}).methods.GetThing!.timeoutMs, 50);
+});
+
+/** A hand-made service class, as a generated base would be. */
+function serviceClass(descriptor: ServiceDescriptor): ServiceBase {
+  return new (class extends ServiceBase {
+    readonly descriptor = descriptor;
+  })();
+}
+
+test('a service builds clients as itself with clientOf(); a different caller in its options is an error', () => {
+  const target = service({ methods: { GetThing: { timeout: '500ms' } } });
+  const caller = callerOf(target, { timeout: '800ms' });
+  const seen: ClientOptions[] = [];
+  const factory = (options?: ClientOptions) => {
+    seen.push(options ?? {});
+    return effectiveClientConfig(target, options, {});
+  };
+  const instance = serviceClass(caller);
+  assert.equal(instance.clientOf(factory).methods.GetThing!.timeoutMs, 800);
+  assert.equal(instance.clientOf(factory, { timeout: 100 }).methods.GetThing!.timeoutMs, 100);
+  assert.equal(seen[1]!.caller, caller);
+  // Naming the same caller again is fine, by descriptor or by instance.
+  assert.equal(instance.clientOf(factory, { caller }).methods.GetThing!.timeoutMs, 800);
+  assert.equal(effectiveClientConfig(target, { caller: instance }, {}).methods.GetThing!.timeoutMs, 800);
+  const other = service({}, []);
+  assert.throws(() => instance.clientOf(factory, { caller: other }),
+    new TypeError(`clientOf(): options.caller is ${other.name}, but ${caller.name} is building this client; a client has one caller`));
 });

@@ -13,6 +13,31 @@ test('docs/descriptor-reference.md is what the schema renders (UPDATE_DOCS=1 rew
   assert.equal(readFileSync(docPath, 'utf8'), rendered);
 });
 
+test('every default is written out: computed ones, and what the keys of override entries inherit', () => {
+  const rendered = renderDescriptorReference();
+  assert.ok(!rendered.includes('depends'), 'no default reads "depends"');
+  const defaultOf = (key: string): string => {
+    const row = rendered.split('\n').find((line) => line.startsWith(`| \`${key}\` |`));
+    assert.ok(row, `no row for ${key}`);
+    return row.split(' | ')[2]!;
+  };
+  assert.equal(defaultOf('circuit_breaker.threshold'), '`5` (consecutive), `0.5` (sampling)');
+  assert.equal(defaultOf('dir'), '`tusk-grpc-registry` in the OS temp folder');
+  // [methods] entries take the [client] value; idempotent is the method's own.
+  assert.equal(defaultOf('<method>.timeout'), 'from [client]');
+  assert.equal(defaultOf('<method>.retry.max_attempts'), 'from [client]');
+  assert.equal(defaultOf('<method>.idempotent'), '`false`');
+  // [dependencies] entries override the target: what they leave out is the target's.
+  assert.equal(defaultOf('<dependency>.timeout'), "the target's");
+  assert.equal(defaultOf('<dependency>.circuit_breaker.threshold'), "the target's");
+  assert.equal(defaultOf('<dependency>.methods.<method>.idempotent'), "the target's");
+  assert.equal(defaultOf('<dependency>.discovery.prefix'), "the target's");
+  assert.equal(defaultOf('<dependency>.service'), '(required)');
+  // A bulkhead is all or nothing: written in an entry, its own defaults apply.
+  assert.equal(defaultOf('<dependency>.bulkhead.queue'), '`0`');
+  assert.equal(defaultOf('<dependency>.bulkhead { }'), "the target's");
+});
+
 test('the reference names every contract key of DESIGN.md', () => {
   const rendered = renderDescriptorReference();
   for (const key of ['`name`', '`port`', '`provider`', '`ttl`', '`shutdown_grace`', '`balancer`', '`retry.max_attempts`', '`circuit_breaker.half_open_after`', '`<method>.idempotent`', '`<dependency>.service`']) {

@@ -75,8 +75,11 @@ test('@env strings are coerced to each key\'s type', () => {
   assert.equal(resolved.telemetry.metricsPort, null);
 });
 
-test('an unset or empty @env falls back to its default, then to the key\'s default', () => {
-  const raw: RawDescriptor = { service: { port: { '@env': 'PORT', default: 7000 }, version: { '@env': 'VERSION' } }, client: { retry: { on: [{ '@env': 'EXTRA' }, 'ABORTED'] } } };
+test('an unset or empty @env falls back to its default; a null default leaves the key unset (its own default)', () => {
+  const raw: RawDescriptor = {
+    service: { port: { '@env': 'PORT', default: 7000 }, version: { '@env': 'VERSION', default: null } },
+    client: { retry: { on: [{ '@env': 'EXTRA', default: null }, 'ABORTED'] } },
+  };
   assert.equal(resolve(raw, {}).service.port, 7000);
   assert.equal(resolve(raw, { PORT: '' }).service.port, 7000);
   assert.equal(resolve(raw, {}).service.version, '0.0.0');
@@ -85,7 +88,34 @@ test('an unset or empty @env falls back to its default, then to the key\'s defau
   assert.equal(resolve({ service: { port: { '@env': 'A', default: { '@env': 'B', default: 1 } } } }, { B: '2' }).service.port, 2);
 });
 
+test('@env without a default and its variable unset or empty is an error naming the variable and the @env\'s line:col', () => {
+  const missing = (name: string) => `@env("${name}") has no default and ${name} is not set: set ${name}, or write @env("${name}", default) (null leaves the key unset)`;
+  for (const env of [{}, { USER_PORT: '' }]) {
+    assertConfigError(() => resolve({ service: { port: { '@env': 'USER_PORT', '@at': '5:7' } } }, env),
+      `user/v1/user.tsk:5:7: [service] port: ${missing('USER_PORT')}`, 'USER_PORT');
+  }
+  assertConfigError(() => resolve({ client: { retry: { on: [{ '@env': 'EXTRA', '@at': '9:18' }, 'ABORTED'] } } }),
+    `user/v1/user.tsk:9:18: [client] retry.on: ${missing('EXTRA')}`, 'EXTRA');
+  assertConfigError(() => resolve({ service: { metadata: { zone: { '@env': 'ZONE', '@at': '6:18' } } } }),
+    `user/v1/user.tsk:6:18: [service] metadata.zone: ${missing('ZONE')}`, 'ZONE');
+  // The innermost @env of a chain is the one without a default.
+  assertConfigError(() => resolve({ service: { port: { '@env': 'A', '@at': '2:7', default: { '@env': 'B', '@at': '2:17' } } } }),
+    `user/v1/user.tsk:2:17: [service] port: ${missing('B')}`, 'B');
+  // A hand-built descriptor has no positions: the file and key still say where.
+  assertConfigError(() => resolve({ service: { port: { '@env': 'USER_PORT' } } }), `user/v1/user.tsk: [service] port: ${missing('USER_PORT')}`, 'USER_PORT');
+  assert.equal(resolve({ service: { port: { '@env': 'USER_PORT', '@at': '5:7' } } }, { USER_PORT: '8080' }).service.port, 8080);
+});
+
+test('a null @env default on a key that takes null is null; a required key left unset by one is a positioned error', () => {
+  assert.equal(resolve({ telemetry: { metrics_port: { '@env': 'METRICS', default: null } } }).telemetry.metricsPort, null);
+  assert.equal(resolve({ telemetry: { metrics_port: { '@env': 'METRICS', default: null } } }, { METRICS: '9464' }).telemetry.metricsPort, 9464);
+  assertConfigError(() => resolve({ dependencies: { users: { service: { '@env': 'USERS', '@at': '12:14', default: null }, timeout: '1s' } } }),
+    'user/v1/user.tsk:12:14: [dependencies] users: missing key "service" (full proto name of the called service): USERS is not set', 'USERS');
+});
+
 test('bad environment values throw a ConfigError naming file, section, key and variable', () => {
+  assertConfigError(() => resolve({ service: { port: { '@env': 'USER_PORT', '@at': '4:7', default: 0 } } }, { USER_PORT: 'abc' }),
+    'user/v1/user.tsk:4:7: [service] port: USER_PORT="abc" is not a number', 'USER_PORT');
   assertConfigError(() => resolve({ service: { port: { '@env': 'USER_PORT', default: 0 } } }, { USER_PORT: 'abc' }),
     'user/v1/user.tsk: [service] port: USER_PORT="abc" is not a number', 'USER_PORT');
   assertConfigError(() => resolve({ service: { port: { '@env': 'USER_PORT' } } }, { USER_PORT: '70000' }),

@@ -49,10 +49,15 @@ test('raw is the document\'s sections as plain JSON with @env kept deferred', ()
   const text = '$region: "eu"\n[service]\nport: @env("USER_PORT", 0)\nmetadata { region: $region }\n[methods]\nGetUser { idempotent: true }\n';
   const result = check(text);
   assert.deepEqual(result.raw, {
-    service: { port: { '@env': 'USER_PORT', default: 0 }, metadata: { region: 'eu' } },
+    service: { port: { '@env': 'USER_PORT', '@at': '3:7', default: 0 }, metadata: { region: 'eu' } },
     methods: { GetUser: { idempotent: true } },
-  });
-  assert.deepEqual(result.raw, toRawDocument(parseTsk(text, FILE)));
+  }, 'each @env keeps its line:col, for load-time errors');
+  assert.deepEqual(toRawDocument(parseTsk(text, FILE)).service, { port: { '@env': 'USER_PORT', default: 0 }, metadata: { region: 'eu' } });
+});
+
+test('@env("X", null) is accepted on any key: null leaves it unset', () => {
+  assert.deepEqual(messages('[service]\nport: @env("P", null)\nversion: @env("V", null)\nmetadata { zone: @env("Z", null) }\n[client]\nretry { on: [@env("C", null)] }\n'), []);
+  assert.deepEqual(messages('[service]\nport: @env("P", @env("Q", null))\n'), []);
 });
 
 test('an empty descriptor of a one-service proto configures that service', () => {
@@ -186,6 +191,23 @@ test('[dependencies]: service required, each target once, and checked against kn
     `${FILE}:5:71: [dependencies] twice.methods.Get.idempotent: "yes" is not true or false`,
   ]);
   assert.deepEqual(messages('[dependencies]\nusers { service: "some.Other" }\n'), [], 'without knownServices targets are not checked');
+});
+
+test('[dependencies] methods must be methods of the target when the generator sees it, with a did-you-mean', () => {
+  const text = [
+    '[dependencies]',
+    'users {',
+    '    service: "user.v1.UserService"',
+    '    methods { GetUsr { timeout: "100ms" }, ListUsers { idempotent: true }, Zap { timeout: "1s" } }',
+    '}',
+    'elsewhere { service: "far.v1.Away", methods { Anything { timeout: "1s" } } }',
+  ].join('\n');
+  const serviceMethods = { 'user.v1.UserService': ['CreateUser', 'GetUser', 'ListUsers', 'ImportUsers'] };
+  const result = validateDescriptorDocument(parseTsk(text, FILE), USER_PROTO, { serviceMethods });
+  assert.deepEqual(result.errors.map(formatIssue), [
+    `${FILE}:4:15: unknown method "GetUsr" of user.v1.UserService in [dependencies] users.methods (did you mean "GetUser"?)`,
+    `${FILE}:4:76: unknown method "Zap" of user.v1.UserService in [dependencies] users.methods`,
+  ], 'a target the generator does not see (far.v1.Away) is checked when the process loads it');
 });
 
 test('a block given where a value belongs, and @env where a block belongs', () => {

@@ -50,10 +50,10 @@ test('ts-proto module paths are root-relative .js imports of the proto file', ()
 });
 
 test('method local names are lowerCamelCase and never clash with instance members or thenables', () => {
-  const registry = registryFor([{ name: 'Outer' }], ['GetUser', 'ListURLs', 'get_user_name', 'Descriptor', 'Then', 'Constructor', 'ToString', 'OnStart']);
+  const registry = registryFor([{ name: 'Outer' }], ['GetUser', 'ListURLs', 'get_user_name', 'Descriptor', 'Then', 'Constructor', 'ToString', 'OnStart', 'ClientOf']);
   const service = registry.getService('x.v1.S');
   assert.ok(service);
-  assert.deepEqual(service.methods.map(methodLocalName), ['getUser', 'listURLs', 'getUserName', 'descriptor$', 'then$', 'constructor$', 'toString$', 'onStart$']);
+  assert.deepEqual(service.methods.map(methodLocalName), ['getUser', 'listURLs', 'getUserName', 'descriptor$', 'then$', 'constructor$', 'toString$', 'onStart$', 'clientOf$']);
 });
 
 test('init derives package, file, sample RPC and class file from the service name', () => {
