@@ -28,7 +28,7 @@ export function validateOrder(request: CreateOrderRequest): FieldViolation[] {
   return violations;
 }
 
-export const orderTotalCents = (items: readonly OrderItem[]): number => items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+export const orderTotalCents = (items: readonly OrderItem[]): bigint => items.reduce((sum, item) => sum + BigInt(item.quantity) * item.unitPriceCents, 0n);
 
 const STATUS_FLOW = [OrderStatus.ORDER_STATUS_PLACED, OrderStatus.ORDER_STATUS_PAID, OrderStatus.ORDER_STATUS_SHIPPED, OrderStatus.ORDER_STATUS_DELIVERED];
 
