@@ -1,9 +1,8 @@
 // grpc-js adapters shared by the transport's call kinds: metadata, errors, streams.
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
+import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
-
-export const DETAILS_TRAILER = 'tusk-error-details-bin';
 
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -19,20 +18,14 @@ export function toGrpcMetadata(metadata: Readonly<Record<string, string>>): grpc
   return result;
 }
 
-/** A grpc-js failure as the TuskError the caller sees: the server's code, message and JSON details. */
+/** A grpc-js failure as the TuskError the caller sees: the server's code, message and the details of its google.rpc.Status. */
 export function grpcError(error: unknown): TuskError {
   if (error instanceof TuskError) return error;
   const failure = error as Partial<grpc.ServiceError>;
   if (typeof failure?.code !== 'number') return new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
-  let details: unknown;
-  const raw = failure.metadata?.get(DETAILS_TRAILER)[0];
-  if (raw !== undefined) {
-    try {
-      details = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw);
-    } catch {
-      details = undefined; // malformed details never hide the status itself
-    }
-  }
+  const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
+  // A malformed trailer never hides the status itself.
+  const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
   return new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details);
 }
 

@@ -1,11 +1,12 @@
 import { Metadata, type StatusObject, type status as GrpcStatus } from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
+import { STATUS_DETAILS_TRAILER, encodeStatusDetails, hasStatusDetails } from '../status/status-details.js';
 import { TuskError, isTuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { MalformedRequest } from './codec.js';
 
-/** Trailer carrying TuskError details as JSON (contract shared with the client). */
-export const ERROR_DETAILS_TRAILER = 'tusk-error-details-bin';
+/** The trailer carrying a TuskError's details as a google.rpc.Status (the standard one; read by the tusk client too). */
+export const ERROR_DETAILS_TRAILER = STATUS_DETAILS_TRAILER;
 
 export type HandlerStatus = Pick<StatusObject, 'code' | 'details' | 'metadata'>;
 
@@ -19,14 +20,9 @@ export function malformedRequestError(request: MalformedRequest): TuskError {
 
 function tuskErrorStatus(error: TuskError): HandlerStatus {
   const metadata = new Metadata();
-  if (error.details !== undefined) {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(error.details);
-    } catch {
-      json = undefined; // details that cannot be serialized are dropped, the status still goes out
-    }
-    if (json !== undefined) metadata.set(ERROR_DETAILS_TRAILER, Buffer.from(json));
+  if (hasStatusDetails(error.details)) {
+    const status = encodeStatusDetails(error.code, error.message, error.details);
+    metadata.set(STATUS_DETAILS_TRAILER, Buffer.from(status.buffer, status.byteOffset, status.byteLength));
   }
   return { code: grpcStatus(error.code), details: error.message, metadata };
 }

@@ -61,7 +61,7 @@ describe('example shop end to end (2 user instances, 1 order instance, etcd)', (
     await assert.rejects(users.createUser({ name: '', email: 'nope' }), (error: unknown) => {
       assert.ok(isTuskError(error));
       assert.equal(error.codeName, 'INVALID_ARGUMENT');
-      assert.deepEqual((error.details as { fieldViolations: Array<{ field: string }> }).fieldViolations.map((violation) => violation.field), ['name', 'email']);
+      assert.deepEqual(error.details?.fieldViolations?.map((violation) => violation.field), ['name', 'email']);
       return true;
     });
     await assert.rejects(users.createUser({ name: 'Another Ada', email: SAMPLE_USERS[0].email }), withCode('ALREADY_EXISTS'));

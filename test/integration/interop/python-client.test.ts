@@ -50,3 +50,20 @@ test('an int64 of 2^60 from Python arrives exactly, and the computed 3 * 2^60 co
   const result = await python('int64', user!.id);
   assert.deepEqual(result, { unit_price_cents: String(2n ** 60n), total_cents: String(3n * 2n ** 60n) });
 });
+
+test('Python reads the field violations of a TuskError as a google.rpc.BadRequest in grpc-status-details-bin', async () => {
+  const result = await python('violations', '-');
+  assert.equal(result.code, 'INVALID_ARGUMENT');
+  assert.equal(result.message, 'invalid order');
+  assert.equal(result.status_code, 3);
+  assert.equal(result.status_message, 'invalid order');
+  assert.deepEqual(result.details, [
+    {
+      type: 'google.rpc.BadRequest',
+      field_violations: [
+        { field: 'user_id', description: 'must not be empty' },
+        { field: 'items', description: 'must hold at least one item' },
+      ],
+    },
+  ]);
+});
