@@ -1,8 +1,10 @@
 // grpc-js adapters shared by the transport's call kinds: metadata, errors, streams.
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
+import { metadataToRecord } from '../server/create-call-context.js';
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
+import type { TransportCallOptions } from './transport.js';
 
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -16,6 +18,12 @@ export function toGrpcMetadata(metadata: Readonly<Record<string, string>>): grpc
     else result.set(key, value);
   }
   return result;
+}
+
+/** Hands a call's response headers and trailers, as text records, to the caller when it asked for them. */
+export function reportMetadata(call: Pick<grpc.ClientUnaryCall, 'on'>, { onHeader, onTrailer }: Pick<TransportCallOptions, 'onHeader' | 'onTrailer'>): void {
+  if (onHeader !== undefined) call.on('metadata', (metadata: grpc.Metadata) => onHeader(metadataToRecord(metadata)));
+  if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(metadataToRecord(status.metadata)));
 }
 
 /** A grpc-js failure as the TuskError the caller sees: the server's code, message and the details of its google.rpc.Status. */

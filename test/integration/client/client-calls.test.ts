@@ -38,6 +38,8 @@ function parentContext(overrides: Partial<CallContext>): CallContext {
     trace: {},
     requestId: 'req-1',
     logger: undefined as never,
+    header: undefined as never,
+    trailer: undefined as never,
     ...overrides,
   };
 }
