@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
 import { metadataToRecord } from '../server/create-call-context.js';
+import { markDownstream } from '../status/downstream.js';
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
@@ -26,22 +27,26 @@ export function reportMetadata(call: Pick<grpc.ClientUnaryCall, 'on'>, { onHeade
   if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(metadataToRecord(status.metadata)));
 }
 
-/** A grpc-js failure as the TuskError the caller sees: the server's code, message and the details of its google.rpc.Status. */
-export function grpcError(error: unknown): TuskError {
+/**
+ * A grpc-js failure as the TuskError the caller sees: the server's code,
+ * message and the details of its google.rpc.Status, marked as received from
+ * `address` (a server passing it on leaves that address out).
+ */
+export function grpcError(error: unknown, address: string): TuskError {
   if (error instanceof TuskError) return error;
   const failure = error as Partial<grpc.ServiceError>;
-  if (typeof failure?.code !== 'number') return new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+  if (typeof failure?.code !== 'number') return markDownstream(new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error)), address);
   const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
   // A malformed trailer never hides the status itself.
   const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
-  return new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details);
+  return markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
 }
 
-export async function* readResponses(call: AsyncIterable<unknown>): AsyncIterable<Uint8Array> {
+export async function* readResponses(call: AsyncIterable<unknown>, address: string): AsyncIterable<Uint8Array> {
   try {
     for await (const message of call) yield message as Uint8Array;
   } catch (error) {
-    throw grpcError(error);
+    throw grpcError(error, address);
   }
 }
 

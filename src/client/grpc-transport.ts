@@ -51,7 +51,7 @@ export class GrpcTransport implements Transport {
           const call = this.client.makeClientStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
             detach();
             if (pumpFailure !== undefined) reject(pumpFailure);
-            else if (error) reject(grpcError(error));
+            else if (error) reject(grpcError(error, this.address));
             else resolve(response!);
           });
           reportMetadata(call, options);
@@ -70,7 +70,7 @@ export class GrpcTransport implements Transport {
     reportMetadata(call, options);
     const detach = cancelOnAbort(call, options.signal);
     try {
-      yield* readResponses(call);
+      yield* readResponses(call, this.address);
     } finally {
       detach();
       call.cancel(); // no-op when already finished; stops the server when the consumer stopped early
@@ -88,7 +88,7 @@ export class GrpcTransport implements Transport {
       call.cancel();
     });
     try {
-      yield* readResponses(call);
+      yield* readResponses(call, this.address);
     } catch (error) {
       throw pumpFailure ?? error;
     } finally {
@@ -112,7 +112,7 @@ export class GrpcTransport implements Transport {
     return new Promise((resolve, reject) => {
       const call = this.client.makeUnaryRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
         if (detach !== undefined) detach();
-        if (error) reject(grpcError(error));
+        if (error) reject(grpcError(error, this.address));
         else resolve(response!);
       });
       reportMetadata(call, options);

@@ -4,6 +4,7 @@ import { STATUS_DETAILS_TRAILER, encodeStatusDetails, hasStatusDetails } from '.
 import { TuskError, isTuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { MalformedRequest } from './codec.js';
+import { outwardMessage } from './outward-message.js';
 
 /** The trailer carrying a TuskError's details as a google.rpc.Status (the standard one; read by the tusk client too). */
 export const ERROR_DETAILS_TRAILER = STATUS_DETAILS_TRAILER;
@@ -19,12 +20,13 @@ export function malformedRequestError(request: MalformedRequest): TuskError {
 }
 
 function tuskErrorStatus(error: TuskError): HandlerStatus {
+  const message = outwardMessage(error);
   const metadata = new Metadata();
   if (hasStatusDetails(error.details)) {
-    const status = encodeStatusDetails(error.code, error.message, error.details);
+    const status = encodeStatusDetails(error.code, message, error.details);
     metadata.set(STATUS_DETAILS_TRAILER, Buffer.from(status.buffer, status.byteOffset, status.byteLength));
   }
-  return { code: grpcStatus(error.code), details: error.message, metadata };
+  return { code: grpcStatus(error.code), details: message, metadata };
 }
 
 /** Whether the call ended under the handler, and why: an AbortSignal, or a CallAbort that has not made one. */

@@ -20,6 +20,8 @@ export interface ShopServers {
   /** Clients of this process, pointed straight at the servers. */
   readonly users: UserServiceClient;
   readonly orders: OrderServiceClient;
+  /** Stops the user server: the order service's downstream calls then fail in its transport. */
+  stopUsers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startShopServers(): Promise<ShopServers> {
     orderAddress: order.address,
     users,
     orders,
+    stopUsers: () => user.server.stop(),
     close: async () => {
       await Promise.all([users, orders, downstream].map((client) => closeClient(client)));
       await Promise.all([order.server.stop(), user.server.stop()]);
