@@ -19,8 +19,10 @@ export function malformedRequestError(request: MalformedRequest): TuskError {
   return new TuskError(Code.INVALID_ARGUMENT, `malformed request message: ${reason}`);
 }
 
-function tuskErrorStatus(error: TuskError): HandlerStatus {
+function tuskErrorStatus(error: TuskError, log: () => Logger): HandlerStatus {
   const message = outwardMessage(error);
+  // What the caller no longer sees (the downstream address) stays in this service's log.
+  if (message !== error.message) log().info({ err: error, code: error.codeName }, 'passing on a downstream failure without its addresses');
   const metadata = new Metadata();
   if (hasStatusDetails(error.details)) {
     const status = encodeStatusDetails(error.code, message, error.details);
@@ -44,13 +46,13 @@ export function errorToStatus(error: unknown, abort: AbortState, logger: Logger 
     if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN || error.code === Code.DATA_LOSS) {
       log().error({ err: error, code: error.codeName }, 'handler failed');
     }
-    return tuskErrorStatus(error);
+    return tuskErrorStatus(error, log);
   }
   if (abort.aborted) {
     // The handler gave up because its call ended (cancel, deadline, shutdown): not a bug.
     const reason: unknown = abort.reason;
     log().debug({ err: error }, 'handler stopped after the call was aborted');
-    return isTuskError(reason) ? tuskErrorStatus(reason) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
+    return isTuskError(reason) ? tuskErrorStatus(reason, log) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
   }
   log().error({ err: error }, 'handler threw an unexpected error');
   return { code: grpcStatus(Code.INTERNAL), details: 'internal error', metadata: new Metadata() };

@@ -6,6 +6,7 @@ import { TuskError } from '../../../src/status/tusk-error.js';
 import { errorToStatus, malformedRequestError } from '../../../src/server/handler-errors.js';
 import { STATUS_DETAILS_TRAILER } from '../../../src/status/index.js';
 import { decodeStatusDetails } from '../../../src/status/status-details.js';
+import { markDownstream } from '../../../src/status/downstream.js';
 import { MalformedRequest, bufferCodec } from '../../../src/server/codec.js';
 import { deadlineMs, deadlinePassed } from '../../../src/server/create-call-context.js';
 import type { MethodDescriptor } from '../../../src/config/service-definition.js';
@@ -44,6 +45,16 @@ test('any other error is INTERNAL "internal error"; the stack goes to the log on
   assert.equal(lines[0]!.err.message, 'db password is hunter2');
   assert.match(lines[0]!.err.stack, /RangeError/);
   assert.equal(lines[0]!.level, 50);
+});
+
+test('a passed-on downstream failure goes out without its address; the log keeps the original message', () => {
+  const { logger, lines } = recordingLogger();
+  const received = markDownstream(new TuskError(Code.UNAVAILABLE, 'Connection dropped, remote_addr=10.0.0.7:5000'), '10.0.0.7:5000');
+  const status = errorToStatus(received, live(), logger);
+  assert.equal(status.details, 'Connection dropped');
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.err.message, 'Connection dropped, remote_addr=10.0.0.7:5000');
+  assert.equal(lines[0]!.level, 30);
 });
 
 test('an error thrown after the call was aborted reports the abort reason, not a bug', () => {
