@@ -2,18 +2,13 @@
 // UserService client, which finds the user instances through discovery and
 // takes its timeout and retries from order.tsk's [dependencies] users entry.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, TuskError, isTuskError, type CallContext } from 'tusk-grpc';
+import { Code, TuskError, isTuskError, type CallContext, type FieldViolation } from 'tusk-grpc';
 import {
   OrderStatus, type CreateOrderRequest, type CreateOrderResponse, type GetOrderRequest, type GetOrderResponse, type ListOrdersByUserRequest,
   type ListOrdersByUserResponse, type Order, type OrderItem, type WatchOrderStatusRequest, type WatchOrderStatusResponse,
 } from '../../gen/order/v1/order.js';
 import { OrderServiceBase } from '../../gen/order/v1/order.tusk.js';
 import { createUserServiceClient, type UserServiceClient } from '../../gen/user/v1/user.tusk.js';
-
-interface FieldViolation {
-  readonly field: string;
-  readonly description: string;
-}
 
 /** What is wrong with an order request's fields; empty when nothing is. */
 export function validateOrder(request: CreateOrderRequest): FieldViolation[] {
