@@ -1,9 +1,9 @@
 import { Metadata, type StatusObject, type status as GrpcStatus } from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
-import { STATUS_DETAILS_TRAILER, encodeStatusDetails, hasStatusDetails } from '../status/status-details.js';
+import { STATUS_DETAILS_TRAILER, encodeStatusDetails } from '../status/status-details.js';
 import { TuskError, isTuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
-import { MalformedRequest } from './codec.js';
+import { MalformedRequest, toBuffer } from './codec.js';
 import { outwardMessage } from './outward-message.js';
 
 /** The trailer carrying a TuskError's details as a google.rpc.Status (the standard one; read by the tusk client too). */
@@ -24,10 +24,8 @@ function tuskErrorStatus(error: TuskError, log: () => Logger): HandlerStatus {
   // What the caller no longer sees (the downstream address) stays in this service's log.
   if (message !== error.message) log().info({ err: error, code: error.codeName }, 'passing on a downstream failure without its addresses');
   const metadata = new Metadata();
-  if (hasStatusDetails(error.details)) {
-    const status = encodeStatusDetails(error.code, message, error.details);
-    metadata.set(STATUS_DETAILS_TRAILER, Buffer.from(status.buffer, status.byteOffset, status.byteLength));
-  }
+  const status = encodeStatusDetails(error.code, message, error.details);
+  if (status !== undefined) metadata.set(STATUS_DETAILS_TRAILER, toBuffer(status));
   return { code: grpcStatus(error.code), details: message, metadata };
 }
 

@@ -122,14 +122,10 @@ function detailAnys(details: ErrorDetails): { typeUrl: string; value: Buffer }[]
   return anys;
 }
 
-/** Whether `details` holds anything to send; a status without details needs no trailer. */
-export function hasStatusDetails(details: ErrorDetails | undefined): details is ErrorDetails {
-  return details !== undefined && detailAnys(details).length > 0;
-}
-
-/** The google.rpc.Status for a status code, its message and typed details. */
-export function encodeStatusDetails(code: number, message: string, details: ErrorDetails): Uint8Array {
-  return Status.encode({ code, message, details: detailAnys(details) }).finish();
+/** The google.rpc.Status for a status code, its message and typed details; undefined when there are none to send. */
+export function encodeStatusDetails(code: number, message: string, details: ErrorDetails | undefined): Uint8Array | undefined {
+  const anys = details === undefined ? [] : detailAnys(details);
+  return anys.length === 0 ? undefined : Status.encode({ code, message, details: anys }).finish();
 }
 
 export interface DecodedStatus {

@@ -8,8 +8,14 @@ import { Status } from '../../../src/status/google/rpc/status.js';
 import { decodeStatusDetails, encodeStatusDetails } from '../../../src/status/status-details.js';
 import type { ErrorDetails } from '../../../src/status/error-details.js';
 
+function encoded(code: Code, message: string, details: ErrorDetails): Uint8Array {
+  const bytes = encodeStatusDetails(code, message, details);
+  assert.ok(bytes !== undefined, 'details to send');
+  return bytes;
+}
+
 test('field violations become a standard google.rpc.BadRequest inside a google.rpc.Status', () => {
-  const bytes = encodeStatusDetails(Code.INVALID_ARGUMENT, 'invalid order', { fieldViolations: [{ field: 'user_id', description: 'must not be empty' }] });
+  const bytes = encoded(Code.INVALID_ARGUMENT, 'invalid order', { fieldViolations: [{ field: 'user_id', description: 'must not be empty' }] });
   const status = Status.decode(bytes);
   assert.equal(status.code, Code.INVALID_ARGUMENT);
   assert.equal(status.message, 'invalid order');
@@ -32,20 +38,22 @@ test('every modelled detail kind round-trips with plain values; the retry delay 
     debugInfo: { stackEntries: ['a.ts:1'], detail: 'why' },
     requestInfo: { requestId: 'r-1', servingData: 'shard 7' },
   };
-  const decoded = decodeStatusDetails(encodeStatusDetails(Code.FAILED_PRECONDITION, 'no', details));
+  const decoded = decodeStatusDetails(encoded(Code.FAILED_PRECONDITION, 'no', details));
   assert.deepEqual(decoded, { code: Code.FAILED_PRECONDITION, message: 'no', details });
-  assert.equal(RetryInfo.decode(Status.decode(encodeStatusDetails(Code.UNAVAILABLE, 'later', { retryInfo: { retryDelayMs: 1_500 } })).details[0]!.value).retryDelay?.nanos, 500_000_000);
+  assert.equal(RetryInfo.decode(Status.decode(encoded(Code.UNAVAILABLE, 'later', { retryInfo: { retryDelayMs: 1_500 } })).details[0]!.value).retryDelay?.nanos, 500_000_000);
 });
 
 test('a detail message of a type it does not model is kept as its Any, and sent back unchanged', () => {
   const other = { typeUrl: 'type.googleapis.com/acme.v1.Custom', value: Uint8Array.from([8, 1]) };
-  const bytes = encodeStatusDetails(Code.ABORTED, 'x', { other: [other], errorInfo: { reason: 'R', domain: 'd' } });
+  const bytes = encoded(Code.ABORTED, 'x', { other: [other], errorInfo: { reason: 'R', domain: 'd' } });
   const decoded = decodeStatusDetails(bytes);
   assert.deepEqual(decoded?.details, { errorInfo: { reason: 'R', domain: 'd' }, other: [other] });
-  assert.deepEqual(Status.decode(encodeStatusDetails(Code.ABORTED, 'x', decoded!.details!)), Status.decode(bytes));
+  assert.deepEqual(Status.decode(encoded(Code.ABORTED, 'x', decoded!.details!)), Status.decode(bytes));
 });
 
-test('a status without details decodes to undefined details; bytes that are not a Status decode to undefined', () => {
-  assert.deepEqual(decodeStatusDetails(encodeStatusDetails(Code.NOT_FOUND, 'gone', {})), { code: Code.NOT_FOUND, message: 'gone', details: undefined });
+test('nothing to send without details; a Status without details decodes to undefined details, bytes that are not one to undefined', () => {
+  assert.equal(encodeStatusDetails(Code.NOT_FOUND, 'gone', {}), undefined);
+  assert.equal(encodeStatusDetails(Code.NOT_FOUND, 'gone', { fieldViolations: [] }), undefined);
+  assert.deepEqual(decodeStatusDetails(Status.encode({ code: Code.NOT_FOUND, message: 'gone', details: [] }).finish()), { code: Code.NOT_FOUND, message: 'gone', details: undefined });
   assert.equal(decodeStatusDetails(Uint8Array.from([0xff, 0xff, 0xff])), undefined);
 });
