@@ -4,11 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * ts-proto settings that make its output strict, ESM (NodeNext) TypeScript
- * with grpc-js definitions. buf.gen.yaml (this repository's, and the one
- * `tusk-grpc init` writes) must say the same; a test holds them together.
+ * ts-proto settings that make its output strict, ESM (NodeNext) TypeScript.
+ * Messages only: the runtime uses just `X.encode/decode`, and ts-proto's
+ * grpc-js client class would collide with our `<Svc>Client` interface.
+ * 64-bit integers are bigint, so values above 2^53 round-trip exactly.
+ * buf.gen.yaml (this repository's, and the one `tusk-grpc init` writes) must
+ * say the same; a test holds them together.
  */
-export const TS_PROTO_OPTIONS: readonly string[] = ['esModuleInterop=true', 'importSuffix=.js', 'outputServices=grpc-js', 'env=node'];
+export const TS_PROTO_OPTIONS: readonly string[] = ['esModuleInterop=true', 'importSuffix=.js', 'outputServices=none', 'forceLong=bigint', 'env=node'];
 
 /** protoc-gen-tusk's output settings (protoplugin's own options): TypeScript importing with .js, as NodeNext wants. */
 export const TUSK_PLUGIN_OPTIONS: readonly string[] = ['target=ts', 'import_extension=js'];

@@ -13,7 +13,7 @@ export function line(text: string): void {
   console.log(`   ${text}`);
 }
 
-export const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+export const dollars = (cents: bigint) => `$${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 
 /** "INVALID_ARGUMENT: ... {details}" for a client error; the message otherwise. */
 export function describeError(error: unknown): string {

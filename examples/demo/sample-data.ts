@@ -7,9 +7,9 @@ export const SAMPLE_USERS = [
   { name: 'Alan Turing', email: 'alan@example.com' },
 ] as const;
 
-/** Item lists with their expected totals in cents. */
-export const SAMPLE_BASKETS: ReadonlyArray<{ readonly items: OrderItem[]; readonly totalCents: number }> = [
-  { items: [{ sku: 'book-sicp', quantity: 2, unitPriceCents: 4_250 }, { sku: 'pencil', quantity: 10, unitPriceCents: 35 }], totalCents: 8_850 },
-  { items: [{ sku: 'keyboard', quantity: 1, unitPriceCents: 12_999 }], totalCents: 12_999 },
-  { items: [{ sku: 'coffee', quantity: 3, unitPriceCents: 1_199 }, { sku: 'mug', quantity: 1, unitPriceCents: 850 }], totalCents: 4_447 },
+/** Item lists with their expected totals in cents (int64 in the proto, so bigint). */
+export const SAMPLE_BASKETS: ReadonlyArray<{ readonly items: OrderItem[]; readonly totalCents: bigint }> = [
+  { items: [{ sku: 'book-sicp', quantity: 2, unitPriceCents: 4_250n }, { sku: 'pencil', quantity: 10, unitPriceCents: 35n }], totalCents: 8_850n },
+  { items: [{ sku: 'keyboard', quantity: 1, unitPriceCents: 12_999n }], totalCents: 12_999n },
+  { items: [{ sku: 'coffee', quantity: 3, unitPriceCents: 1_199n }, { sku: 'mug', quantity: 1, unitPriceCents: 850n }], totalCents: 4_447n },
 ];

@@ -73,7 +73,7 @@ export async function showStreams({ users, orders }: DemoServices, customers: re
 
   const first = customers[0]!;
   const theirs: string[] = [];
-  for await (const { order } of orders.listOrdersByUser({ userId: first.id })) theirs.push(`${order?.id} (${dollars(order?.totalCents ?? 0)})`);
+  for await (const { order } of orders.listOrdersByUser({ userId: first.id })) theirs.push(`${order?.id} (${dollars(order?.totalCents ?? 0n)})`);
   line(`ListOrdersByUser(${first.name}): ${theirs.join(', ')}`);
 
   const orderId = theirs[0]!.split(' ')[0]!;

@@ -3,18 +3,13 @@
 // built with this.clientOf(), takes its timeout and retries from order.tsk's
 // [dependencies] users entry.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, TuskError, isTuskError, type CallContext } from 'tusk-grpc';
+import { Code, TuskError, isTuskError, type CallContext, type FieldViolation } from 'tusk-grpc';
 import {
   OrderStatus, type CreateOrderRequest, type CreateOrderResponse, type GetOrderRequest, type GetOrderResponse, type ListOrdersByUserRequest,
   type ListOrdersByUserResponse, type Order, type OrderItem, type WatchOrderStatusRequest, type WatchOrderStatusResponse,
 } from '../../gen/order/v1/order.js';
 import { OrderServiceBase } from '../../gen/order/v1/order.tusk.js';
 import { createUserServiceClient, type UserServiceClient } from '../../gen/user/v1/user.tusk.js';
-
-interface FieldViolation {
-  readonly field: string;
-  readonly description: string;
-}
 
 /** What is wrong with an order request's fields; empty when nothing is. */
 export function validateOrder(request: CreateOrderRequest): FieldViolation[] {
@@ -29,7 +24,7 @@ export function validateOrder(request: CreateOrderRequest): FieldViolation[] {
   return violations;
 }
 
-export const orderTotalCents = (items: readonly OrderItem[]): number => items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+export const orderTotalCents = (items: readonly OrderItem[]): bigint => items.reduce((sum, item) => sum + BigInt(item.quantity) * item.unitPriceCents, 0n);
 
 const STATUS_FLOW = [OrderStatus.ORDER_STATUS_PLACED, OrderStatus.ORDER_STATUS_PAID, OrderStatus.ORDER_STATUS_SHIPPED, OrderStatus.ORDER_STATUS_DELIVERED];
 

@@ -1,16 +1,11 @@
 // user.v1.UserService: extend the generated base, one method per RPC.
-import { Code, TuskError, type CallContext } from 'tusk-grpc';
+import { Code, TuskError, type CallContext, type FieldViolation } from 'tusk-grpc';
 import type {
   CreateUserRequest, CreateUserResponse, GetUserRequest, GetUserResponse, ImportUsersRequest, ImportUsersResponse,
   ListUsersRequest, ListUsersResponse, User,
 } from '../../gen/user/v1/user.js';
 import { UserServiceBase } from '../../gen/user/v1/user.tusk.js';
 import { UserStore, type StoredUser } from './user-store.js';
-
-export interface FieldViolation {
-  readonly field: string;
-  readonly description: string;
-}
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 

@@ -1,9 +1,11 @@
 // grpc-js adapters shared by the transport's call kinds: metadata, errors, streams.
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
+import { metadataToRecord } from '../server/create-call-context.js';
+import { markDownstream } from '../status/downstream.js';
+import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
-
-export const DETAILS_TRAILER = 'tusk-error-details-bin';
+import type { TransportCallOptions } from './transport.js';
 
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -19,28 +21,32 @@ export function toGrpcMetadata(metadata: Readonly<Record<string, string>>): grpc
   return result;
 }
 
-/** A grpc-js failure as the TuskError the caller sees: the server's code, message and JSON details. */
-export function grpcError(error: unknown): TuskError {
-  if (error instanceof TuskError) return error;
-  const failure = error as Partial<grpc.ServiceError>;
-  if (typeof failure?.code !== 'number') return new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
-  let details: unknown;
-  const raw = failure.metadata?.get(DETAILS_TRAILER)[0];
-  if (raw !== undefined) {
-    try {
-      details = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw);
-    } catch {
-      details = undefined; // malformed details never hide the status itself
-    }
-  }
-  return new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details);
+/** Hands a call's response headers and trailers, as text records, to the caller when it asked for them. */
+export function reportMetadata(call: Pick<grpc.ClientUnaryCall, 'on'>, { onHeader, onTrailer }: Pick<TransportCallOptions, 'onHeader' | 'onTrailer'>): void {
+  if (onHeader !== undefined) call.on('metadata', (metadata: grpc.Metadata) => onHeader(metadataToRecord(metadata)));
+  if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(metadataToRecord(status.metadata)));
 }
 
-export async function* readResponses(call: AsyncIterable<unknown>): AsyncIterable<Uint8Array> {
+/**
+ * A grpc-js failure as the TuskError the caller sees: the server's code,
+ * message and the details of its google.rpc.Status, marked as received from
+ * `address` (a server passing it on leaves that address out).
+ */
+export function grpcError(error: unknown, address: string): TuskError {
+  if (error instanceof TuskError) return error;
+  const failure = error as Partial<grpc.ServiceError>;
+  if (typeof failure?.code !== 'number') return markDownstream(new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error)), address);
+  const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
+  // A malformed trailer never hides the status itself.
+  const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
+  return markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
+}
+
+export async function* readResponses(call: AsyncIterable<unknown>, address: string): AsyncIterable<Uint8Array> {
   try {
     for await (const message of call) yield message as Uint8Array;
   } catch (error) {
-    throw grpcError(error);
+    throw grpcError(error, address);
   }
 }
 

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { NotSentError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import type { Transport, TransportCallOptions } from './transport.js';
-import { grpcError, pumpRequests, readResponses, toGrpcMetadata, toBuffer } from './grpc-stream.js';
+import { grpcError, pumpRequests, readResponses, reportMetadata, toGrpcMetadata, toBuffer } from './grpc-stream.js';
 
 const identity = (buffer: Buffer): Buffer => buffer;
 /** Longest wait for a connection when the call itself has no deadline. */
@@ -51,9 +51,10 @@ export class GrpcTransport implements Transport {
           const call = this.client.makeClientStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
             detach();
             if (pumpFailure !== undefined) reject(pumpFailure);
-            else if (error) reject(grpcError(error));
+            else if (error) reject(grpcError(error, this.address));
             else resolve(response!);
           });
+          reportMetadata(call, options);
           const detach = cancelOnAbort(call, options.signal);
           pumpRequests(call, requests).catch((error: unknown) => {
             pumpFailure = error;
@@ -66,9 +67,10 @@ export class GrpcTransport implements Transport {
   async *serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array> {
     await this.whenReady(options);
     const call = this.client.makeServerStreamRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options));
+    reportMetadata(call, options);
     const detach = cancelOnAbort(call, options.signal);
     try {
-      yield* readResponses(call);
+      yield* readResponses(call, this.address);
     } finally {
       detach();
       call.cancel(); // no-op when already finished; stops the server when the consumer stopped early
@@ -78,6 +80,7 @@ export class GrpcTransport implements Transport {
   async *bidiStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): AsyncIterable<Uint8Array> {
     await this.whenReady(options);
     const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options));
+    reportMetadata(call, options);
     const detach = cancelOnAbort(call, options.signal);
     let pumpFailure: unknown;
     pumpRequests(call, requests).catch((error: unknown) => {
@@ -85,7 +88,7 @@ export class GrpcTransport implements Transport {
       call.cancel();
     });
     try {
-      yield* readResponses(call);
+      yield* readResponses(call, this.address);
     } catch (error) {
       throw pumpFailure ?? error;
     } finally {
@@ -109,9 +112,10 @@ export class GrpcTransport implements Transport {
     return new Promise((resolve, reject) => {
       const call = this.client.makeUnaryRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options), (error, response) => {
         if (detach !== undefined) detach();
-        if (error) reject(grpcError(error));
+        if (error) reject(grpcError(error, this.address));
         else resolve(response!);
       });
+      reportMetadata(call, options);
       const detach = options.signal === undefined ? undefined : cancelOnAbort(call, options.signal);
     });
   }

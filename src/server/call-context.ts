@@ -1,4 +1,7 @@
 import type { Logger } from '../telemetry/logger-types.js';
+import type { ResponseMetadata } from './response-metadata.js';
+
+export type { ResponseMetadata };
 
 /** W3C trace context of the current call, as received or started by the server. */
 export interface TraceContext {
@@ -32,4 +35,8 @@ export interface CallContext {
   readonly requestId: string;
   /** Bound to this call: service, method, request id, trace ids. */
   readonly logger: Logger;
+  /** Response headers: sent with the first response message, or with the status when the call fails first. */
+  readonly header: ResponseMetadata;
+  /** Response trailers: sent with the status when the call ends, on success and on failure. */
+  readonly trailer: ResponseMetadata;
 }

@@ -4,6 +4,8 @@ import type { Logger } from '../telemetry/logger-types.js';
 import type { CancellableCall, CallAbort } from './active-calls.js';
 import type { CallContext, CallMetadata, TraceContext } from './call-context.js';
 import type { HandlerEnv } from './handler-env.js';
+import type { HandlerStatus } from './handler-errors.js';
+import { OutgoingMetadata } from './response-metadata.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
 import { serverTraceOf } from './server-trace.js';
 
@@ -79,6 +81,10 @@ export class ServerCallContext implements CallContext {
   readonly peer: string;
   private metadataRecord: CallMetadata | undefined;
   private callLogger: Logger | undefined;
+  private responseHeader: OutgoingMetadata | undefined;
+  private responseTrailer: OutgoingMetadata | undefined;
+  private headerSent = false;
+  private trailerSent = false;
 
   constructor(
     private readonly env: HandlerEnv,
@@ -113,6 +119,44 @@ export class ServerCallContext implements CallContext {
       ...(this.trace.traceId !== undefined ? { trace_id: this.trace.traceId, span_id: this.trace.spanId } : {}),
     });
     return this.callLogger;
+  }
+
+  get header(): OutgoingMetadata {
+    if (this.responseHeader === undefined) {
+      this.responseHeader = new OutgoingMetadata('headers', 'the first response');
+      if (this.headerSent) this.responseHeader.take();
+    }
+    return this.responseHeader;
+  }
+
+  get trailer(): OutgoingMetadata {
+    if (this.responseTrailer === undefined) {
+      this.responseTrailer = new OutgoingMetadata('trailers', 'the status');
+      if (this.trailerSent) this.responseTrailer.take();
+    }
+    return this.responseTrailer;
+  }
+
+  /** Sends the handler's headers, if it set any, ahead of the first response or the status; later sets throw. */
+  sendHeader(call: { sendMetadata(metadata: Metadata): void }): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    const header = this.responseHeader?.take();
+    if (header !== undefined) call.sendMetadata(header);
+  }
+
+  /** The handler's trailers for a successful end (undefined: none); later sets throw. */
+  takeTrailer(): Metadata | undefined {
+    this.trailerSent = true;
+    return this.responseTrailer?.take();
+  }
+
+  /** An error status with the handler's trailers added; the handler's headers go out first. */
+  failedStatus(status: HandlerStatus, call: { sendMetadata(metadata: Metadata): void }): HandlerStatus {
+    this.sendHeader(call);
+    const trailer = this.takeTrailer();
+    if (trailer !== undefined) status.metadata?.merge(trailer);
+    return status;
   }
 }
 

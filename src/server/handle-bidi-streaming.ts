@@ -15,11 +15,12 @@ export function handleBidiStreaming(env: HandlerEnv, method: BidiStreamingMethod
 async function runBidiStreaming(env: HandlerEnv, method: BidiStreamingMethod, call: ServerDuplexStream<unknown, unknown>): Promise<void> {
   const ctx = createCallContext(env, call);
   try {
-    await writeAll(call, method(readAll(call, ctx.signal), ctx), ctx.signal);
-    if (!call.destroyed) call.end();
+    await writeAll(call, method(readAll(call, ctx.signal), ctx), ctx.signal, () => ctx.sendHeader(call));
+    ctx.sendHeader(call);
+    if (!call.destroyed) call.end(ctx.takeTrailer());
   } catch (error) {
     const status = errorToStatus(error, ctx.abort, () => ctx.logger);
-    if (!call.destroyed) call.emit('error', status);
+    if (!call.destroyed) call.emit('error', ctx.failedStatus(status, call));
   } finally {
     ctx.abort.close();
   }

@@ -17,12 +17,13 @@ async function runServerStreaming(env: HandlerEnv, method: ServerStreamingMethod
   const ctx = createCallContext(env, call);
   try {
     if (call.request instanceof MalformedRequest) throw malformedRequestError(call.request);
-    await writeAll(call, method(call.request, ctx), ctx.signal);
-    if (!call.destroyed) call.end();
+    await writeAll(call, method(call.request, ctx), ctx.signal, () => ctx.sendHeader(call));
+    ctx.sendHeader(call);
+    if (!call.destroyed) call.end(ctx.takeTrailer());
   } catch (error) {
     const status = errorToStatus(error, ctx.abort, () => ctx.logger);
     // grpc-js turns an 'error' event carrying a status into the call's final status.
-    if (!call.destroyed) call.emit('error', status);
+    if (!call.destroyed) call.emit('error', ctx.failedStatus(status, call));
   } finally {
     ctx.abort.close();
   }

@@ -21,9 +21,10 @@ async function runUnary(env: HandlerEnv, method: UnaryMethod, call: ServerUnaryC
   } catch (error) {
     const status = errorToStatus(error, ctx.abort, () => ctx.logger);
     ctx.abort.close();
-    callback(status);
+    callback(ctx.failedStatus(status, call));
     return;
   }
   ctx.abort.close();
-  callback(null, response);
+  ctx.sendHeader(call);
+  callback(null, response, ctx.takeTrailer());
 }

@@ -1,11 +1,13 @@
 import { Metadata, type StatusObject, type status as GrpcStatus } from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
+import { STATUS_DETAILS_TRAILER, encodeStatusDetails } from '../status/status-details.js';
 import { TuskError, isTuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
-import { MalformedRequest } from './codec.js';
+import { MalformedRequest, toBuffer } from './codec.js';
+import { outwardMessage } from './outward-message.js';
 
-/** Trailer carrying TuskError details as JSON (contract shared with the client). */
-export const ERROR_DETAILS_TRAILER = 'tusk-error-details-bin';
+/** The trailer carrying a TuskError's details as a google.rpc.Status (the standard one; read by the tusk client too). */
+export const ERROR_DETAILS_TRAILER = STATUS_DETAILS_TRAILER;
 
 export type HandlerStatus = Pick<StatusObject, 'code' | 'details' | 'metadata'>;
 
@@ -17,18 +19,14 @@ export function malformedRequestError(request: MalformedRequest): TuskError {
   return new TuskError(Code.INVALID_ARGUMENT, `malformed request message: ${reason}`);
 }
 
-function tuskErrorStatus(error: TuskError): HandlerStatus {
+function tuskErrorStatus(error: TuskError, log: () => Logger): HandlerStatus {
+  const message = outwardMessage(error);
+  // What the caller no longer sees (the downstream address) stays in this service's log.
+  if (message !== error.message) log().info({ err: error, code: error.codeName }, 'passing on a downstream failure without its addresses');
   const metadata = new Metadata();
-  if (error.details !== undefined) {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(error.details);
-    } catch {
-      json = undefined; // details that cannot be serialized are dropped, the status still goes out
-    }
-    if (json !== undefined) metadata.set(ERROR_DETAILS_TRAILER, Buffer.from(json));
-  }
-  return { code: grpcStatus(error.code), details: error.message, metadata };
+  const status = encodeStatusDetails(error.code, message, error.details);
+  if (status !== undefined) metadata.set(STATUS_DETAILS_TRAILER, toBuffer(status));
+  return { code: grpcStatus(error.code), details: message, metadata };
 }
 
 /** Whether the call ended under the handler, and why: an AbortSignal, or a CallAbort that has not made one. */
@@ -46,13 +44,13 @@ export function errorToStatus(error: unknown, abort: AbortState, logger: Logger 
     if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN || error.code === Code.DATA_LOSS) {
       log().error({ err: error, code: error.codeName }, 'handler failed');
     }
-    return tuskErrorStatus(error);
+    return tuskErrorStatus(error, log);
   }
   if (abort.aborted) {
     // The handler gave up because its call ended (cancel, deadline, shutdown): not a bug.
     const reason: unknown = abort.reason;
     log().debug({ err: error }, 'handler stopped after the call was aborted');
-    return isTuskError(reason) ? tuskErrorStatus(reason) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
+    return isTuskError(reason) ? tuskErrorStatus(reason, log) : { code: grpcStatus(Code.CANCELLED), details: 'cancelled', metadata: new Metadata() };
   }
   log().error({ err: error }, 'handler threw an unexpected error');
   return { code: grpcStatus(Code.INTERNAL), details: 'internal error', metadata: new Metadata() };

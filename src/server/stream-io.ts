@@ -51,8 +51,9 @@ function drained(stream: Writable, signal: AbortSignal): Promise<void> {
  * Writes a handler's responses with backpressure: when grpc-js' buffer is
  * full (write() returns false) the next item is pulled only after 'drain'.
  * On abort it stops pulling and asks the handler's iterator to return.
+ * `beforeWrite` runs before every write (the adapters send the handler's headers on the first).
  */
-export async function writeAll(stream: Writable, responses: AsyncIterable<unknown>, signal: AbortSignal): Promise<void> {
+export async function writeAll(stream: Writable, responses: AsyncIterable<unknown>, signal: AbortSignal, beforeWrite?: () => void): Promise<void> {
   const iterator = responses[Symbol.asyncIterator]();
   let exhausted = false;
   try {
@@ -62,6 +63,7 @@ export async function writeAll(stream: Writable, responses: AsyncIterable<unknow
         exhausted = true;
         return;
       }
+      beforeWrite?.();
       if (!stream.write(next.value)) await drained(stream, signal);
     }
   } finally {

@@ -1,15 +1,18 @@
 import { Code, codeName } from './codes.js';
+import type { ErrorDetails } from './error-details.js';
 
 /**
  * The error a handler throws to send a specific status, and the error a client
- * call rejects with. `details` travels as JSON in the `tusk-error-details-bin`
- * trailer so callers get structured field errors back.
+ * call rejects with. `details` travels as a standard google.rpc.Status in the
+ * `grpc-status-details-bin` trailer (BadRequest for `fieldViolations`, ...), so
+ * callers in any language get structured errors back.
  */
 export class TuskError extends Error {
   readonly code: Code;
-  readonly details: unknown;
+  /** undefined when the error carries no details. */
+  readonly details: ErrorDetails | undefined;
 
-  constructor(code: Code, message: string, details?: unknown) {
+  constructor(code: Code, message: string, details?: ErrorDetails) {
     super(message);
     this.name = 'TuskError';
     this.code = code;

@@ -4,7 +4,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { toGrpcMetadata } from '../client/grpc-stream.js';
 import type { TransportCallOptions } from '../client/transport.js';
 import type { CancellableCall } from '../server/active-calls.js';
-import { REQUEST_ID_HEADER, firstText } from '../server/create-call-context.js';
+import { REQUEST_ID_HEADER, firstText, metadataToRecord, type ServerCallContext } from '../server/create-call-context.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 
@@ -76,11 +76,13 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     this.emit('cancelled');
   }
 
-  /** The first response is ready: the caller's header callback hears of it (no headers in memory). */
-  sendHeader(): void {
+  /** The first response (or the status) is ready: the caller's header callback hears the handler's headers. */
+  sendHeader(ctx: ServerCallContext): void {
     if (this.headerSent) return;
     this.headerSent = true;
-    this.options.onHeader?.({});
+    let header: Readonly<Record<string, string>> = {};
+    ctx.sendHeader({ sendMetadata: (metadata) => (header = metadataToRecord(metadata)) });
+    this.options.onHeader?.(header);
   }
 
   /** The call is over for the caller: stop the timer and the listener; tell the transport's header/trailer callbacks. */

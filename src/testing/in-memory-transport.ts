@@ -137,8 +137,14 @@ function decodeRequest(method: MethodDescriptor, bytes: Uint8Array): unknown {
  */
 function failure({ call, ctx }: OpenedCall, error: unknown): { error: unknown; trailer: Readonly<Record<string, string>> } {
   if (call.endedWith !== undefined) return { error: call.endedWith, trailer: {} };
-  const status = errorToStatus(error, ctx.abort, () => ctx.logger);
-  return { error: grpcError(status), trailer: metadataToRecord(status.metadata) };
+  const status = ctx.failedStatus(errorToStatus(error, ctx.abort, () => ctx.logger), { sendMetadata: () => call.sendHeader(ctx) });
+  return { error: grpcError(status, call.peer), trailer: metadataToRecord(status.metadata) };
+}
+
+/** The handler's trailers of a call that ended well, as the caller's onTrailer sees them. */
+function successTrailer(ctx: ServerCallContext): Readonly<Record<string, string>> {
+  const trailer = ctx.takeTrailer();
+  return trailer === undefined ? {} : metadataToRecord(trailer);
 }
 
 async function respond(opened: OpenedCall, run: () => unknown): Promise<Uint8Array> {
@@ -147,7 +153,8 @@ async function respond(opened: OpenedCall, run: () => unknown): Promise<Uint8Arr
   let trailer: Readonly<Record<string, string>> = {};
   try {
     const bytes = route.method.serializeResponse(await call.race(handled));
-    call.sendHeader();
+    call.sendHeader(ctx);
+    trailer = successTrailer(ctx);
     return bytes;
   } catch (error) {
     const failed = failure(opened, error);
@@ -181,10 +188,11 @@ async function* respondStream(opened: OpenedCall, run: () => AsyncIterable<unkno
         break;
       }
       const bytes = route.method.serializeResponse(next.value);
-      call.sendHeader();
+      call.sendHeader(ctx);
       yield bytes;
     }
-    call.sendHeader();
+    call.sendHeader(ctx);
+    trailer = successTrailer(ctx);
   } catch (error) {
     over = true;
     const failed = failure(opened, error);

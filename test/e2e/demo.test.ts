@@ -78,8 +78,8 @@ describe('npm run demo', () => {
     // Another client, as grpcurl would be: the printed address and ids work.
     const orders = createOrderServiceClient({ endpoints: [orderAddress] });
     try {
-      const { order } = await orders.createOrder({ userId, items: [{ sku: 'mug', quantity: 2, unitPriceCents: 850 }] });
-      assert.equal(order?.totalCents, 1_700);
+      const { order } = await orders.createOrder({ userId, items: [{ sku: 'mug', quantity: 2, unitPriceCents: 850n }] });
+      assert.equal(order?.totalCents, 1_700n);
     } finally {
       await closeClient(orders);
     }

@@ -47,7 +47,7 @@ export class TestEchoService extends EchoServiceBase {
   /** text "throw": a plain Error; `fail`: a TuskError with details; "wait-abort": runs until ctx.signal aborts, then throws its reason. */
   private async answer(request: EchoRequest, call: ObservedCall): Promise<EchoResponse> {
     if (request.text === 'throw') throw new Error('secret internal detail');
-    if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'failed on purpose', { field: 'text', reason: 'bad' });
+    if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'failed on purpose', { fieldViolations: [{ field: 'text', description: 'bad' }] });
     if (request.text === 'wait-abort') await untilAborted(call);
     if (request.delayMs) await sleep(request.delayMs);
     return { text: request.text, instance: this.instance };
@@ -79,7 +79,7 @@ export class TestEchoService extends EchoServiceBase {
       this.pulled += 1;
       yield { text: `${index}${padding}`, instance: this.instance };
     }
-    if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'stream failed on purpose', { after: count });
+    if (request.fail !== undefined) throw new TuskError(request.fail as Code, 'stream failed on purpose', { errorInfo: { reason: 'FAILED_ON_PURPOSE', domain: 'test', metadata: { after: String(count) } } });
   }
 
   async collect(requests: AsyncIterable<EchoRequest>, ctx: CallContext): Promise<EchoResponse> {

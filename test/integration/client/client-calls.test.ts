@@ -38,6 +38,8 @@ function parentContext(overrides: Partial<CallContext>): CallContext {
     trace: {},
     requestId: 'req-1',
     logger: undefined as never,
+    header: undefined as never,
+    trailer: undefined as never,
     ...overrides,
   };
 }
@@ -58,14 +60,17 @@ test('all four RPC kinds work through the pipeline', async () => {
   }
 });
 
-test('a failed call rejects with TuskError carrying the server code, message and JSON details', async () => {
+test('a failed call rejects with TuskError carrying the server code, message and the details of its google.rpc.Status', async () => {
   const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address] });
   try {
     await assert.rejects(client.echo({ text: 'boom', fail: Code.NOT_FOUND }), (error: unknown) => {
       assert.ok(error instanceof TuskError);
       assert.equal(error.code, Code.NOT_FOUND);
       assert.equal(error.message, 'failed on request: boom');
-      assert.deepEqual(error.details, { field: 'text', reason: 'asked to fail' });
+      assert.deepEqual(error.details, {
+        fieldViolations: [{ field: 'text', description: 'asked to fail' }],
+        other: [{ typeUrl: 'type.googleapis.com/acme.v1.Custom', value: Uint8Array.from([8, 7]) }],
+      });
       return true;
     });
     const stream = client.countUp({ text: '1', fail: Code.PERMISSION_DENIED });

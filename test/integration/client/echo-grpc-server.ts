@@ -1,5 +1,7 @@
 // A plain grpc-js server for the EchoService fixture (until TuskServer lands), in process or as a child process.
 import * as grpc from '@grpc/grpc-js';
+import { BadRequest } from '../../../src/status/google/rpc/error_details.js';
+import { Status } from '../../../src/status/google/rpc/status.js';
 import { echoDescriptor, type EchoRequest } from '../../helpers/echo-service.js';
 
 export interface EchoServerOptions {
@@ -46,7 +48,11 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   const failWith = (request: EchoRequest): grpc.ServiceError | null => {
     if (!request.fail) return null;
     const metadata = new grpc.Metadata();
-    metadata.set('tusk-error-details-bin', Buffer.from(JSON.stringify({ field: 'text', reason: 'asked to fail' })));
+    // What any gRPC server sends (Go's status.WithDetails, Python's rpc_status): a google.rpc.Status with Any details.
+    const badRequest = BadRequest.encode({ fieldViolations: [{ field: 'text', description: 'asked to fail', reason: '', localizedMessage: undefined }] }).finish();
+    const custom = { typeUrl: 'type.googleapis.com/acme.v1.Custom', value: Buffer.from([8, 7]) };
+    const status = { code: request.fail, message: `failed on request: ${request.text}`, details: [{ typeUrl: 'type.googleapis.com/google.rpc.BadRequest', value: Buffer.from(badRequest) }, custom] };
+    metadata.set('grpc-status-details-bin', Buffer.from(Status.encode(status).finish()));
     return Object.assign(new Error('asked to fail'), { code: request.fail, details: `failed on request: ${request.text}`, metadata });
   };
   const handlers: grpc.UntypedServiceImplementation = {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { TS_PROTO_OPTIONS } from '../../../generator/toolchain.js';
 import { LOCATED_LINE, REPO_ROOT, copyFixture, removeDir, runCli, runCommand, snapshotTree, type CliResult } from './cli-harness.js';
 
 const BUF = join(REPO_ROOT, 'node_modules', '@bufbuild', 'buf', 'bin', 'buf');
@@ -38,7 +39,7 @@ plugins:
   - local: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TS_PROTO_PLUGIN)}]
     out: gen
     strategy: all
-    opt:${list(['esModuleInterop=true', 'importSuffix=.js', 'outputServices=grpc-js', 'env=node'])}
+    opt:${list(TS_PROTO_OPTIONS)}
   - local: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUSK_PLUGIN)}]
     out: gen
     strategy: all

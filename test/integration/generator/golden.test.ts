@@ -78,6 +78,16 @@ for (const fixture of ['shop', 'unseen']) {
       assert.ok(servicesInSharedFiles > 1, 'the fixture has a file with several services');
     });
 
+    test("ts-proto writes messages only: no grpc-js client class or service definition beside the tusk <Svc>Client", async () => {
+      const tree = await snapshotTree(join(dirs[0]!, 'gen'));
+      for (const [file, bytes] of tree) {
+        if (file.endsWith('.tusk.ts')) continue;
+        const source = bytes.toString('utf8');
+        assert.doesNotMatch(source, /@grpc\/grpc-js/, file);
+        assert.doesNotMatch(source, /^export (?:const|interface|class|type) \w+(?:Client|Service|Server)\b/m, file);
+      }
+    });
+
     test('every generated file starts with a DO NOT EDIT header', async () => {
       const tree = await snapshotTree(join(dirs[0]!, 'gen'));
       assert.ok(tree.size > 0);

@@ -1,7 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_DETAILS_TRAILER } from '../../../src/server/handler-errors.js';
+import { BadRequest } from '../../../src/status/google/rpc/error_details.js';
+import { Status } from '../../../src/status/google/rpc/status.js';
 import type { EchoResponse } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { rawBytesCall, unary } from '../../helpers/server-raw-client.js';
@@ -28,13 +29,16 @@ function rejection(promise: Promise<unknown>): Promise<grpc.ServiceError> {
   );
 }
 
-test('a TuskError reaches the caller as its status, message and JSON details trailer', async () => {
+test('a TuskError reaches the caller as its status, message and a google.rpc.Status in grpc-status-details-bin', async () => {
   const error = await rejection(unary(fixture.client, 'echo', { text: 'x', fail: grpc.status.NOT_FOUND }));
   assert.equal(error.code, grpc.status.NOT_FOUND);
   assert.equal(error.details, 'failed on purpose');
-  const details = error.metadata.get(ERROR_DETAILS_TRAILER)[0];
+  const details = error.metadata.get('grpc-status-details-bin')[0];
   assert.ok(Buffer.isBuffer(details));
-  assert.deepEqual(JSON.parse(details.toString()), { field: 'text', reason: 'bad' });
+  const status = Status.decode(details);
+  assert.deepEqual([status.code, status.message], [grpc.status.NOT_FOUND, 'failed on purpose']);
+  assert.deepEqual(status.details.map((detail) => detail.typeUrl), ['type.googleapis.com/google.rpc.BadRequest']);
+  assert.deepEqual(BadRequest.decode(status.details[0]!.value).fieldViolations.map(({ field, description }) => [field, description]), [['text', 'bad']]);
   // The request id also rides a trailers-only error response.
   assert.equal(error.metadata.get('x-request-id')[0], fixture.service.calls.at(-1)!.ctx.requestId);
 });

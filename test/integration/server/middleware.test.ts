@@ -70,7 +70,7 @@ test('middleware sees the context and the outcome of all four RPC kinds', async 
 
 test('middleware refuses a call with a TuskError before the handler runs, and may change request and response', async () => {
   const requireTenant: ServerMiddleware = (next) => async (request) => {
-    if (request.ctx.metadata['x-tenant'] === undefined) throw new TuskError(Code.PERMISSION_DENIED, 'no tenant', { missing: 'x-tenant' });
+    if (request.ctx.metadata['x-tenant'] === undefined) throw new TuskError(Code.PERMISSION_DENIED, 'no tenant', { errorInfo: { reason: 'MISSING_TENANT', domain: 'example.test', metadata: { header: 'x-tenant' } } });
     return next(request);
   };
   const shout: ServerMiddleware = (next) => async (request) => {
@@ -91,7 +91,7 @@ test('middleware refuses a call with a TuskError before the handler runs, and ma
     assert.ok(isTuskError(error));
     assert.equal(error.code, Code.PERMISSION_DENIED);
     assert.equal(error.message, 'no tenant');
-    assert.deepEqual(error.details, { missing: 'x-tenant' });
+    assert.deepEqual(error.details, { errorInfo: { reason: 'MISSING_TENANT', domain: 'example.test', metadata: { header: 'x-tenant' } } });
     return true;
   });
   assert.equal(fixture.service.calls.length, 0, 'the handler never ran');

@@ -13,6 +13,8 @@ const parent = (overrides: Partial<CallContext>): CallContext => ({
   trace: {},
   requestId: 'rid',
   logger: undefined as never,
+  header: undefined as never,
+  trailer: undefined as never,
   ...overrides,
 });
 

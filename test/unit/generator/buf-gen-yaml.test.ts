@@ -54,3 +54,11 @@ test('the header names tusk-grpc generate as the recommended entry', async () =>
     assert.match(text, /same as\n# `buf generate` with this file/, name);
   }
 });
+
+test('the template of the committed google.rpc status types runs ts-proto with TS_PROTO_OPTIONS too, never cleaning its output folder', async () => {
+  const template = parse(await readFile(new URL('../../../src/status/google/buf.gen.yaml', import.meta.url), 'utf8')) as BufGenYaml & { clean?: boolean };
+  const tsProto = pluginRunning(template, 'protoc-gen-ts_proto');
+  assert.deepEqual(tsProto.opt, [...TS_PROTO_OPTIONS]);
+  assert.equal(tsProto.out, 'src/status');
+  assert.notEqual(template.clean, true, 'clean would delete the hand-written files of src/status');
+});

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { Code } from '../../../src/status/codes.js';
 import { TuskError } from '../../../src/status/tusk-error.js';
-import { ERROR_DETAILS_TRAILER, errorToStatus, malformedRequestError } from '../../../src/server/handler-errors.js';
+import { errorToStatus, malformedRequestError } from '../../../src/server/handler-errors.js';
+import { STATUS_DETAILS_TRAILER } from '../../../src/status/index.js';
+import { decodeStatusDetails } from '../../../src/status/status-details.js';
+import { markDownstream } from '../../../src/status/downstream.js';
 import { MalformedRequest, bufferCodec } from '../../../src/server/codec.js';
 import { deadlineMs, deadlinePassed } from '../../../src/server/create-call-context.js';
 import type { MethodDescriptor } from '../../../src/config/service-definition.js';
@@ -14,23 +17,23 @@ function recordingLogger() {
 }
 const live = () => new AbortController().signal;
 
-test('TuskError keeps its code and message; details travel as JSON in the trailer', () => {
+test('TuskError keeps its code and message; details travel as a google.rpc.Status in grpc-status-details-bin', () => {
   const { logger, lines } = recordingLogger();
-  const status = errorToStatus(new TuskError(Code.INVALID_ARGUMENT, 'bad name', { field: 'name' }), live(), logger);
+  const details = { fieldViolations: [{ field: 'name', description: 'must not be empty' }] };
+  const status = errorToStatus(new TuskError(Code.INVALID_ARGUMENT, 'bad name', details), live(), logger);
   assert.equal(status.code, Code.INVALID_ARGUMENT);
   assert.equal(status.details, 'bad name');
-  assert.deepEqual(JSON.parse(String(status.metadata.get(ERROR_DETAILS_TRAILER)[0])), { field: 'name' });
+  assert.equal(STATUS_DETAILS_TRAILER, 'grpc-status-details-bin');
+  const trailer = status.metadata.get(STATUS_DETAILS_TRAILER)[0];
+  assert.ok(Buffer.isBuffer(trailer));
+  assert.deepEqual(decodeStatusDetails(trailer), { code: Code.INVALID_ARGUMENT, message: 'bad name', details });
   assert.equal(lines.length, 0, 'an expected client error is not logged as a failure');
 });
 
-test('a TuskError without details sends no details trailer; unserializable details are dropped', () => {
+test('a TuskError without details sends no details trailer', () => {
   const { logger } = recordingLogger();
-  assert.deepEqual(errorToStatus(new TuskError(Code.NOT_FOUND, 'gone'), live(), logger).metadata.get(ERROR_DETAILS_TRAILER), []);
-  const circular: Record<string, unknown> = {};
-  circular.self = circular;
-  const status = errorToStatus(new TuskError(Code.ABORTED, 'loop', circular), live(), logger);
-  assert.equal(status.code, Code.ABORTED);
-  assert.deepEqual(status.metadata.get(ERROR_DETAILS_TRAILER), []);
+  assert.deepEqual(errorToStatus(new TuskError(Code.NOT_FOUND, 'gone'), live(), logger).metadata.get(STATUS_DETAILS_TRAILER), []);
+  assert.deepEqual(errorToStatus(new TuskError(Code.NOT_FOUND, 'gone', {}), live(), logger).metadata.get(STATUS_DETAILS_TRAILER), []);
 });
 
 test('any other error is INTERNAL "internal error"; the stack goes to the log only', () => {
@@ -42,6 +45,16 @@ test('any other error is INTERNAL "internal error"; the stack goes to the log on
   assert.equal(lines[0]!.err.message, 'db password is hunter2');
   assert.match(lines[0]!.err.stack, /RangeError/);
   assert.equal(lines[0]!.level, 50);
+});
+
+test('a passed-on downstream failure goes out without its address; the log keeps the original message', () => {
+  const { logger, lines } = recordingLogger();
+  const received = markDownstream(new TuskError(Code.UNAVAILABLE, 'Connection dropped, remote_addr=10.0.0.7:5000'), '10.0.0.7:5000');
+  const status = errorToStatus(received, live(), logger);
+  assert.equal(status.details, 'Connection dropped');
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.err.message, 'Connection dropped, remote_addr=10.0.0.7:5000');
+  assert.equal(lines[0]!.level, 30);
 });
 
 test('an error thrown after the call was aborted reports the abort reason, not a bug', () => {

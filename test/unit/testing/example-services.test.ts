@@ -34,9 +34,9 @@ after(async () => {
 
 test('an order for an existing user is created through the in-memory UserService', async () => {
   const { user } = await users.createUser({ name: 'Ada', email: 'ada@example.com' });
-  const { order, userServedBy } = await orders.createOrder({ userId: user!.id, items: [{ sku: 'tea', quantity: 2, unitPriceCents: 350 }] });
+  const { order, userServedBy } = await orders.createOrder({ userId: user!.id, items: [{ sku: 'tea', quantity: 2, unitPriceCents: 350n }] });
   assert.equal(order!.userName, 'Ada');
-  assert.equal(order!.totalCents, 700);
+  assert.equal(order!.totalCents, 700n);
   assert.equal(userServedBy, 'users-in-memory');
   // Server streaming through the generated client, messages through the protobuf codecs.
   const statuses: OrderStatus[] = [];
@@ -45,7 +45,7 @@ test('an order for an existing user is created through the in-memory UserService
 });
 
 test("the UserService's NOT_FOUND becomes the OrderService's FAILED_PRECONDITION, details and all", async () => {
-  await assert.rejects(orders.createOrder({ userId: 'u_nobody', items: [{ sku: 'tea', quantity: 1, unitPriceCents: 1 }] }), (error: unknown) => {
+  await assert.rejects(orders.createOrder({ userId: 'u_nobody', items: [{ sku: 'tea', quantity: 1, unitPriceCents: 1n }] }), (error: unknown) => {
     assert.ok(isTuskError(error));
     assert.equal(error.code, Code.FAILED_PRECONDITION);
     assert.deepEqual(error.details, { fieldViolations: [{ field: 'user_id', description: 'names no user' }] });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { closeClient, createClient } from '../../../src/client/index.js';
 import type { ServerMiddleware } from '../../../src/server/index.js';
 import { Code, TuskError, isTuskError } from '../../../src/status/index.js';
+import type { CallContext } from '../../../src/server/call-context.js';
+import { decodeStatusDetails } from '../../../src/status/status-details.js';
 import { createInMemoryTransport } from '../../../src/testing/index.js';
 import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { TestEchoService } from '../../helpers/server-echo-service.js';
@@ -43,7 +45,7 @@ test('errors map as on a server: TuskError with its details, other errors INTERN
       assert.ok(error instanceof TuskError);
       assert.equal(error.code, Code.NOT_FOUND);
       assert.equal(error.message, 'failed on purpose');
-      assert.deepEqual(error.details, { field: 'text', reason: 'bad' });
+      assert.deepEqual(error.details, { fieldViolations: [{ field: 'text', description: 'bad' }] });
       return true;
     });
     await assert.rejects(client.echo({ text: 'throw' }), (error: unknown) => codeIs(Code.INTERNAL)(error) && (error as Error).message === 'internal error');
@@ -180,7 +182,7 @@ test('client interceptors run in front of an in-memory transport too', async () 
   );
 });
 
-test('header and trailer callbacks hear of the call: the error details trailer as on the wire', async () => {
+test('header and trailer callbacks hear of the call: the google.rpc.Status details trailer as on the wire', async () => {
   await withEchoClient({ transport: createInMemoryTransport(new TestEchoService()) }, async (client) => {
     const headers: object[] = [];
     const trailers: Array<Readonly<Record<string, string>>> = [];
@@ -190,8 +192,29 @@ test('header and trailer callbacks hear of the call: the error details trailer a
     assert.equal(trailers.length, 1);
     await assert.rejects(client.echo({ text: 'x', fail: Code.NOT_FOUND }, options), codeIs(Code.NOT_FOUND));
     assert.equal(trailers.length, 2);
-    const details = trailers[1]!['tusk-error-details-bin'];
+    const details = trailers[1]!['grpc-status-details-bin'];
     assert.ok(details !== undefined);
-    assert.deepEqual(JSON.parse(Buffer.from(details, 'base64').toString('utf8')), { field: 'text', reason: 'bad' });
+    assert.deepEqual(decodeStatusDetails(Buffer.from(details, 'base64'))?.details, { fieldViolations: [{ field: 'text', description: 'bad' }] });
+  });
+});
+
+test("a handler's ctx.header and ctx.trailer reach the caller's callbacks, on success and on failure", async () => {
+  class HeaderEcho extends TestEchoService {
+    override async echo(request: EchoRequest, ctx: CallContext) {
+      ctx.header.set('x-served', 'memory');
+      ctx.trailer.set('x-done', request.text);
+      return super.echo(request, ctx);
+    }
+  }
+  await withEchoClient({ transport: createInMemoryTransport(new HeaderEcho()) }, async (client) => {
+    const headers: Array<Readonly<Record<string, string>>> = [];
+    const trailers: Array<Readonly<Record<string, string>>> = [];
+    const options = { onHeader: (header: Readonly<Record<string, string>>) => headers.push(header), onTrailer: (trailer: Readonly<Record<string, string>>) => trailers.push(trailer) };
+    await client.echo({ text: 'ok' }, options);
+    assert.equal(headers[0]?.['x-served'], 'memory');
+    assert.equal(trailers[0]?.['x-done'], 'ok');
+    await assert.rejects(client.echo({ text: 'bad', fail: Code.NOT_FOUND }, options), codeIs(Code.NOT_FOUND));
+    assert.equal(trailers[1]?.['x-done'], 'bad');
+    assert.ok(trailers[1]?.['grpc-status-details-bin'] !== undefined);
   });
 });
