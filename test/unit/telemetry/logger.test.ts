@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { callLogFields, callOutcomeFields, createLogger, resolveLogLevel } from '../../../src/telemetry/logger.js';
+import { createRequire } from 'node:module';
+import { callLogFields, callOutcomeFields, createLogger, findPrettyFactory, resolveLogLevel } from '../../../src/telemetry/logger.js';
 import type { Logger } from '../../../src/telemetry/logger-types.js';
 import { Code } from '../../../src/status/codes.js';
 
@@ -56,5 +57,19 @@ describe('createLogger', () => {
     const { lines, sink } = capture(false);
     createLogger({ destination: sink, env: {} }).info({ status: 'OK' }, 'done');
     assert.equal(JSON.parse(lines[0]!).status, 'OK');
+  });
+});
+
+describe('pino-pretty is optional', () => {
+  it('is found where installed, and missing means JSON rather than a crash', () => {
+    assert.equal(typeof findPrettyFactory(createRequire(import.meta.url)), 'function');
+    const missing = (id: string): never => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    assert.equal(findPrettyFactory(missing), undefined);
+    const broken = (): never => {
+      throw new SyntaxError('bad install');
+    };
+    assert.throws(() => findPrettyFactory(broken), SyntaxError);
   });
 });
