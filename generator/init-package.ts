@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GeneratorError } from './errors.js';
 import { ownPackage } from './own-package.js';
+import { GENERATOR_PACKAGES } from './toolchain.js';
 
 /** The npm scripts `init` adds (never replacing one the project has). */
 export const INIT_SCRIPTS: Readonly<Record<string, string>> = {
@@ -11,8 +12,8 @@ export const INIT_SCRIPTS: Readonly<Record<string, string>> = {
   start: 'node dist/src/main.js',
 };
 
-/** What the scaffolded project needs at development time, besides tusk-grpc's optional peers. */
-const DEV_TOOLS: readonly string[] = ['typescript', '@types/node'];
+/** What the scaffolded project needs at development time: the code generator's toolchain, readable logs, TypeScript. */
+export const PROJECT_DEV_DEPENDENCIES: readonly string[] = [...GENERATOR_PACKAGES, 'pino-pretty', 'typescript', '@types/node'];
 
 /** How `init` will change package.json, decided before anything is written. */
 export interface PackagePlan {
@@ -30,7 +31,7 @@ export interface PackagePlan {
  * `npm init -y` writes `"type": "commonjs"`; that is switched to "module" as
  * long as the project has no JavaScript of its own whose meaning would change.
  * The code generator's toolchain goes into devDependencies, at the versions
- * this tusk-grpc declares as optional peers, so production installs omit it.
+ * this tusk-grpc is tested with, so production installs omit it.
  */
 export async function planPackageJson(cwd: string): Promise<PackagePlan> {
   const path = join(cwd, 'package.json');
@@ -57,13 +58,10 @@ export async function planPackageJson(cwd: string): Promise<PackagePlan> {
   const addedScripts = Object.keys(INIT_SCRIPTS).filter((name) => scripts[name] === undefined);
   for (const name of addedScripts) scripts[name] = INIT_SCRIPTS[name]!;
   const declared = { ...(manifest.dependencies as object | undefined), ...(manifest.devDependencies as object | undefined) };
-  const { peerDependencies, devDependencies: ownDev } = ownPackage();
-  const wanted: Record<string, string> = {};
-  for (const name of DEV_TOOLS) if (ownDev[name]) wanted[name] = ownDev[name];
-  Object.assign(wanted, peerDependencies);
-  const addedDevDependencies = Object.keys(wanted).filter((name) => !(name in declared)).sort();
+  const versions = ownPackage().devDependencies;
+  const addedDevDependencies = PROJECT_DEV_DEPENDENCIES.filter((name) => !(name in declared)).sort();
   const devDependencies = { ...(manifest.devDependencies as Record<string, string> | undefined) };
-  for (const name of addedDevDependencies) devDependencies[name] = wanted[name]!;
+  for (const name of addedDevDependencies) devDependencies[name] = versions[name] ?? 'latest';
   const unchanged = exists && !setModuleType && addedScripts.length === 0 && addedDevDependencies.length === 0;
   const updated = { ...manifest, type: 'module', scripts, devDependencies: sortKeys(devDependencies) };
   const indent = /^[ \t]+/m.exec(text)?.[0] ?? '  ';

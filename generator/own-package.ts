@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** The parts of tusk-grpc's own package.json the CLI reads. */
 export interface OwnPackage {
   readonly version: string;
-  /** The code generator's toolchain: optional peers, so production installs leave them out. */
-  readonly peerDependencies: Readonly<Record<string, string>>;
+  /** The versions of the code generator's toolchain this tusk-grpc is built and tested with. */
   readonly devDependencies: Readonly<Record<string, string>>;
 }
 
@@ -22,7 +21,7 @@ export function ownPackage(): OwnPackage {
     dir = parent;
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Partial<OwnPackage>;
-  cached = { version: manifest.version ?? '0.0.0', peerDependencies: manifest.peerDependencies ?? {}, devDependencies: manifest.devDependencies ?? {} };
+  cached = { version: manifest.version ?? '0.0.0', devDependencies: manifest.devDependencies ?? {} };
   return cached;
 }
 

@@ -30,8 +30,9 @@ const requireFromHere = createRequire(import.meta.url);
 
 /**
  * What `generate` runs: buf, ts-proto, and protoc-gen-tusk's own imports.
- * They are optional peer dependencies of tusk-grpc (devDependencies of the
- * user's project, which `init` adds), so a production install leaves them out.
+ * They are not dependencies of tusk-grpc but devDependencies of the user's
+ * project (`init` adds them), so a production install leaves them out. (As
+ * optional peers they would not be: npm keeps those under --omit=dev.)
  */
 export const GENERATOR_PACKAGES: readonly string[] = ['@bufbuild/buf', 'ts-proto', '@bufbuild/protoplugin', 'yaml'];
 
@@ -43,8 +44,8 @@ function packageDir(name: string): string | undefined {
 
 /** `npm install -D` arguments for packages at the versions this tusk-grpc was built with. */
 export function installArguments(names: readonly string[]): string[] {
-  const { peerDependencies } = ownPackage();
-  return names.map((name) => (peerDependencies[name] ? `${name}@${peerDependencies[name]}` : name));
+  const { devDependencies } = ownPackage();
+  return names.map((name) => (devDependencies[name] ? `${name}@${devDependencies[name]}` : name));
 }
 
 export function resolveToolchain(): Toolchain {

@@ -16,7 +16,7 @@ export interface LoggerOptions {
   readonly name?: string;
   /**
    * Readable lines instead of JSON. Default: when the destination is a terminal (stdout by default).
-   * Needs pino-pretty (an optional peer dependency, installed with the code generator's toolchain); JSON without it.
+   * Needs pino-pretty (a devDependency that `tusk-grpc init` adds, not a dependency of tusk-grpc); JSON without it.
    */
   readonly pretty?: boolean;
   /** Where lines go. Default stdout. */
@@ -72,9 +72,10 @@ function readableLines(destination: LineSink & { readonly isTTY?: boolean }, pre
 type PrettyFactory = (options: Record<string, unknown>) => (jsonLine: string) => string;
 
 /**
- * pino-pretty's formatter, or undefined where it is not installed: it is an
- * optional peer dependency, so a production install (`npm ci --omit=dev`)
- * does not carry it and logs JSON, which is what log collectors want anyway.
+ * pino-pretty's formatter, or undefined where it is not installed: it is a
+ * devDependency of the user's project, not a dependency of tusk-grpc, so a
+ * production install (`npm ci --omit=dev`) does not carry it and logs JSON,
+ * which is what log collectors want anyway.
  */
 export function findPrettyFactory(load: (id: string) => unknown): PrettyFactory | undefined {
   try {
