@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT, removeDir, snapshotTree } from '../integration/generator/cli-harness.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.js';
@@ -156,4 +156,35 @@ test('a production install of the project leaves the toolchain out, and the buil
   const generate = await runShell('npx --no-install tusk-grpc generate', production, env, 60_000);
   assert.equal(generate.code, 1, generate.stdout + generate.stderr);
   assert.match(generate.stderr, /^tusk-grpc: the code generator needs @bufbuild\/buf, ts-proto, @bufbuild\/protoplugin as devDependencies: npm install -D @bufbuild\/buf@\S+ ts-proto@\S+ @bufbuild\/protoplugin@\S+\n$/);
+});
+
+test('the tarball ships what it names: no prepare it cannot run, source maps and exports that resolve', { timeout: 120_000 }, async () => {
+  const unpacked = join(root, 'unpacked');
+  await mkdir(unpacked);
+  ok(await runShell(`tar -xzf '${tarball}' -C '${unpacked}'`, root, process.env, 60_000), 'tar -xzf');
+  const pkg = join(unpacked, 'package');
+  const files = new Set((await readdir(pkg, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => posix.relative(pkg, join(entry.parentPath, entry.name))));
+  const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8'));
+
+  // An install of the tarball runs these, and tsc (a devDependency) is not there then.
+  for (const script of ['prepare', 'preinstall', 'install', 'postinstall']) assert.equal(manifest.scripts?.[script], undefined, `scripts.${script} ships`);
+
+  const targets: string[] = [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>)];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') targets.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(manifest.exports); // every condition, tusk-source included
+  for (const target of targets) assert.ok(files.has(posix.normalize(target)), `package.json names ${target}, which the tarball lacks`);
+
+  const maps = [...files].filter((file) => file.endsWith('.map'));
+  assert.ok(maps.length > 0, 'source maps ship');
+  for (const map of maps) {
+    const { sources, sourceRoot } = JSON.parse(await readFile(join(pkg, map), 'utf8')) as { sources: string[]; sourceRoot?: string };
+    for (const source of sources) {
+      const shipped = posix.normalize(posix.join(posix.dirname(map), sourceRoot ?? '', source));
+      assert.ok(files.has(shipped), `${map} points at ${source}, which the tarball lacks`);
+    }
+  }
+  for (const name of TOOLCHAIN) assert.equal(manifest.dependencies[name], undefined, `${name} is a runtime dependency`);
 });
