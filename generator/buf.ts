@@ -63,16 +63,17 @@ function issuesFromBufOutput(output: string, project: Project, sources: readonly
     if (parsed?.path !== undefined) {
       issues.push({
         file: displayPathOfProto(parsed.path, project, sources),
-        line: parsed.start_line ?? 1,
-        column: parsed.start_column ?? 1,
+        // buf leaves the position out (or 0) for problems with a file as a whole.
+        line: parsed.start_line || undefined,
+        column: parsed.start_line ? parsed.start_column || 1 : undefined,
         message: parsed.message ?? 'error',
       });
     } else {
-      issues.push({ file: project.displayPath(project.configFile), line: 1, column: 1, message: line.replace(/^Failure: /, '') });
+      issues.push({ file: project.displayPath(project.configFile), message: line.replace(/^Failure: /, '') });
     }
   }
   // buf reports in its own order; by position reads better and is stable.
-  return issues.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  return issues.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) : a.file < b.file ? -1 : 1));
 }
 
 function displayPathOfProto(path: string, project: Project, sources: readonly ProtoSource[]): string {
@@ -87,7 +88,7 @@ async function runBuf(project: Project, buf: readonly string[], args: readonly s
   const result = await run([...buf, ...args, ...configArgs], project.dir);
   if (result.code !== 0) {
     const issues = issuesFromBufOutput(`${result.stderr}\n${result.stdout}`, project, sources);
-    if (issues.length === 0) issues.push({ file: project.displayPath(project.configFile), line: 1, column: 1, message: `buf ${args[0]} failed (exit ${result.code})` });
+    if (issues.length === 0) issues.push({ file: project.displayPath(project.configFile), message: `buf ${args[0]} failed (exit ${result.code})` });
     throw new GeneratorError(issues);
   }
   return result;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tusk-grpc` command: generate, check, init.
 import { parseArgs } from 'node:util';
-import { GeneratorError, formatLocatedIssue } from './errors.js';
+import { COMMAND_LINE, GeneratorError, formatLocatedIssue } from './errors.js';
 import { runInit } from './init.js';
 import { runCheck, runGenerate } from './pipeline.js';
 import { createReporter } from './reporter.js';
@@ -9,10 +9,10 @@ import { createReporter } from './reporter.js';
 const USAGE = `usage:
   tusk-grpc generate [--out DIR] [--config PATH]   generate code from protos and .tsk descriptors (default out: gen)
   tusk-grpc check [--config PATH]                  validate protos and descriptors, write nothing
-  tusk-grpc init <package.Service>                 scaffold a proto, its .tsk and a service class
+  tusk-grpc init <package.Service>                 scaffold a service: proto, .tsk, class, src/main.ts, npm scripts
 
-  --config PATH   buf.yaml, or the folder holding it (default: the current folder)
-  --out DIR       output folder, replaced as a whole on success (default: gen)
+  --config PATH   buf.yaml, or the folder holding it (default: the nearest buf.yaml here or above)
+  --out DIR       output folder, replaced as a whole on success (default: gen beside buf.yaml)
   --verbose       show progress even when stderr is not a terminal`;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -27,8 +27,14 @@ async function main(argv: readonly string[]): Promise<void> {
     },
   });
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
+  if (values.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  // Asked for help: exit 0; no command at all is a mistake a script should notice.
+  if (command === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exitCode = 1;
     return;
   }
   const reporter = createReporter(values.verbose ? { verbose: true } : {});
@@ -55,18 +61,18 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 function usageError(message: string): GeneratorError {
-  return GeneratorError.atFile('<command line>', `${message} (see tusk-grpc --help)`);
+  return GeneratorError.onCommandLine(`${message} (see tusk-grpc --help)`);
 }
 
 main(process.argv.slice(2)).then(
   () => {
-    process.exitCode = 0;
+    process.exitCode ??= 0;
   },
   (error: unknown) => {
     if (error instanceof GeneratorError) {
       for (const issue of error.issues) process.stderr.write(`${formatLocatedIssue(issue)}\n`);
     } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`<command line>:1:1: ${error.message} (see tusk-grpc --help)\n`);
+      process.stderr.write(`${COMMAND_LINE}: ${error.message} (see tusk-grpc --help)\n`);
     } else {
       process.stderr.write(`tusk-grpc: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }

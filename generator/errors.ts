@@ -1,13 +1,21 @@
-/** Where a user error points: every CLI error is printed as `file:line:col: message`. */
+/**
+ * Where a user error points: `file:line:col: message` when there is a
+ * position, `file: message` when the problem is the file as a whole, and
+ * `tusk-grpc: message` for the command line.
+ */
 export interface LocatedIssue {
   readonly file: string;
-  readonly line: number;
-  readonly column: number;
+  readonly line?: number;
+  readonly column?: number;
   readonly message: string;
 }
 
+/** What command-line mistakes are attributed to: they have no file. */
+export const COMMAND_LINE = 'tusk-grpc';
+
 export function formatLocatedIssue(issue: LocatedIssue): string {
-  return `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
+  const position = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`;
+  return `${issue.file}${position}: ${issue.message}`;
 }
 
 /**
@@ -23,8 +31,13 @@ export class GeneratorError extends Error {
     this.issues = issues;
   }
 
-  /** An error about a whole file (or a command line), pointing at its start. */
+  /** An error about a whole file, with no position in it. */
   static atFile(file: string, message: string): GeneratorError {
-    return new GeneratorError([{ file, line: 1, column: 1, message }]);
+    return new GeneratorError([{ file, message }]);
+  }
+
+  /** A mistake on the command line (or in the set-up the command needs). */
+  static onCommandLine(message: string): GeneratorError {
+    return new GeneratorError([{ file: COMMAND_LINE, message }]);
   }
 }

@@ -104,6 +104,7 @@ export const TSCONFIG_JSON = `${JSON.stringify(
       esModuleInterop: true,
       skipLibCheck: true,
       isolatedModules: true,
+      rootDir: '.',
       outDir: 'dist',
     },
     include: ['src', 'gen'],
@@ -125,5 +126,18 @@ export class ${names.service} extends ${names.service}Base {
     return { id: request.id, name: \`item \${request.id}\` };
   }
 }
+`;
+}
+
+/** The entry point `npm start` runs: one TuskServer hosting the service. */
+export function mainTemplate(names: ServiceNames): string {
+  return `import { TuskServer } from 'tusk-grpc';
+import { ${names.service} } from './${names.kebab}.js';
+
+// Binds [service] port (PORT), registers in [discovery] (TUSK_DISCOVERY), serves health and
+// reflection; SIGTERM / SIGINT deregister, drain the calls in flight and exit 0.
+const server = new TuskServer();
+server.add(new ${names.service}());
+await server.start();
 `;
 }

@@ -89,7 +89,8 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
   return withWorkDir(async (workDir) => {
     const checked = await compileAndValidate(options, workDir, reporter);
     const { project, toolchain } = checked;
-    const outDir = resolve(options.cwd ?? process.cwd(), options.out ?? 'gen');
+    // --out is relative to where the command runs; the default sits beside buf.yaml, where buf.gen.yaml writes too.
+    const outDir = options.out === undefined ? join(project.dir, 'gen') : resolve(options.cwd ?? process.cwd(), options.out);
     await assertReplaceable(outDir, [project.dir, options.cwd ?? process.cwd()], project.displayPath);
     const descriptorsPath = join(workDir, 'descriptors.json');
     await writeFile(descriptorsPath, JSON.stringify(checked.descriptors.configs));

@@ -14,9 +14,13 @@ export interface Project {
   displayPath(absolutePath: string): string;
 }
 
-/** `--config` may name buf.yaml itself or the folder holding it; the default is the current folder. */
+/**
+ * `--config` may name buf.yaml itself or the folder holding it. Without it,
+ * the nearest buf.yaml in the current folder or above is used, as git finds
+ * its repository, so the commands work from any folder of the project.
+ */
 export function resolveProject(configOption: string | undefined, cwd: string = process.cwd()): Project {
-  const target = resolve(cwd, configOption ?? '.');
+  const target = configOption === undefined ? (nearestFolderWith('buf.yaml', cwd) ?? cwd) : resolve(cwd, configOption);
   // Relative when inside the current folder (the usual case), absolute otherwise: "../../../tmp/x" helps nobody.
   const displayPath = (absolutePath: string): string => {
     const shown = relative(cwd, absolutePath);
@@ -28,7 +32,7 @@ export function resolveProject(configOption: string | undefined, cwd: string = p
   if (!existsSync(configFile)) {
     throw GeneratorError.atFile(
       displayPath(configFile),
-      'no buf.yaml here: pass --config <path to buf.yaml or its folder>, or scaffold one with "tusk-grpc init <package.Service>"',
+      `no buf.yaml here${configOption === undefined ? ' or in a folder above' : ''}: pass --config <path to buf.yaml or its folder>, or scaffold one with "tusk-grpc init <package.Service>"`,
     );
   }
   return {
@@ -37,4 +41,11 @@ export function resolveProject(configOption: string | undefined, cwd: string = p
     explicitConfig: basename(configFile) !== 'buf.yaml',
     displayPath,
   };
+}
+
+function nearestFolderWith(fileName: string, start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, fileName))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }

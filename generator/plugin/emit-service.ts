@@ -119,7 +119,8 @@ function emitBase(f: GeneratedFile, service: DescService, methods: MethodTypes[]
 function emitClient(f: GeneratedFile, service: DescService, methods: MethodTypes[]): void {
   const names = serviceExportNames(service);
   f.print`/** Typed client of ${service.typeName}; every call runs discovery, balancing, retries and deadlines. */`;
-  f.print(f.export('interface', names.client), ' {');
+  // TuskClient: [Symbol.asyncDispose], so `await using client = create<Svc>Client()` closes it.
+  f.print(f.export('interface', names.client), ' extends ', f.import('TuskClient', RUNTIME, true), ' {');
   for (const types of methods) {
     printDoc(f, [getComments(types.method).leading], '  ');
     f.print(`  ${types.localName}`, ...signature(f, types, 'options'), ';');

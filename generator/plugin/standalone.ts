@@ -69,8 +69,6 @@ export function loadServiceConfigs(
       const tried = roots.map((root) => JSON.stringify(root)).join(', ');
       issues.push({
         file: importPath,
-        line: 1,
-        column: 1,
         message: `protoc-gen-tusk cannot find this file under the module root ${tried} (from ${origin}), so it cannot find its .tsk: pass module=<folder of the buf module, relative to where buf runs>`,
       });
       continue;

@@ -28,7 +28,7 @@ interface ClientHandle {
  * The engine behind every generated `create<Svc>Client(options?)`: one method
  * per RPC, keyed by localName, each running the call pipeline (pipeline.ts).
  */
-export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client {
+export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client & TuskClient {
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const transports = transportChoice(options);
@@ -74,10 +74,26 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   }
   const handle: ClientHandle = { endpoints, releaseRegistry };
   Object.defineProperty(client, CLIENT_HANDLE, { value: handle, enumerable: false });
-  return client as Client;
+  // A symbol, not a method: it cannot collide with an RPC's name.
+  Object.defineProperty(client, Symbol.asyncDispose, { value: () => closeClient(client), enumerable: false });
+  return client as Client & TuskClient;
 }
 
-/** Stops watching discovery and releases this client's share of the endpoint transports. */
+/**
+ * What every client has besides its RPCs (generated `<Svc>Client` interfaces
+ * extend it): `await using users = createUserServiceClient()` closes the
+ * client when the block ends, as `closeClient(users)` does.
+ */
+export interface TuskClient {
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Stops watching discovery and releases this client's share of the endpoint
+ * transports and of the pooled registry. An etcd watch keeps the process
+ * alive, so a script that is done calling closes its clients (or declares
+ * them with `await using`) to exit by itself. Closing twice is harmless.
+ */
 export async function closeClient(client: object): Promise<void> {
   const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
   if (handle === undefined) throw new TypeError('tusk-grpc: closeClient() needs a client made by createClient()');

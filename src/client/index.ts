@@ -1,7 +1,7 @@
 export type { CallOptions } from './call-options.js';
 export type { ClientCaller, ClientOptions } from './client-options.js';
 export type { ClientInterceptor, ClientNext, ClientRequest, ClientResponse } from './interceptors.js';
-export { createClient, closeClient, clientEndpoints } from './create-client.js';
+export { createClient, closeClient, clientEndpoints, type TuskClient } from './create-client.js';
 export type { Transport, TransportCallOptions, TransportFactory } from './transport.js';
 export { TransportPool, sharedTransportPool } from './transport-pool.js';
 export { setClientTraceHook, type ClientTraceHook, type ClientCallTrace, type ClientCallInfo } from './trace-hook.js';

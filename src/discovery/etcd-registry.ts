@@ -3,7 +3,8 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { EndpointsListener, Registration, RegistrationHandle, Registry } from './types.js';
-import { createEtcdClient } from './etcd-client.js';
+import { createEtcdClient, DEFAULT_ETCD_ENDPOINT } from './etcd-client.js';
+import { etcdStartupError } from './etcd-errors.js';
 import { EtcdRegistration } from './etcd-registration.js';
 import { EtcdServiceWatch } from './etcd-service-watch.js';
 import { assertAdvertisableAddress, encodeEndpointValue, instanceKey, serviceKeyPrefix } from './keys.js';
@@ -26,9 +27,11 @@ export class EtcdRegistry implements Registry {
   private readonly registrations = new Set<EtcdRegistration>();
   private readonly watches = new Set<EtcdServiceWatch>();
   private closing: Promise<void> | null = null;
+  private readonly callTimeoutMs: number;
 
   constructor(private readonly options: EtcdRegistryOptions) {
-    this.client = createEtcdClient({ endpoints: options.endpoints, callTimeoutMs: options.callTimeoutMs ?? 5_000 });
+    this.callTimeoutMs = options.callTimeoutMs ?? 5_000;
+    this.client = createEtcdClient({ endpoints: options.endpoints, callTimeoutMs: this.callTimeoutMs });
   }
 
   async register(registration: Registration): Promise<RegistrationHandle> {
@@ -49,7 +52,8 @@ export class EtcdRegistry implements Registry {
       await entry.start();
     } catch (error) {
       await entry.deregister();
-      throw error;
+      const endpoints = this.options.endpoints.length > 0 ? this.options.endpoints : [DEFAULT_ETCD_ENDPOINT];
+      throw etcdStartupError(error, endpoints, this.callTimeoutMs);
     }
     return entry;
   }

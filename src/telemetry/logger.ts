@@ -1,8 +1,8 @@
+import { createRequire } from 'node:module';
 import { pino, type Level } from 'pino';
 import { codeName } from '../status/codes.js';
 import type { TraceContext } from '../server/call-context.js';
 import type { Logger } from './logger-types.js';
-import pinoPretty from 'pino-pretty';
 
 /** Anything that takes whole lines of text, e.g. process.stdout. */
 export interface LineSink {
@@ -14,7 +14,10 @@ export interface LoggerOptions {
   readonly level?: string;
   /** pino's `name` field. Default "tusk-grpc". */
   readonly name?: string;
-  /** Readable lines instead of JSON. Default: when the destination is a terminal (stdout by default). */
+  /**
+   * Readable lines instead of JSON. Default: when the destination is a terminal (stdout by default).
+   * Needs pino-pretty (a devDependency that `tusk-grpc init` adds, not a dependency of tusk-grpc); JSON without it.
+   */
   readonly pretty?: boolean;
   /** Where lines go. Default stdout. */
   readonly destination?: LineSink & { readonly isTTY?: boolean };
@@ -44,7 +47,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (pretty) return pino(pinoOptions, readableLines(destination));
+  const prettyFactory = pretty ? loadPrettyFactory() : undefined;
+  if (prettyFactory) return pino(pinoOptions, readableLines(destination, prettyFactory));
   // No destination given: pino's own fast writer on fd 1. Otherwise anything with write(string) takes JSON lines.
   return options.destination ? pino(pinoOptions, options.destination as pino.DestinationStream) : pino(pinoOptions);
 }
@@ -54,8 +58,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * worker transport), so a line is on the terminal before the next statement
  * runs, exactly as with JSON.
  */
-function readableLines(destination: LineSink & { readonly isTTY?: boolean }): pino.DestinationStream {
-  const prettify = pinoPretty.prettyFactory({
+function readableLines(destination: LineSink & { readonly isTTY?: boolean }, prettyFactory: PrettyFactory): pino.DestinationStream {
+  const prettify = prettyFactory({
     colorize: destination.isTTY === true,
     singleLine: true,
     translateTime: 'SYS:HH:MM:ss.l',
@@ -63,6 +67,30 @@ function readableLines(destination: LineSink & { readonly isTTY?: boolean }): pi
     messageFormat: '{if service}{service}{if method}/{method}{end} {end}{msg}',
   });
   return { write: (jsonLine: string) => void destination.write(prettify(jsonLine)) };
+}
+
+type PrettyFactory = (options: Record<string, unknown>) => (jsonLine: string) => string;
+
+/**
+ * pino-pretty's formatter, or undefined where it is not installed: it is a
+ * devDependency of the user's project, not a dependency of tusk-grpc, so a
+ * production install (`npm ci --omit=dev`) does not carry it and logs JSON,
+ * which is what log collectors want anyway.
+ */
+export function findPrettyFactory(load: (id: string) => unknown): PrettyFactory | undefined {
+  try {
+    return (load('pino-pretty') as { prettyFactory: PrettyFactory }).prettyFactory;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+let installedPrettyFactory: { readonly factory: PrettyFactory | undefined } | undefined;
+
+function loadPrettyFactory(): PrettyFactory | undefined {
+  installedPrettyFactory ??= { factory: findPrettyFactory(createRequire(import.meta.url)) };
+  return installedPrettyFactory.factory;
 }
 
 /** The fields a call-bound logger carries: service, method, request_id, trace_id, span_id. */

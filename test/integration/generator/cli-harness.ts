@@ -69,3 +69,6 @@ export function errorLines(stderr: string): string[] {
 }
 
 export const LOCATED_LINE = /^(?<file>[^:\s][^:]*):(?<line>\d+):(?<column>\d+): (?<message>.+)$/;
+
+/** An error about a whole file, or the command line (file "tusk-grpc"): `file: message`, no made-up position. */
+export const WHOLE_FILE_LINE = /^(?<file>[^:\s][^:]*): (?<message>.+)$/;

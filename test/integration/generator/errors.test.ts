@@ -1,11 +1,13 @@
-// User errors: exit code 1, every error line `file:line:col: message`, no
-// stack trace, and the output folder byte-identical to before the run.
+// User errors: exit code 1, every error line `file:line:col: message` (or
+// `file: message` when nothing in the file is to blame), no stack trace, and
+// the output folder byte-identical to before the run.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LOCATED_LINE, copyFixture, errorLines, removeDir, runCli, snapshotTree, type CliResult } from './cli-harness.js';
+import { LOCATED_LINE, WHOLE_FILE_LINE, copyFixture, errorLines, removeDir, runCli, snapshotTree, type CliResult } from './cli-harness.js';
 
 const TSK = 'proto/catalog/v1/catalog.tsk';
 const PROTO = 'proto/catalog/v1/catalog.proto';
@@ -22,11 +24,12 @@ function located(result: CliResult): Located[] {
   const lines = errorLines(result.stderr);
   assert.ok(lines.length > 0, 'expected error lines on stderr');
   return lines.map((line) => {
-    const match = LOCATED_LINE.exec(line);
-    assert.ok(match?.groups, `not a file:line:col: message line: ${JSON.stringify(line)}`);
+    // A whole-file problem (a hand-written file in gen/) has no position to point at.
+    const match = LOCATED_LINE.exec(line) ?? WHOLE_FILE_LINE.exec(line);
+    assert.ok(match?.groups, `not a file:line:col: message (or file: message) line: ${JSON.stringify(line)}`);
     assert.doesNotMatch(line, /\bat .*\.js:\d+/, 'no stack traces for user errors');
-    const { file, line: lineNo, column, message } = match.groups as Record<string, string>;
-    return { file: file!, line: Number(lineNo), column: Number(column), message: message! };
+    const { file, line: lineNo, column, message } = match.groups as Record<string, string | undefined>;
+    return { file: file!, line: Number(lineNo ?? 0), column: Number(column ?? 0), message: message! };
   });
 }
 
@@ -194,14 +197,55 @@ describe('check and command-line errors', () => {
     assert.equal(existsSync(join(dir, 'gen')), false);
   });
 
-  test('a folder without buf.yaml, an unknown command and a bad service name are located errors too', async () => {
-    const empty = join(dir, 'empty');
-    await mkdir(empty);
-    const missing = located(await runCli(['generate'], empty));
-    assert.equal(missing[0]!.file, 'buf.yaml');
-    assert.equal(existsSync(join(empty, 'gen')), false);
-    const unknown = located(await runCli(['frobnicate'], dir));
-    assert.equal(unknown[0]!.file, '<command line>');
-    assert.equal(located(await runCli(['init', 'NoPackage'], dir))[0]!.file, '<command line>');
+  test('a folder without buf.yaml, an unknown command and a bad service name are one line each, with no made-up position', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'tusk-gen-nobuf-'));
+    try {
+      const missing = wholeFile(await runCli(['generate'], empty));
+      assert.equal(missing.file, 'buf.yaml');
+      assert.match(missing.message, /no buf\.yaml here or in a folder above/);
+      assert.equal(existsSync(join(empty, 'gen')), false);
+    } finally {
+      await removeDir(empty);
+    }
+    const unknown = wholeFile(await runCli(['frobnicate'], dir));
+    assert.equal(unknown.file, 'tusk-grpc');
+    assert.match(unknown.message, /unknown command "frobnicate"/);
+    assert.equal(wholeFile(await runCli(['init', 'NoPackage'], dir)).file, 'tusk-grpc');
+    assert.equal(wholeFile(await runCli(['generate', '--bogus'], dir)).file, 'tusk-grpc');
+  });
+
+  test('no command at all prints the usage and fails; --help succeeds', async () => {
+    const bare = await runCli([], dir);
+    assert.equal(bare.code, 1, 'a script calling tusk-grpc without a command must notice');
+    assert.match(bare.stderr, /^usage:/);
+    const help = await runCli(['--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage:/);
+  });
+
+  test('buf.yaml is found in a folder above, and gen/ is written beside it', async () => {
+    const project = await copyFixture('shop');
+    try {
+      const sub = join(project, 'proto', 'catalog');
+      const result = await runCli(['generate'], sub);
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(existsSync(join(project, 'gen', 'catalog', 'v1', 'catalog.tusk.ts')), 'gen/ beside buf.yaml');
+      assert.equal(existsSync(join(sub, 'gen')), false, 'not in the folder the command ran in');
+      const check = await runCli(['check'], sub);
+      assert.equal(check.code, 0, check.stderr);
+    } finally {
+      await removeDir(project);
+    }
   });
 });
+
+/** The one error line of a failed run that has no position: `file: message`. */
+function wholeFile(result: CliResult): { file: string; message: string } {
+  assert.equal(result.code, 1, `expected exit 1, got ${result.code}\n${result.stdout}${result.stderr}`);
+  const lines = errorLines(result.stderr);
+  assert.equal(lines.length, 1, result.stderr);
+  assert.doesNotMatch(lines[0]!, LOCATED_LINE, 'no made-up 1:1 position');
+  const match = WHOLE_FILE_LINE.exec(lines[0]!);
+  assert.ok(match?.groups, `not a "file: message" line: ${JSON.stringify(lines[0])}`);
+  return { file: match.groups.file!, message: match.groups.message! };
+}

@@ -35,7 +35,7 @@ test('an unreadable buf.yaml is a located error', async () => {
   assert.throws(() => findModuleRoots(undefined, dir), (error: unknown) => {
     assert.ok(error instanceof GeneratorError);
     assert.equal(error.issues[0]!.file, 'buf.yaml');
-    assert.ok(error.issues[0]!.line > 1, `expected the line of the mistake, got ${error.issues[0]!.line}`);
+    assert.ok((error.issues[0]!.line ?? 0) > 1, `expected the line of the mistake, got ${error.issues[0]!.line}`);
     return true;
   });
 });

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { callLogFields, callOutcomeFields, createLogger, resolveLogLevel } from '../../../src/telemetry/logger.js';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { callLogFields, callOutcomeFields, createLogger, findPrettyFactory, resolveLogLevel } from '../../../src/telemetry/logger.js';
 import type { Logger } from '../../../src/telemetry/logger-types.js';
 import { Code } from '../../../src/status/codes.js';
 
@@ -56,5 +58,32 @@ describe('createLogger', () => {
     const { lines, sink } = capture(false);
     createLogger({ destination: sink, env: {} }).info({ status: 'OK' }, 'done');
     assert.equal(JSON.parse(lines[0]!).status, 'OK');
+  });
+});
+
+describe('pino-pretty is optional', () => {
+  it('is found where installed, and missing means JSON rather than a crash', () => {
+    assert.equal(typeof findPrettyFactory(createRequire(import.meta.url)), 'function');
+    const missing = (id: string): never => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    assert.equal(findPrettyFactory(missing), undefined);
+    const broken = (): never => {
+      throw new SyntaxError('bad install');
+    };
+    assert.throws(() => findPrettyFactory(broken), SyntaxError);
+  });
+});
+
+describe('docs/observability.md', () => {
+  it('shows the readable line exactly as the logger prints it', async () => {
+    const docs = await readFile(new URL('../../../docs/observability.md', import.meta.url), 'utf8');
+    const shown = /^\[(\d\d:\d\d:\d\d\.\d{3})\] ([A-Z]+): (\S+)\/(\S+) (.+?) (\{.*\})$/m.exec(docs.slice(docs.indexOf('## Logs')));
+    assert.ok(shown, 'docs/observability.md has a readable log line under "## Logs"');
+    const [line, time, level, service, method, msg, json] = shown;
+    const { lines, sink } = capture(false);
+    const logger = createLogger({ destination: sink, pretty: true, level: 'trace', env: {} });
+    logger.child({ service, method })[level!.toLowerCase() as 'info'](JSON.parse(json!), msg);
+    assert.equal(lines[0]!.replace(/^\[[^\]]+\]/, `[${time}]`), `${line}\n`);
   });
 });
