@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { notProcessedError } from './not-processed.js';
 
 export const DETAILS_TRAILER = 'tusk-error-details-bin';
 
@@ -24,6 +25,8 @@ export function grpcError(error: unknown): TuskError {
   if (error instanceof TuskError) return error;
   const failure = error as Partial<grpc.ServiceError>;
   if (typeof failure?.code !== 'number') return new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+  const notProcessed = notProcessedError({ code: failure.code, details: failure.details ?? '' });
+  if (notProcessed !== undefined) return notProcessed;
   let details: unknown;
   const raw = failure.metadata?.get(DETAILS_TRAILER)[0];
   if (raw !== undefined) {

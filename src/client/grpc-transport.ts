@@ -21,14 +21,15 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 };
 
 /**
- * Rule for "the request provably never reached a server": the channel was
- * never READY when we would have started the call. We start a call only on a
- * READY channel; before that we wait for READY ourselves, and if the channel
- * reports TRANSIENT_FAILURE (connection refused, no route) or the wait times
- * out, no HTTP/2 stream was ever opened, so we throw NotSentError. Any failure
- * after the call started (even a dropped connection with no response headers)
- * counts as "may have reached the server": the server could have run the
- * handler before dying, so only idempotent methods are retried after it.
+ * Rule for "the request provably never reached a server application": the
+ * channel was never READY when we would have started the call (we wait for
+ * READY ourselves; TRANSIENT_FAILURE, SHUTDOWN or the wait timing out throw
+ * NotSentError), or grpc-js reports a failure that happens before a handler
+ * can run: a refused stream, a stream above a GOAWAY's last-stream-id, a pick
+ * with no ready connection (not-processed.ts, applied in grpcError). Any other
+ * failure after the call started (even a dropped connection with no response
+ * headers) counts as "may have reached the server": the server could have run
+ * the handler before dying, so only idempotent methods are retried after it.
  */
 export class GrpcTransport implements Transport {
   private client: grpc.Client;
