@@ -12,7 +12,7 @@ import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
 import { sharedRegistryPool } from './registry-pool.js';
-import { sharedTransportPool } from './transport-pool.js';
+import { transportPoolFor } from './transport-pool.js';
 
 /** Hidden handle on every client: generated client interfaces have only RPC methods. */
 const CLIENT_HANDLE = Symbol('tusk-grpc.client');
@@ -31,7 +31,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const { source, releaseRegistry } = endpointSource(config.discovery, options);
-  const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
+  const endpoints = new EndpointSet(descriptor.name, source, transportPoolFor(config.policy), config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);

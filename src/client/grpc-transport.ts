@@ -1,5 +1,6 @@
 // The grpc-js implementation of Transport: one channel per endpoint address.
 import * as grpc from '@grpc/grpc-js';
+import type { ClientConnectionLimits } from '../config/types.js';
 import { NotSentError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import type { Transport, TransportCallOptions } from './transport.js';
@@ -33,9 +34,12 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
  */
 export class GrpcTransport implements Transport {
   private client: grpc.Client;
+  private readonly channelOptions: grpc.ChannelOptions;
 
-  constructor(readonly address: string) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  /** `limits`: the target's [client] message sizes and keepalive; default grpc-js's own. */
+  constructor(readonly address: string, limits?: ClientConnectionLimits) {
+    this.channelOptions = limits === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, ...limitOptions(limits) };
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), this.channelOptions);
   }
 
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
@@ -102,7 +106,7 @@ export class GrpcTransport implements Transport {
   /** Nothing runs on a TRANSIENT_FAILURE channel; a call still waiting on it sees SHUTDOWN, a NotSentError. */
   private replaceChannel(): ReturnType<grpc.Client['getChannel']> {
     this.client.close();
-    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), this.channelOptions);
     return this.client.getChannel();
   }
 
@@ -143,6 +147,16 @@ export class GrpcTransport implements Transport {
       check(state);
     });
   }
+}
+
+function limitOptions(limits: ClientConnectionLimits): grpc.ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': limits.maxSendMessageBytes,
+    'grpc.keepalive_time_ms': limits.keepalive.timeMs,
+    'grpc.keepalive_timeout_ms': limits.keepalive.timeoutMs,
+    'grpc.keepalive_permit_without_calls': limits.keepalive.permitWithoutCalls ? 1 : 0,
+  };
 }
 
 function callOptions(options: TransportCallOptions): grpc.CallOptions {

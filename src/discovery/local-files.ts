@@ -2,6 +2,7 @@
 // each file holding the etcd contract value plus a heartbeat timestamp.
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from './types.js';
 import { decodeEndpointValue, ENDPOINT_OP_ADD, type EndpointValue } from './keys.js';
@@ -12,6 +13,11 @@ export interface LocalInstanceRecord extends EndpointValue {
 }
 
 const INSTANCE_FILE_SUFFIX = '.json';
+
+/** Per user, so two users of one machine never share (or can tamper with) each other's registry. */
+export function defaultLocalRegistryDir(): string {
+  return join(tmpdir(), `tusk-grpc-registry-${process.getuid?.() ?? userInfo().username}`);
+}
 
 /** Keeps file names portable: "127.0.0.1:50051" -> "127.0.0.1_50051". */
 function safeName(text: string): string {

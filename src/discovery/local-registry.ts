@@ -20,12 +20,21 @@ export interface LocalRegistryOptions {
 /** Coalesces bursts of fs.watch events (a rename fires several). */
 const FS_EVENT_DEBOUNCE_MS = 20;
 
+/** Watchers poll this often (fs.watch misses events on some file systems): often enough that a crashed instance disappears soon after its TTL. */
+export function localPollPeriodMs(ttlMs: number): number {
+  return Math.min(1_000, Math.max(50, Math.floor(ttlMs / 4)));
+}
+
 export class LocalRegistry implements Registry {
+  /** A watcher that missed the fs.watch event still sees the removal at its next poll. */
+  readonly removalVisibleWithinMs: number;
   private readonly registrations = new Set<LocalRegistration>();
   private readonly watches = new Set<LocalServiceWatch>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly options: LocalRegistryOptions) {}
+  constructor(private readonly options: LocalRegistryOptions) {
+    this.removalVisibleWithinMs = localPollPeriodMs(options.ttlMs) + FS_EVENT_DEBOUNCE_MS;
+  }
 
   async register(registration: Registration): Promise<RegistrationHandle> {
     if (this.closing) throw new Error('registry is closed');
@@ -128,8 +137,7 @@ class LocalServiceWatch {
     private readonly listener: EndpointsListener,
     private readonly options: LocalRegistryOptions,
   ) {
-    // Often enough that a crashed instance disappears soon after its TTL.
-    this.pollPeriodMs = Math.min(1_000, Math.max(50, Math.floor(options.ttlMs / 4)));
+    this.pollPeriodMs = localPollPeriodMs(options.ttlMs);
   }
 
   start(): void {

@@ -29,7 +29,7 @@ class CountingService extends TestEchoService {
 }
 
 async function startCounting(instance: string, executions: Map<string, number>): Promise<EchoServerFixture> {
-  return startEchoServer({ shutdownGraceMs: 5_000 }, {}, new CountingService(instance, executions));
+  return startEchoServer({ shutdownGraceMs: 5_000, drainDelayMs: 0 }, {}, new CountingService(instance, executions));
 }
 
 test(`${ROUNDS} rounds of ${WORKERS} workers on a non-idempotent method, one of two servers stopped: no failed call, each ran once`, { timeout: 120_000 }, async (t) => {
