@@ -22,6 +22,7 @@ import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { addReflection } from './reflection.js';
+import { redactingLogger } from './redacting-logger.js';
 import { serverInterceptorChain } from './server-interceptors.js';
 import { serverChannelOptions } from './server-limits.js';
 import type { TuskServerOptions } from './server-options.js';
@@ -133,7 +134,7 @@ export class TuskServer {
     this.hosted = this.services.map((service) => ({ service, config: resolveServiceConfig(service.descriptor, env) }));
     const first = this.hosted[0]!.config;
     // TUSK_LOG_LEVEL first, then the first service's [telemetry] log_level.
-    const logger = this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env });
+    const logger = redactingLogger(this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env }));
     this.serverLogger = logger;
     // Before any call can arrive, so the trace hook's spans come from the real SDK.
     this.releaseTelemetry = await holdTelemetry({ serviceName: first.service.name, serviceVersion: first.service.version });
