@@ -174,6 +174,10 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
         keys: {
           time: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '1m', example: '"30s"', meaning: 'ping a connection after this long without activity' },
           timeout: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '20s', example: '"5s"', meaning: 'close the connection when a ping is not answered within this' },
+          min_client_ping_interval: {
+            kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"1m"',
+            meaning: 'a client pinging more often (3 times) gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings"; a new call forgives',
+          },
         },
       },
       max_connection_idle: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: '10m', example: '"5m"', meaning: 'close a connection without calls for this long (GOAWAY); null = never' },

@@ -38,7 +38,7 @@ export interface ServerSection {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
   readonly maxConcurrentStreams: number;
-  readonly keepalive: { readonly timeMs: number; readonly timeoutMs: number };
+  readonly keepalive: { readonly timeMs: number; readonly timeoutMs: number; readonly minClientPingIntervalMs: number };
   /** null = never. */
   readonly maxConnectionIdleMs: number | null;
   /** null = never. */

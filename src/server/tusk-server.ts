@@ -22,6 +22,7 @@ import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { addReflection } from './reflection.js';
+import { policeClientPings } from './ping-policy.js';
 import { redactingLogger } from './redacting-logger.js';
 import { serverInterceptorChain } from './server-interceptors.js';
 import { serverChannelOptions } from './server-limits.js';
@@ -170,6 +171,7 @@ export class TuskServer {
     this.boundPort = await new Promise<number>((resolve, reject) => {
       server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(bindFailure(host, port, error)) : resolve(bound)));
     });
+    policeClientPings(server, Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)), logger);
     this.advertised = hostPort(
       chooseAdvertiseHost({
         bindHost: host,

@@ -28,7 +28,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
       maxReceiveMessageBytes: 4 * 1024 * 1024,
       maxSendMessageBytes: 4 * 1024 * 1024,
       maxConcurrentStreams: 1000,
-      keepalive: { timeMs: 60_000, timeoutMs: 20_000 },
+      keepalive: { timeMs: 60_000, timeoutMs: 20_000, minClientPingIntervalMs: 10_000 },
       maxConnectionIdleMs: 600_000,
       maxConnectionAgeMs: null,
     },
