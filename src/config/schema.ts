@@ -18,9 +18,13 @@ const PROVIDERS = ['etcd', 'local', 'static'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const PORT = { kind: 'number', integer: true, min: 0, max: 65535 } as const;
-const MESSAGE_BYTES = { kind: 'number', integer: true, min: 1 } as const;
 /** gRPC's customary 4 MiB, both ways, so a default server never sends what a default client refuses. */
-const DEFAULT_MESSAGE_BYTES = 4 * 1024 * 1024;
+const messageBytes = (meaning: string): LeafSpec => ({ kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, example: '16777216', meaning });
+/** The keepalive ping of one side of a connection; the keys each side adds come after these two. */
+const pingKeys = (time: string, timeoutMeaning: string): Record<string, LeafSpec> => ({
+  time: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: time, example: '"30s"', meaning: 'ping a connection after this long without activity' },
+  timeout: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '20s', example: '"5s"', meaning: timeoutMeaning },
+});
 
 const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', example: '"round_robin"', meaning: 'load-balancing policy across endpoints' };
 const timeout: LeafSpec = { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '2s', example: '"250ms"', meaning: 'overall deadline of a call' };
@@ -165,15 +169,14 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       },
       shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"30s"', meaning: 'time in-flight calls get on shutdown, after the drain delay' },
       reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'serve gRPC server reflection' },
-      max_receive_message_bytes: { kind: 'leaf', type: MESSAGE_BYTES, default: DEFAULT_MESSAGE_BYTES, example: '16777216', meaning: 'largest accepted request; larger gets RESOURCE_EXHAUSTED' },
-      max_send_message_bytes: { kind: 'leaf', type: MESSAGE_BYTES, default: DEFAULT_MESSAGE_BYTES, example: '16777216', meaning: 'largest response sent; larger fails the call with RESOURCE_EXHAUSTED' },
+      max_receive_message_bytes: messageBytes('largest accepted request; larger gets RESOURCE_EXHAUSTED'),
+      max_send_message_bytes: messageBytes('largest response sent; larger fails the call with RESOURCE_EXHAUSTED'),
       max_concurrent_streams: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 1000, example: '256', meaning: 'calls at once on one client connection (HTTP/2 SETTINGS)' },
       keepalive: {
         kind: 'block',
         meaning: 'HTTP/2 pings that find dead client connections',
         keys: {
-          time: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '1m', example: '"30s"', meaning: 'ping a connection after this long without activity' },
-          timeout: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '20s', example: '"5s"', meaning: 'close the connection when a ping is not answered within this' },
+          ...pingKeys('1m', 'close the connection when a ping is not answered within this'),
           min_client_ping_interval: {
             kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"1m"',
             meaning: 'a client pinging more often (3 times) gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings"; a new call forgives',
@@ -192,15 +195,14 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
     meaning: 'defaults for every caller of this service',
     keys: {
       balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead,
-      max_receive_message_bytes: { kind: 'leaf', type: MESSAGE_BYTES, default: DEFAULT_MESSAGE_BYTES, example: '16777216', meaning: 'largest accepted response; larger fails with RESOURCE_EXHAUSTED' },
-      max_send_message_bytes: { kind: 'leaf', type: MESSAGE_BYTES, default: DEFAULT_MESSAGE_BYTES, example: '16777216', meaning: 'largest request sent; larger fails with RESOURCE_EXHAUSTED, unsent' },
+      max_receive_message_bytes: messageBytes('largest accepted response; larger fails with RESOURCE_EXHAUSTED'),
+      max_send_message_bytes: messageBytes('largest request sent; larger fails with RESOURCE_EXHAUSTED, unsent'),
       keepalive: {
         kind: 'block',
         meaning: 'HTTP/2 pings that find dead server connections',
         keys: {
           // 5m: grpc-go and grpc-core servers answer more frequent pings with GOAWAY too_many_pings by default.
-          time: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '5m', example: '"30s"', meaning: 'ping a connection after this long without activity' },
-          timeout: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '20s', example: '"5s"', meaning: 'the connection is dead when a ping is not answered within this' },
+          ...pingKeys('5m', 'the connection is dead when a ping is not answered within this'),
           permit_without_calls: { kind: 'leaf', type: { kind: 'boolean' }, default: false, example: 'true', meaning: 'ping also when no call is running' },
         },
       },
