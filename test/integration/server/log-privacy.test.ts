@@ -1,4 +1,4 @@
-// Issue 9: the access log carries each failed call's status message at info level (error for server faults), but
+// Issue 9 and 10: the access log carries each failed call's status message at info level (error for server faults), but
 // neither error details (they may hold personal data) nor request fields, and neither does any other server line.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,5 +33,16 @@ test('failed calls: the message is logged, the error details and the request fie
     const text = JSON.stringify(line);
     assert.ok(!text.includes(PERSONAL), `a request field was logged: ${text}`);
     assert.ok(!text.includes('"reason":"bad"'), `error details were logged: ${text}`);
+  }
+});
+
+test('the "serving" line shows the bind address and the advertised address', async () => {
+  const advertised = await startEchoServer({ host: '0.0.0.0', advertiseHost: 'echo-7.internal' });
+  try {
+    const serving = advertised.logs.find((line) => line.msg === 'serving');
+    assert.equal(serving?.bind, `0.0.0.0:${advertised.server.port}`);
+    assert.equal(serving?.address, `echo-7.internal:${advertised.server.port}`);
+  } finally {
+    await advertised.close();
   }
 });

@@ -1,4 +1,5 @@
-// Issue 9: [server] keepalive.min_client_ping_interval. A client that pings more often than that is sent
+// Issue 9: the [server] connection limits, seen by real HTTP/2 clients: max_concurrent_streams in the SETTINGS
+// frame, max_connection_idle closing an idle connection, and keepalive.min_client_ping_interval. A client that pings more often than that is sent
 // GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (the signal grpc clients answer by pinging less), after the two strikes
 // grpc-core and grpc-go forgive; a client within the interval is left alone. Real HTTP/2 clients, so the pings are
 // real PING frames.
@@ -12,18 +13,24 @@ import { waitUntil } from '../../helpers/wait.js';
 
 const MIN_INTERVAL_MS = 300;
 let fixture: EchoServerFixture;
+/** Same service, short idle limit: kept apart so the ping tests' connections never go idle-closed. */
+let idleFixture: EchoServerFixture;
 before(async () => {
   fixture = await startEchoServer({}, { server: { keepalive: { min_client_ping_interval: `${MIN_INTERVAL_MS}ms` } } });
+  idleFixture = await startEchoServer({}, { server: { max_concurrent_streams: 7, max_connection_idle: '1s' } });
 });
-after(() => fixture.close());
+after(async () => {
+  await fixture.close();
+  await idleFixture.close();
+});
 
 interface Goaway {
   readonly code: number;
   readonly data: string;
 }
 
-async function connect(): Promise<{ session: http2.ClientHttp2Session; goaways: Goaway[]; ping(): Promise<void> }> {
-  const session = http2.connect(`http://${fixture.address}`);
+async function connect(address = fixture.address): Promise<{ session: http2.ClientHttp2Session; goaways: Goaway[]; ping(): Promise<void> }> {
+  const session = http2.connect(`http://${address}`);
   const goaways: Goaway[] = [];
   session.on('error', () => undefined);
   session.on('goaway', (code, _lastStreamId, data) => goaways.push({ code, data: data?.toString() ?? '' }));
@@ -70,6 +77,22 @@ test('pings spaced more than min_client_ping_interval apart are answered, the co
     // The server handles frames in order, so a call answered after the last ping proves no GOAWAY came for them.
     assert.equal(await echoOn(session, 'after the pings'), '0');
     assert.deepEqual(goaways, []);
+  } finally {
+    session.destroy();
+  }
+});
+
+test('max_concurrent_streams is the SETTINGS limit; a connection idle for max_connection_idle gets a GOAWAY', async () => {
+  const session = http2.connect(`http://${idleFixture.address}`);
+  const goaways: Goaway[] = [];
+  session.on('error', () => undefined);
+  session.on('goaway', (code) => goaways.push({ code, data: '' }));
+  try {
+    const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
+    assert.equal(settings.maxConcurrentStreams, 7);
+    assert.equal(await echoOn(session, 'then idle'), '0');
+    await waitUntil(() => goaways.length > 0, 10_000, 'the idle connection to be closed');
+    assert.equal(goaways[0]!.code, http2.constants.NGHTTP2_NO_ERROR);
   } finally {
     session.destroy();
   }
