@@ -14,6 +14,7 @@ import { interceptMethod } from './interceptors.js';
 import { bidiStreamMethod, clientStreamMethod, serverStreamMethod, unaryMethod } from './method-calls.js';
 import { CallPipeline, type MethodPlan } from './pipeline.js';
 import { sharedRegistryPool } from './registry-pool.js';
+import { transportPoolFor } from './transport-pool.js';
 
 /** Hidden handle on every client: generated client interfaces have only RPC methods. */
 const CLIENT_HANDLE = Symbol('tusk-grpc.client');
@@ -31,7 +32,7 @@ interface ClientHandle {
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client & TuskClient {
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const transports = transportChoice(options);
+  const transports = transportChoice(options, transportPoolFor(config.policy));
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });

@@ -6,6 +6,7 @@ import { markDownstream } from '../status/downstream.js';
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
+import { notProcessedError } from './not-processed.js';
 
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,5 +1,6 @@
 // The grpc-js implementation of Transport: one channel per endpoint address.
 import * as grpc from '@grpc/grpc-js';
+import type { ClientConnectionLimits } from '../config/types.js';
 import { NotSentError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import type { Transport, TransportCallOptions } from './transport.js';
@@ -21,20 +22,24 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 };
 
 /**
- * Rule for "the request provably never reached a server": the channel was
- * never READY when we would have started the call. We start a call only on a
- * READY channel; before that we wait for READY ourselves, and if the channel
- * reports TRANSIENT_FAILURE (connection refused, no route) or the wait times
- * out, no HTTP/2 stream was ever opened, so we throw NotSentError. Any failure
- * after the call started (even a dropped connection with no response headers)
- * counts as "may have reached the server": the server could have run the
- * handler before dying, so only idempotent methods are retried after it.
+ * Rule for "the request provably never reached a server application": the
+ * channel was never READY when we would have started the call (we wait for
+ * READY ourselves; TRANSIENT_FAILURE, SHUTDOWN or the wait timing out throw
+ * NotSentError), or grpc-js reports a failure that happens before a handler
+ * can run: a refused stream, a stream above a GOAWAY's last-stream-id, a pick
+ * with no ready connection (not-processed.ts, applied in grpcError). Any other
+ * failure after the call started (even a dropped connection with no response
+ * headers) counts as "may have reached the server": the server could have run
+ * the handler before dying, so only idempotent methods are retried after it.
  */
 export class GrpcTransport implements Transport {
   private client: grpc.Client;
+  private readonly channelOptions: grpc.ChannelOptions;
 
-  constructor(readonly address: string) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  /** `limits`: the target's [client] message sizes and keepalive; default grpc-js's own. */
+  constructor(readonly address: string, limits?: ClientConnectionLimits) {
+    this.channelOptions = limits === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, ...limitOptions(limits) };
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), this.channelOptions);
   }
 
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
@@ -104,7 +109,7 @@ export class GrpcTransport implements Transport {
   /** Nothing runs on a TRANSIENT_FAILURE channel; a call still waiting on it sees SHUTDOWN, a NotSentError. */
   private replaceChannel(): ReturnType<grpc.Client['getChannel']> {
     this.client.close();
-    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), this.channelOptions);
     return this.client.getChannel();
   }
 
@@ -146,6 +151,16 @@ export class GrpcTransport implements Transport {
       check(state);
     });
   }
+}
+
+function limitOptions(limits: ClientConnectionLimits): grpc.ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': limits.maxSendMessageBytes,
+    'grpc.keepalive_time_ms': limits.keepalive.timeMs,
+    'grpc.keepalive_timeout_ms': limits.keepalive.timeoutMs,
+    'grpc.keepalive_permit_without_calls': limits.keepalive.permitWithoutCalls ? 1 : 0,
+  };
 }
 
 function callOptions(options: TransportCallOptions): grpc.CallOptions {

@@ -1,6 +1,6 @@
 import type { ClientOptions } from './client-options.js';
 import type { EndpointSource } from './endpoint-set.js';
-import { sharedTransportPool, TransportPool } from './transport-pool.js';
+import { TransportPool } from './transport-pool.js';
 import type { Transport } from './transport.js';
 
 /** Where a client's transports come from, and (for one given Transport) its only endpoint. */
@@ -14,11 +14,12 @@ export interface TransportChoice {
  * `ClientOptions.transport`: a Transport instance is the client's one
  * endpoint, borrowed (the caller may share it between clients, so closing the
  * client leaves it open); a factory replaces grpc-js for the discovered
- * addresses, in a pool of this client's own. Without either, the process-wide pool.
+ * addresses, in a pool of this client's own. Without either, `grpcPool`: the
+ * process-wide grpc-js pool for the client's connection limits.
  */
-export function transportChoice(options: ClientOptions): TransportChoice {
+export function transportChoice(options: ClientOptions, grpcPool: TransportPool): TransportChoice {
   const transport = options.transport;
-  if (transport === undefined) return { pool: sharedTransportPool, source: undefined };
+  if (transport === undefined) return { pool: grpcPool, source: undefined };
   if (typeof transport === 'function') return { pool: new TransportPool(transport), source: undefined };
   if (options.endpoints !== undefined || options.registry !== undefined) {
     throw new TypeError('tusk-grpc: pass either a transport or endpoints/registry to createClient(), not both');

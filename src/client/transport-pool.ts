@@ -1,3 +1,5 @@
+import { resolveDescriptor } from '../config/resolve-descriptor.js';
+import type { ClientConnectionLimits } from '../config/types.js';
 import { GrpcTransport } from './grpc-transport.js';
 import type { Transport, TransportFactory } from './transport.js';
 
@@ -40,5 +42,23 @@ export class TransportPool {
   }
 }
 
-/** The process-wide pool every client uses by default. */
-export const sharedTransportPool = new TransportPool();
+const limitsKey = (limits: ClientConnectionLimits): string => JSON.stringify([limits.maxReceiveMessageBytes, limits.maxSendMessageBytes, limits.keepalive]);
+/** The [client] limits of a descriptor that sets none. */
+const DEFAULT_LIMITS: ClientConnectionLimits = resolveDescriptor({}, null, 'defaults', {}).client;
+
+/** The process-wide pool of every client whose target keeps the default [client] limits. */
+export const sharedTransportPool = new TransportPool((address) => new GrpcTransport(address, DEFAULT_LIMITS));
+
+const poolsByLimits = new Map<string, TransportPool>([[limitsKey(DEFAULT_LIMITS), sharedTransportPool]]);
+
+/**
+ * The process-wide pool for clients with these [client] limits: clients with
+ * the same limits share connections; different limits need their own (grpc-js
+ * sets them per channel).
+ */
+export function transportPoolFor(limits: ClientConnectionLimits): TransportPool {
+  const key = limitsKey(limits);
+  let pool = poolsByLimits.get(key);
+  if (pool === undefined) poolsByLimits.set(key, (pool = new TransportPool((address) => new GrpcTransport(address, limits))));
+  return pool;
+}

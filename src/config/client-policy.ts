@@ -55,6 +55,7 @@ function mergeBreaker(base: CircuitBreakerPolicy, layer: Partial<CircuitBreakerP
 function mergePolicy(base: ClientPolicy, layer: ClientPolicyOverrides | undefined): ClientPolicy {
   if (!layer) return base;
   return {
+    ...base, // the target's connection limits: no override layer sets them
     balancer: layer.balancer ?? base.balancer,
     timeoutMs: layer.timeoutMs ?? base.timeoutMs,
     retry: { ...base.retry, ...withoutUndefined(layer.retry) },

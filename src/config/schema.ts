@@ -1,6 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isWildcardHost } from '../discovery/keys.js';
+import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -19,6 +18,13 @@ const PROVIDERS = ['etcd', 'local', 'static'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const PORT = { kind: 'number', integer: true, min: 0, max: 65535 } as const;
+/** gRPC's customary 4 MiB, both ways, so a default server never sends what a default client refuses. */
+const messageBytes = (meaning: string): LeafSpec => ({ kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, example: '16777216', meaning });
+/** The keepalive ping of one side of a connection; the keys each side adds come after these two. */
+const pingKeys = (time: string, timeoutMeaning: string): Record<string, LeafSpec> => ({
+  time: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: time, example: '"30s"', meaning: 'ping a connection after this long without activity' },
+  timeout: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '20s', example: '"5s"', meaning: timeoutMeaning },
+});
 
 const balancer: LeafSpec = { kind: 'leaf', type: { kind: 'enum', values: BALANCERS }, default: 'p2c_ewma', example: '"round_robin"', meaning: 'load-balancing policy across endpoints' };
 const timeout: LeafSpec = { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '2s', example: '"250ms"', meaning: 'overall deadline of a call' };
@@ -111,7 +117,7 @@ const discovery: BlockSpec = {
     },
     prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', example: '"prod/services"', meaning: 'etcd key prefix' },
     ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', example: '"15s"', meaning: 'registration lease time to live' },
-    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => join(tmpdir(), 'tusk-grpc-registry'), defaultText: '`tusk-grpc-registry` in the OS temp folder', example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder (env TUSK_REGISTRY_DIR)' },
+    dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => defaultLocalRegistryDir(), defaultText: '`tusk-grpc-registry-<uid>` in the OS temp folder (mode 0700)', example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder, per user by default, refused when others may write it (env TUSK_REGISTRY_DIR)' },
   },
 };
 
@@ -126,9 +132,11 @@ const service: BlockSpec = {
     advertise_host: {
       kind: 'leaf',
       type: { kind: 'string', nonEmpty: true },
-      default: '127.0.0.1',
+      nullable: true,
+      default: null,
       check: (value) => (isWildcardHost(value as string) ? 'is not an address others can reach' : undefined),
-      example: '"10.0.3.17"', meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST)',
+      example: '"10.0.3.17"',
+      meaning: 'host written to the registry (env TUSK_ADVERTISE_HOST); null = the bind host, or for a wildcard bind host the first non-internal interface address in etcd and 127.0.0.1 in the local registry',
     },
     metadata: { kind: 'map', entryName: 'metadata key', entry: { kind: 'leaf', type: { kind: 'metadata' }, example: '"eu-west-1"', meaning: 'registry metadata value' }, meaning: 'published with each instance' },
   },
@@ -154,17 +162,52 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   discovery,
   server: {
     kind: 'block',
-    meaning: 'server hosting',
+    meaning: 'server hosting and its limits',
     keys: {
-      shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"30s"', meaning: 'time in-flight calls get on shutdown' },
+      drain_delay: {
+        kind: 'leaf', type: { kind: 'duration' }, nullable: true, default: null, example: '"2s"',
+        meaning: 'on stop, time between deregistering and closing, still serving with health NOT_SERVING; null = how long the registry takes to tell watchers (etcd 1s, local its poll period, static 0)',
+      },
+      shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"30s"', meaning: 'time in-flight calls get on shutdown, after the drain delay' },
       reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'serve gRPC server reflection' },
-      max_receive_message_bytes: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 4 * 1024 * 1024, example: '16777216', meaning: 'largest accepted request' },
+      max_receive_message_bytes: messageBytes('largest accepted request; larger gets RESOURCE_EXHAUSTED'),
+      max_send_message_bytes: messageBytes('largest response sent; larger fails the call with RESOURCE_EXHAUSTED'),
+      max_concurrent_streams: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 1000, example: '256', meaning: 'calls at once on one client connection (HTTP/2 SETTINGS)' },
+      keepalive: {
+        kind: 'block',
+        meaning: 'HTTP/2 pings that find dead client connections',
+        keys: {
+          ...pingKeys('1m', 'close the connection when a ping is not answered within this'),
+          min_client_ping_interval: {
+            kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"1m"',
+            meaning: 'a client pinging more often (3 times) gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings"; a new call forgives',
+          },
+        },
+      },
+      max_connection_idle: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: '10m', example: '"5m"', meaning: 'close a connection without calls for this long (GOAWAY); null = never' },
+      max_connection_age: {
+        kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"30m"',
+        meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never',
+      },
     },
   },
   client: {
     kind: 'block',
     meaning: 'defaults for every caller of this service',
-    keys: { balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead },
+    keys: {
+      balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead,
+      max_receive_message_bytes: messageBytes('largest accepted response; larger fails with RESOURCE_EXHAUSTED'),
+      max_send_message_bytes: messageBytes('largest request sent; larger fails with RESOURCE_EXHAUSTED, unsent'),
+      keepalive: {
+        kind: 'block',
+        meaning: 'HTTP/2 pings that find dead server connections',
+        keys: {
+          // 5m: grpc-go and grpc-core servers answer more frequent pings with GOAWAY too_many_pings by default.
+          ...pingKeys('5m', 'the connection is dead when a ping is not answered within this'),
+          permit_without_calls: { kind: 'leaf', type: { kind: 'boolean' }, default: false, example: 'true', meaning: 'ping also when no call is running' },
+        },
+      },
+    },
   },
   methods,
   dependencies: { kind: 'map', entryName: 'dependency', entry: dependencyEntry, partialEntries: true, meaning: 'overrides for services this one calls' },

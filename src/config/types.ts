@@ -15,8 +15,8 @@ export interface ServiceSection {
   readonly port: number;
   /** Address the server binds to. */
   readonly host: string;
-  /** Address written to the registry; never 0.0.0.0. */
-  readonly advertiseHost: string;
+  /** Address written to the registry; never 0.0.0.0; null = chosen at start (server/advertise-host.ts). */
+  readonly advertiseHost: string | null;
   readonly metadata: Readonly<Record<string, MetadataValue>>;
 }
 
@@ -31,9 +31,25 @@ export interface DiscoverySection {
 }
 
 export interface ServerSection {
+  /** null = the registry's own propagation time. */
+  readonly drainDelayMs: number | null;
   readonly shutdownGraceMs: number;
   readonly reflection: boolean;
   readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+  readonly maxConcurrentStreams: number;
+  readonly keepalive: { readonly timeMs: number; readonly timeoutMs: number; readonly minClientPingIntervalMs: number };
+  /** null = never. */
+  readonly maxConnectionIdleMs: number | null;
+  /** null = never. */
+  readonly maxConnectionAgeMs: number | null;
+}
+
+/** The connection settings a client of one service uses: its [client] limits. */
+export interface ClientConnectionLimits {
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+  readonly keepalive: { readonly timeMs: number; readonly timeoutMs: number; readonly permitWithoutCalls: boolean };
 }
 
 export type BackoffKind = 'exponential' | 'constant';
@@ -68,7 +84,7 @@ export interface BulkheadPolicy {
   readonly queue: number;
 }
 
-export interface ClientPolicy {
+export interface ClientPolicy extends ClientConnectionLimits {
   readonly balancer: BalancerName;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;

@@ -1,11 +1,10 @@
 // Picks the provider a service's [discovery] section names.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DiscoverySection } from '../config/types.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { Registry } from './types.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import { createFallbackLogger } from './fallback-logger.js';
+import { defaultLocalRegistryDir } from './local-files.js';
 import { LocalRegistry } from './local-registry.js';
 import { StaticRegistry } from './static-registry.js';
 
@@ -18,8 +17,8 @@ export interface CreateRegistryOptions {
 
 /** Used when a section leaves the TTL unset or invalid. */
 export const DEFAULT_REGISTRY_TTL_MS = 10_000;
-/** Used when the local provider gets no folder. */
-export const DEFAULT_LOCAL_REGISTRY_DIR = join(tmpdir(), 'tusk-grpc-registry');
+/** Used when the local provider gets no folder: per user (see defaultLocalRegistryDir). */
+export const DEFAULT_LOCAL_REGISTRY_DIR = defaultLocalRegistryDir();
 
 export function createRegistry(discovery: DiscoverySection, options: CreateRegistryOptions = {}): Registry {
   const logger = (options.logger ?? createFallbackLogger()).child({ component: 'discovery', provider: discovery.provider });

@@ -1,8 +1,10 @@
 // The on-disk layout of the local provider: `<dir>/<service>/<host_port>.json`,
 // each file holding the etcd contract value plus a heartbeat timestamp.
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { OneLineError } from '../status/fatal.js';
 import type { Endpoint } from './types.js';
 import { decodeEndpointValue, ENDPOINT_OP_ADD, type EndpointValue } from './keys.js';
 
@@ -12,6 +14,12 @@ export interface LocalInstanceRecord extends EndpointValue {
 }
 
 const INSTANCE_FILE_SUFFIX = '.json';
+const TEMP_FILE_SUFFIX = '.tmp';
+
+/** Per user, so two users of one machine never share (or can tamper with) each other's registry. */
+export function defaultLocalRegistryDir(): string {
+  return join(tmpdir(), `tusk-grpc-registry-${process.getuid?.() ?? userInfo().username}`);
+}
 
 /** Keeps file names portable: "127.0.0.1:50051" -> "127.0.0.1_50051". */
 function safeName(text: string): string {
@@ -32,7 +40,7 @@ export function instanceRecord(address: string, metadata: Readonly<Record<string
 
 /** Temp file + rename: readers in other processes never see half a file. */
 export async function writeFileAtomically(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_FILE_SUFFIX}`;
   try {
     await writeFile(temp, content);
     await rename(temp, path);
@@ -42,10 +50,42 @@ export async function writeFileAtomically(path: string, content: string): Promis
   }
 }
 
+/** A local registry folder others could write to: anyone there could list endpoints that receive our calls. */
+export class UnsafeRegistryFolderError extends OneLineError {
+  constructor(dir: string, problem: string) {
+    super(`local registry folder ${dir} ${problem}; use a folder only you can write (chmod 700) or set TUSK_REGISTRY_DIR`);
+    this.name = 'UnsafeRegistryFolderError';
+  }
+}
+
+/** Folders the registry creates: the owner alone may read and write them. */
+export const PRIVATE_FOLDER_MODE = 0o700;
+
+/** Creates the folder 0700 if missing; refuses one that another user owns or that group or others may write. */
+export async function ensurePrivateFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new UnsafeRegistryFolderError(dir, 'is not a folder');
+  if (process.platform === 'win32') return; // POSIX modes and uids mean nothing there
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) throw new UnsafeRegistryFolderError(dir, `belongs to another user (uid ${info.uid})`);
+  if ((info.mode & 0o022) !== 0) throw new UnsafeRegistryFolderError(dir, `is writable by other users (mode ${(info.mode & 0o777).toString(8)})`);
+}
+
+/** How many TTLs an instance must have been silent before a reader deletes its file. */
+export const PRUNE_AFTER_TTLS = 3;
+
 export interface ReadInstancesResult {
   readonly endpoints: Endpoint[];
   /** Files that exist but are not valid records, for logging. */
   readonly invalidFiles: string[];
+  /** Records (and writers' leftover temp files) silent for PRUNE_AFTER_TTLS TTLs: their processes are long dead. */
+  readonly deadFiles: string[];
+}
+
+/** Deletes dead instances' files; another reader deleting them first is fine. */
+export async function pruneFiles(dir: string, names: readonly string[]): Promise<void> {
+  await Promise.all(names.map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 
 /** The live instances in a service folder: valid records whose heartbeat is younger than the TTL. */
@@ -54,11 +94,19 @@ export async function readLiveInstances(dir: string, ttlMs: number, now: number)
   try {
     names = await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { endpoints: [], invalidFiles: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { endpoints: [], invalidFiles: [], deadFiles: [] };
     throw error;
   }
   const endpoints: Endpoint[] = [];
   const invalidFiles: string[] = [];
+  const deadFiles: string[] = [];
+  const pruneBefore = now - PRUNE_AFTER_TTLS * ttlMs;
+  await Promise.all(
+    names.filter((name) => name.endsWith(TEMP_FILE_SUFFIX)).map(async (name) => {
+      const modified = await stat(join(dir, name)).then((info) => info.mtimeMs, () => now);
+      if (modified < pruneBefore) deadFiles.push(name);
+    }),
+  );
   await Promise.all(
     names
       .filter((name) => name.endsWith(INSTANCE_FILE_SUFFIX))
@@ -76,9 +124,10 @@ export async function readLiveInstances(dir: string, ttlMs: number, now: number)
           return;
         }
         if (now - heartbeat <= ttlMs) endpoints.push(endpoint);
+        else if (heartbeat < pruneBefore) deadFiles.push(name);
       }),
   );
-  return { endpoints, invalidFiles };
+  return { endpoints, invalidFiles, deadFiles };
 }
 
 function heartbeatOf(text: string): number | null {

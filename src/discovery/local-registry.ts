@@ -2,13 +2,17 @@
 // processes of one machine. Each instance rewrites its own small file every
 // TTL/3; watchers read the folder on fs.watch events and on a periodic poll
 // (fs.watch misses events on some file systems), and treat a file whose
-// heartbeat is older than the TTL as a crashed process.
+// heartbeat is older than the TTL as a crashed process; watchers delete files
+// silent for a few TTLs. The folder is private: created 0700, and one that
+// another user owns or may write is refused (its files choose our endpoints).
 import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { Endpoint, EndpointsListener, Registration, RegistrationHandle, Registry } from './types.js';
 import { assertAdvertisableAddress, sameEndpoints, sortEndpoints } from './keys.js';
-import { instanceFile, instanceRecord, readLiveInstances, serviceDir, writeFileAtomically } from './local-files.js';
+import {
+  ensurePrivateFolder, UnsafeRegistryFolderError, instanceFile, instanceRecord, PRIVATE_FOLDER_MODE, pruneFiles, readLiveInstances, serviceDir, writeFileAtomically,
+} from './local-files.js';
 
 export interface LocalRegistryOptions {
   /** The folder shared by all processes that should see each other. */
@@ -20,12 +24,22 @@ export interface LocalRegistryOptions {
 /** Coalesces bursts of fs.watch events (a rename fires several). */
 const FS_EVENT_DEBOUNCE_MS = 20;
 
+/** Watchers poll this often (fs.watch misses events on some file systems): often enough that a crashed instance disappears soon after its TTL. */
+export function localPollPeriodMs(ttlMs: number): number {
+  return Math.min(1_000, Math.max(50, Math.floor(ttlMs / 4)));
+}
+
 export class LocalRegistry implements Registry {
+  /** A watcher that missed the fs.watch event still sees the removal at its next poll. */
+  readonly removalVisibleWithinMs: number;
   private readonly registrations = new Set<LocalRegistration>();
   private readonly watches = new Set<LocalServiceWatch>();
   private closing: Promise<void> | null = null;
+  private folderChecked: Promise<void> | null = null;
 
-  constructor(private readonly options: LocalRegistryOptions) {}
+  constructor(private readonly options: LocalRegistryOptions) {
+    this.removalVisibleWithinMs = localPollPeriodMs(options.ttlMs) + FS_EVENT_DEBOUNCE_MS;
+  }
 
   async register(registration: Registration): Promise<RegistrationHandle> {
     if (this.closing) throw new Error('registry is closed');
@@ -36,14 +50,24 @@ export class LocalRegistry implements Registry {
       this.options,
       () => this.registrations.delete(entry),
     );
+    await this.checkFolder();
     this.registrations.add(entry);
     await entry.start();
     return entry;
   }
 
+  /** Once per registry; a refused folder stays refused (and a transient error is retried next time). */
+  private checkFolder(): Promise<void> {
+    this.folderChecked ??= ensurePrivateFolder(this.options.dir).catch((error: unknown) => {
+      if (!(error instanceof UnsafeRegistryFolderError)) this.folderChecked = null;
+      throw error;
+    });
+    return this.folderChecked;
+  }
+
   watch(service: string, listener: EndpointsListener): () => void {
     if (this.closing) throw new Error('registry is closed');
-    const watch = new LocalServiceWatch(serviceDir(this.options.dir, service), listener, this.options);
+    const watch = new LocalServiceWatch(serviceDir(this.options.dir, service), listener, this.options, () => this.checkFolder());
     this.watches.add(watch);
     watch.start();
     return () => {
@@ -107,7 +131,7 @@ class LocalRegistration implements RegistrationHandle {
     if (this.stopped) return;
     const record = instanceRecord(this.registration.address, this.registration.metadata, Date.now());
     // Recreates the folder and the file if someone removed them.
-    await mkdir(serviceDir(this.options.dir, this.registration.service), { recursive: true });
+    await mkdir(serviceDir(this.options.dir, this.registration.service), { recursive: true, mode: PRIVATE_FOLDER_MODE });
     await writeFileAtomically(this.file, JSON.stringify(record));
   }
 }
@@ -121,21 +145,24 @@ class LocalServiceWatch {
   private readAgain = false;
   private stopped = false;
   private lastEmitted: readonly Endpoint[] | null = null;
+  /** The last read failure logged, so a lasting one (an unsafe folder) is logged once, not at every poll. */
+  private lastFailure: string | null = null;
   private readonly loggedInvalid = new Set<string>();
 
   constructor(
     private readonly dir: string,
     private readonly listener: EndpointsListener,
     private readonly options: LocalRegistryOptions,
+    private readonly checkFolder: () => Promise<void>,
   ) {
-    // Often enough that a crashed instance disappears soon after its TTL.
-    this.pollPeriodMs = Math.min(1_000, Math.max(50, Math.floor(options.ttlMs / 4)));
+    this.pollPeriodMs = localPollPeriodMs(options.ttlMs);
   }
 
   start(): void {
     this.pollTimer = setInterval(() => void this.refresh(), this.pollPeriodMs);
     this.pollTimer.unref();
-    void mkdir(this.dir, { recursive: true })
+    void this.checkFolder()
+      .then(() => mkdir(this.dir, { recursive: true, mode: PRIVATE_FOLDER_MODE }))
       .then(() => {
         if (this.stopped) return;
         this.folderWatcher = watchFolder(this.dir, { persistent: false }, () => this.scheduleRefresh());
@@ -175,12 +202,17 @@ class LocalServiceWatch {
     try {
       do {
         this.readAgain = false;
-        const { endpoints, invalidFiles } = await readLiveInstances(this.dir, this.options.ttlMs, Date.now());
+        await this.checkFolder();
+        const { endpoints, invalidFiles, deadFiles } = await readLiveInstances(this.dir, this.options.ttlMs, Date.now());
         this.logInvalidOnce(invalidFiles);
+        if (deadFiles.length > 0) await pruneFiles(this.dir, deadFiles);
         if (!this.stopped) this.emit(sortEndpoints(endpoints));
+        this.lastFailure = null;
       } while (this.readAgain && !this.stopped);
     } catch (error) {
-      this.options.logger.warn({ err: error, dir: this.dir }, 'could not read the local registry; keeping the last known endpoints');
+      const failure = String(error);
+      if (failure !== this.lastFailure) this.options.logger.warn({ err: error, dir: this.dir }, 'could not read the local registry; keeping the last known endpoints');
+      this.lastFailure = failure;
     } finally {
       this.reading = false;
     }

@@ -6,6 +6,8 @@ import { sortEndpoints } from './keys.js';
 const NOTHING_TO_DEREGISTER: RegistrationHandle = { deregister: async () => undefined };
 
 export class StaticRegistry implements Registry {
+  /** Nothing is registered, so no watcher waits to see a removal. */
+  readonly removalVisibleWithinMs = 0;
   private readonly endpoints: readonly Endpoint[];
 
   /** `addresses` are the watched service's own host:port list. */

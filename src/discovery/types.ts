@@ -22,6 +22,12 @@ export type EndpointsListener = (endpoints: readonly Endpoint[]) => void;
 
 /** One interface, three providers: etcd, local, static. */
 export interface Registry {
+  /**
+   * How long a watcher in another process may take to see a deregistration:
+   * a stopping server keeps serving this long (its default drain_delay).
+   * Undefined = 1 s.
+   */
+  readonly removalVisibleWithinMs?: number;
   register(registration: Registration): Promise<RegistrationHandle>;
   /** Calls `listener` with the current list as soon as it is known, then on every change. */
   watch(service: string, listener: EndpointsListener): () => void;

@@ -163,7 +163,8 @@ const SERVER_FAULTS = new Set<number>([Code.UNKNOWN, Code.INTERNAL, Code.DATA_LO
 /**
  * One structured line per finished call: debug when OK, error for server
  * faults, info otherwise. Fields: service, method, request_id, trace_id,
- * span_id, status (code name), code, duration_ms, peer (+ details on failure).
+ * span_id, status (code name), code, duration_ms, peer, and on failure the
+ * status `message`; never error details or request fields (README "What is logged").
  */
 function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome): void {
   const ok = outcome.code === Code.OK;
@@ -175,6 +176,6 @@ function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCal
     peer: call.peer,
   };
   if (ok) logger.debug(fields, 'call finished');
-  else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, details: outcome.details }, 'call failed');
-  else logger.info({ ...fields, details: outcome.details }, 'call failed');
+  else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, message: outcome.details }, 'call failed');
+  else logger.info({ ...fields, message: outcome.details }, 'call failed');
 }

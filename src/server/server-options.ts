@@ -11,8 +11,10 @@ export interface TuskServerOptions {
   /** Address to bind; default the first service's `[service] host` ("0.0.0.0"). */
   readonly host?: string;
   /**
-   * Host written to the registry. Default: TUSK_ADVERTISE_HOST, else `host`
-   * when it names one address, else the descriptor's `advertise_host`.
+   * Host written to the registry. Default: TUSK_ADVERTISE_HOST or the
+   * descriptor's `advertise_host`, else `host` when it names one address, else
+   * (wildcard bind) the first non-internal interface address for etcd and
+   * 127.0.0.1 for the local registry (advertise-host.ts).
    */
   readonly advertiseHost?: string;
   /** grpc-js server interceptors, run after the built-in chain, closest to the handler. */
@@ -30,6 +32,8 @@ export interface TuskServerOptions {
   readonly handleSignals?: boolean;
   /** Environment the descriptors are resolved against; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Time between deregistering and closing; default `[server] drain_delay`, else what the registry needs (the longest of the services). */
+  readonly drainDelayMs?: number;
   /** Default: the longest `[server] shutdown_grace` of the hosted services. */
   readonly shutdownGraceMs?: number;
   /** Default: the largest `[server] max_receive_message_bytes` of the hosted services (grpc-js applies one limit per server). */

@@ -11,10 +11,17 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
  * registered or reported SERVING. Open connections, load caches, warm up there;
  * while it runs, health answers NOT_SERVING and no registry lists the instance.
  * If it throws, start() rejects and nothing stays bound or registered.
+ *
+ * Optional `onStop()`: awaited (all services in parallel) once the server has
+ * drained and closed, before stop() resolves and so before the process exits
+ * on SIGTERM. Close database pools and flush queues there. It also runs when
+ * start() fails after this service's onStart() succeeded. If it throws, the
+ * error is logged and stop() rejects (a SIGTERM exit code 1).
  */
 export abstract class ServiceBase {
   abstract readonly descriptor: ServiceDescriptor;
   onStart?(): Promise<void> | void;
+  onStop?(): Promise<void> | void;
 
   /**
    * A client that calls as this service, so this service's `[dependencies]`

@@ -5,9 +5,9 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
 import { createRegistry } from '../discovery/create-registry.js';
-import { isWildcardHost } from '../discovery/keys.js';
 import type { Registry, RegistrationHandle } from '../discovery/types.js';
 import { Code } from '../status/codes.js';
+import { installOneLineFatal } from '../status/fatal.js';
 import { TuskError } from '../status/tusk-error.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
@@ -16,18 +16,25 @@ import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-ser
 import { createServerMetricsHook, createServerTraceHook } from '../telemetry/runtime-hooks.js';
 import { holdTelemetry } from '../telemetry/sdk.js';
 import { ActiveCalls } from './active-calls.js';
+import { chooseAdvertiseHost } from './advertise-host.js';
 import { bindService } from './bind-service.js';
 import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { addReflection } from './reflection.js';
+import { policeClientPings } from './ping-policy.js';
+import { redactingLogger } from './redacting-logger.js';
 import { serverInterceptorChain } from './server-interceptors.js';
+import { serverChannelOptions } from './server-limits.js';
 import type { TuskServerOptions } from './server-options.js';
 import type { ServiceBase } from './service-base.js';
 import { handleSignalsFor, releaseSignalsFor } from './signals.js';
+import { assertPortFree, bindFailure } from './start-errors.js';
 
 /** After the drain, how long sessions get to close cleanly before the sockets are cut. */
 const CLOSE_AFTER_DRAIN_MS = 2_000;
+/** Drain delay for a registry that does not say how fast its watchers see a removal. */
+const DEFAULT_REMOVAL_VISIBLE_MS = 1_000;
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -60,6 +67,9 @@ export class TuskServer {
   private readonly ownedProviders = new Set<string>();
   private boundPort = 0;
   private advertised = '';
+  private drainDelayMs = 0;
+  /** Services whose onStart() resolved: they get onStop(). */
+  private readonly startedServices = new Set<ServiceBase>();
   private serverLogger: Logger | undefined;
   private metricsServer: MetricsServer | undefined;
   private releaseTelemetry: (() => Promise<void>) | undefined;
@@ -101,6 +111,8 @@ export class TuskServer {
     if (this.state !== 'new') throw new Error(`tusk-grpc: start() called on a server that is ${this.state}`);
     if (this.services.length === 0) throw new Error('tusk-grpc: add() at least one service before start()');
     this.state = 'starting';
+    // A start-up failure nobody catches (port in use, no address to advertise) ends the process with one line.
+    installOneLineFatal();
     this.startPromise = this.startServing().catch(async (error: unknown) => {
       await this.abandonStart();
       throw error;
@@ -108,7 +120,11 @@ export class TuskServer {
     return this.startPromise;
   }
 
-  /** NOT_SERVING, deregister, drain up to shutdown_grace, then force. Safe to call more than once. */
+  /**
+   * NOT_SERVING, deregister, keep serving for drain_delay (watchers see the
+   * removal), refuse new calls and drain up to shutdown_grace, force, then
+   * each service's onStop(). Safe to call more than once.
+   */
   stop(): Promise<void> {
     this.stopPromise ??= this.shutdown();
     return this.stopPromise;
@@ -119,7 +135,7 @@ export class TuskServer {
     this.hosted = this.services.map((service) => ({ service, config: resolveServiceConfig(service.descriptor, env) }));
     const first = this.hosted[0]!.config;
     // TUSK_LOG_LEVEL first, then the first service's [telemetry] log_level.
-    const logger = this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env });
+    const logger = redactingLogger(this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env }));
     this.serverLogger = logger;
     // Before any call can arrive, so the trace hook's spans come from the real SDK.
     this.releaseTelemetry = await holdTelemetry({ serviceName: first.service.name, serviceVersion: first.service.version });
@@ -136,7 +152,7 @@ export class TuskServer {
         ...(this.options.auth ? { auth: this.options.auth } : {}),
         user: this.options.interceptors ?? [],
       }),
-      'grpc.max_receive_message_length': this.options.maxReceiveMessageBytes ?? Math.max(...this.hosted.map(({ config }) => config.server.maxReceiveMessageBytes)),
+      ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
     });
     this.grpcServer = server;
     for (const { service } of this.hosted) {
@@ -151,10 +167,19 @@ export class TuskServer {
 
     const host = this.options.host ?? first.service.host;
     const port = this.options.port ?? first.service.port;
+    await assertPortFree(host, port);
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+      server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(bindFailure(host, port, error)) : resolve(bound)));
     });
-    this.advertised = hostPort(this.advertiseHost(host, first), this.boundPort);
+    policeClientPings(server, Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)), logger);
+    this.advertised = hostPort(
+      chooseAdvertiseHost({
+        bindHost: host,
+        chosen: this.options.advertiseHost ?? first.service.advertiseHost,
+        sharedRegistry: !this.options.registry && this.hosted.some(({ config }) => config.discovery.provider === 'etcd'),
+      }),
+      this.boundPort,
+    );
     if (first.telemetry.metricsPort !== null) {
       // Same interface as the gRPC port: a server bound to loopback keeps its metrics there too.
       this.metricsServer = await startMetricsServer(first.telemetry.metricsPort, { host });
@@ -162,7 +187,12 @@ export class TuskServer {
     }
 
     // Services finish warming up before anyone can find them.
-    await Promise.all(this.hosted.map(({ service }) => service.onStart?.()));
+    await Promise.all(
+      this.hosted.map(async ({ service }) => {
+        await service.onStart?.();
+        this.startedServices.add(service);
+      }),
+    );
     // Registered only once bound and ready; SERVING only once registered.
     for (const { service, config } of this.hosted) {
       const registry = this.registryFor(config.discovery, logger);
@@ -173,19 +203,13 @@ export class TuskServer {
       });
       this.registrations.push(handle);
       if (!this.options.registry) tuskMetrics().registryConnected(config.discovery.provider, true);
+      const drainDelay = this.options.drainDelayMs ?? config.server.drainDelayMs ?? registry.removalVisibleWithinMs ?? DEFAULT_REMOVAL_VISIBLE_MS;
+      this.drainDelayMs = Math.max(this.drainDelayMs, drainDelay);
     }
     this.health.setAll('SERVING');
     if (this.options.handleSignals ?? true) handleSignalsFor(this);
     this.state = 'serving';
-    logger.info({ address: this.advertised, services: [...serviceNames], instance_id: this.instanceId }, 'serving');
-  }
-
-  private advertiseHost(bindHost: string, first: ResolvedDescriptor): string {
-    const env = this.options.env ?? process.env;
-    if (this.options.advertiseHost) return this.options.advertiseHost;
-    if (env.TUSK_ADVERTISE_HOST) return first.service.advertiseHost;
-    if (!isWildcardHost(bindHost)) return bindHost;
-    return first.service.advertiseHost;
+    logger.info({ bind: hostPort(host, this.boundPort), address: this.advertised, services: [...serviceNames], instance_id: this.instanceId }, 'serving');
   }
 
   /** One registry per distinct [discovery] section, unless the options supply one. */
@@ -217,11 +241,14 @@ export class TuskServer {
     this.state = 'stopping';
     const logger = this.serverLogger!;
     const graceMs = this.shutdownGraceMs;
-    const started = Date.now();
-    logger.info({ in_flight: this.inFlight!.serviceCalls, grace_ms: graceMs }, 'draining');
+    const began = Date.now();
+    logger.info({ in_flight: this.inFlight!.serviceCalls, drain_delay_ms: this.drainDelayMs, grace_ms: graceMs }, 'draining');
 
     this.health!.setAll('NOT_SERVING');
     await this.deregisterAll(logger);
+    // Serve on until every watcher has seen the removal, so no caller is still choosing this instance when it closes.
+    if (this.drainDelayMs > 0) await sleep(this.drainDelayMs);
+    const started = Date.now();
     // Refuse new calls; calls already accepted run on.
     const closed = new Promise<void>((resolve) => this.grpcServer!.tryShutdown(() => resolve()));
     const drained = await this.inFlight!.waitForServiceCalls(Math.max(0, graceMs - (Date.now() - started)));
@@ -234,11 +261,27 @@ export class TuskServer {
     this.inFlight!.endAll({ code: grpcStatus(shuttingDown.code), details: shuttingDown.message });
     const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
     if (!cleanlyClosed) this.grpcServer!.forceShutdown();
+    const stopFailure = await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
     releaseSignalsFor(this);
     this.state = 'stopped';
-    logger.info({ drained, duration_ms: Date.now() - started }, 'stopped');
+    logger.info({ drained, duration_ms: Date.now() - began }, 'stopped');
+    if (stopFailure !== undefined) throw stopFailure;
+  }
+
+  /** Every started service's onStop(), in parallel; failures are logged and the first is returned. */
+  private async stopServices(logger: Logger): Promise<unknown> {
+    const services = [...this.startedServices];
+    this.startedServices.clear();
+    const results = await Promise.allSettled(services.map(async (service) => service.onStop?.()));
+    let first: unknown;
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      logger.error({ err: result.reason, service: services[index]!.descriptor.name }, 'onStop() failed');
+      first ??= result.reason;
+    }
+    return first;
   }
 
   /** Metrics server, then the SDK (flushing spans of the calls that just ended). */
@@ -274,6 +317,7 @@ export class TuskServer {
     this.health?.setAll('NOT_SERVING');
     await this.deregisterAll(logger);
     this.grpcServer?.forceShutdown();
+    await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
     releaseSignalsFor(this);

@@ -27,9 +27,12 @@ export function captureLogger(logs: LogLine[]) {
   return pino({ level: 'trace' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
 }
 
-export async function startEchoServer(options: TuskServerOptions = {}, config: RawDescriptor = {}): Promise<EchoServerFixture> {
+export async function startEchoServer<Service extends TestEchoService = TestEchoService>(
+  options: TuskServerOptions = {},
+  config: RawDescriptor = {},
+  service: Service = new TestEchoService('echo-1', config) as Service,
+): Promise<EchoServerFixture> {
   const logs: LogLine[] = [];
-  const service = new TestEchoService('echo-1', config);
   const server = new TuskServer({
     host: '127.0.0.1',
     port: 0,

@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../../../src/discovery/index.js';
+import { OneLineError } from '../../../src/status/fatal.js';
+import { captureLogger, type LogLine } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { EndpointRecorder } from './endpoint-recorder.js';
 
@@ -123,4 +125,65 @@ test('static: lists the configured endpoints; register is a no-op', async () => 
   await handle.deregister();
   unwatch();
   await registry.close();
+});
+
+test('local: files of instances silent for a few TTLs are pruned by watchers; fresh and recently dead ones stay', async () => {
+  await withDir(async (dir) => {
+    const ttlMs = 1_000;
+    const serviceDir = join(dir, SERVICE);
+    await mkdir(serviceDir, { recursive: true, mode: 0o700 });
+    const record = (address: string, heartbeat: number) => JSON.stringify({ Op: 0, Addr: address, Metadata: {}, HeartbeatUnixMs: heartbeat });
+    await writeFile(join(serviceDir, '127.0.0.1_7701.json'), record('127.0.0.1:7701', Date.now() - 60 * ttlMs));
+    await writeFile(join(serviceDir, '127.0.0.1_7702.json'), record('127.0.0.1:7702', Date.now() - 2 * ttlMs));
+    const leftoverTemp = join(serviceDir, '127.0.0.1_7703.json.999.abcd.tmp');
+    await writeFile(leftoverTemp, '{');
+    const longAgo = new Date(Date.now() - 60 * ttlMs);
+    await utimes(leftoverTemp, longAgo, longAgo);
+    const registry = local(dir, ttlMs);
+    const recorder = new EndpointRecorder();
+    try {
+      await registry.register({ service: SERVICE, address: '127.0.0.1:7704', metadata: {} });
+      registry.watch(SERVICE, recorder.listener);
+      await recorder.until(['127.0.0.1:7704']);
+      await waitUntil(async () => (await readdir(serviceDir)).sort().join() === '127.0.0.1_7702.json,127.0.0.1_7704.json', 10_000, 'the long-dead files to go');
+    } finally {
+      await registry.close();
+    }
+  });
+});
+
+test('local: the folder is created 0700, and one others may write is refused in one line, by registrants and watchers', async () => {
+  await withDir(async (dir) => {
+    const created = join(dir, 'fresh', 'registry');
+    const registry = local(created, 1_000);
+    try {
+      await registry.register({ service: SERVICE, address: '127.0.0.1:7801', metadata: {} });
+      assert.equal((await stat(created)).mode & 0o777, 0o700);
+      assert.equal((await stat(join(created, SERVICE))).mode & 0o777, 0o700);
+    } finally {
+      await registry.close();
+    }
+
+    const open = join(dir, 'open');
+    await mkdir(open);
+    await chmod(open, 0o777);
+    const logs: LogLine[] = [];
+    const refused = createRegistry({ provider: 'local', endpoints: [], prefix: '', ttlMs: 1_000, dir: open }, { logger: captureLogger(logs) });
+    const recorder = new EndpointRecorder();
+    try {
+      await assert.rejects(
+        refused.register({ service: SERVICE, address: '127.0.0.1:7802', metadata: {} }),
+        (error: unknown) => error instanceof OneLineError && error.message === `local registry folder ${open} is writable by other users (mode 777); use a folder only you can write (chmod 700) or set TUSK_REGISTRY_DIR`,
+      );
+      assert.deepEqual(await readdir(open), [], 'nothing written into it');
+      // A watcher does not trust it either: a planted instance never becomes an endpoint.
+      await mkdir(join(open, SERVICE));
+      await writeFile(join(open, SERVICE, 'evil.json'), JSON.stringify({ Op: 0, Addr: '10.6.6.6:1', Metadata: {}, HeartbeatUnixMs: Date.now() }));
+      refused.watch(SERVICE, recorder.listener);
+      await waitUntil(() => logs.some((line) => line.msg === 'could not read the local registry; keeping the last known endpoints' && /writable by other users/.test(String((line.err as { message?: string })?.message))), 10_000, 'the watcher to refuse the folder');
+      assert.deepEqual(recorder.lists, []);
+    } finally {
+      await refused.close();
+    }
+  });
 });

@@ -104,7 +104,7 @@ test('reflection lists the services that carry a descriptor set and returns thei
     stream.write({ list_services: '*' });
     const listed = (await responses.next()).value;
     const names = listed.list_services_response.service.map((entry: { name: string }) => entry.name);
-    assert.deepEqual(names, ['fixture.greeter.v1.GreeterService'], 'the echo fixture has no descriptor set and is left out');
+    assert.deepEqual(names.sort(), ['fixture.greeter.v1.GreeterService', 'grpc.health.v1.Health'], 'the echo fixture has no descriptor set and is left out; health is in');
 
     stream.write({ file_containing_symbol: 'fixture.greeter.v1.GreeterService' });
     const files = (await responses.next()).value.file_descriptor_response.file_descriptor_proto as Buffer[];
@@ -112,6 +112,13 @@ test('reflection lists the services that carry a descriptor set and returns thei
     assert.deepEqual(fileNames, ['google/protobuf/timestamp.proto', 'greeter/v1/greeter.proto']);
     const greeter = files.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes)).find((file) => file.name === 'greeter/v1/greeter.proto')!;
     assert.deepEqual(greeter.service.map((svc) => svc.method.map((m) => m.name)), [['SayHello']]);
+
+    // Reflection-driven tools (grpcurl, grpcui) can find and call the health service.
+    stream.write({ file_containing_symbol: 'grpc.health.v1.Health' });
+    const healthFiles = ((await responses.next()).value.file_descriptor_response.file_descriptor_proto as Buffer[]).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+    const health = healthFiles.find((file) => file.service.some((svc) => svc.name === 'Health'));
+    assert.equal(health?.package, 'grpc.health.v1');
+    assert.deepEqual(health.service.find((svc) => svc.name === 'Health')!.method.map((m) => m.name).filter((name) => name !== 'List'), ['Check', 'Watch']);
     stream.end();
   } finally {
     client.close();

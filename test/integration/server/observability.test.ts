@@ -121,7 +121,7 @@ describe('a TuskServer process with only its descriptor: metrics, health and log
       assert.equal(line.status, 'NOT_FOUND');
       assert.equal(line.code, Code.NOT_FOUND);
       assert.equal(line.trace_id, TRACE_ID);
-      assert.equal(line.details, 'failed on purpose');
+      assert.equal(line.message, 'failed on purpose');
     }
 
     spawned.kill('SIGTERM');

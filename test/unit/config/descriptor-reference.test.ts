@@ -22,7 +22,7 @@ test('every default is written out: computed ones, and what the keys of override
     return row.split(' | ')[2]!;
   };
   assert.equal(defaultOf('circuit_breaker.threshold'), '`5` (consecutive), `0.5` (sampling)');
-  assert.equal(defaultOf('dir'), '`tusk-grpc-registry` in the OS temp folder');
+  assert.equal(defaultOf('dir'), '`tusk-grpc-registry-<uid>` in the OS temp folder (mode 0700)');
   // [methods] entries take the [client] value; idempotent is the method's own.
   assert.equal(defaultOf('<method>.timeout'), 'from [client]');
   assert.equal(defaultOf('<method>.retry.max_attempts'), 'from [client]');
