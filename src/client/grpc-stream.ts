@@ -37,6 +37,9 @@ export function grpcError(error: unknown, address: string): TuskError {
   if (error instanceof TuskError) return error;
   const failure = error as Partial<grpc.ServiceError>;
   if (typeof failure?.code !== 'number') return markDownstream(new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error)), address);
+  // A call the server provably never processed may be retried for any method (README "Retries").
+  const notProcessed = notProcessedError({ code: failure.code, details: failure.details ?? '' });
+  if (notProcessed !== undefined) return markDownstream(notProcessed, address);
   const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
   // A malformed trailer never hides the status itself.
   const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
