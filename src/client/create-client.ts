@@ -43,6 +43,9 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
     if (balancer === undefined) balancers.set(name, (balancer = createBalancer(name)));
     return balancer;
   };
+  endpoints.onEndpointLeft((address) => {
+    for (const balancer of balancers.values()) balancer.forget?.(address);
+  });
 
   const client: Record<string | symbol, unknown> = {};
   for (const method of Object.values(descriptor.methods)) {

@@ -36,6 +36,7 @@ export class EndpointSet {
   private readonly unwatch: () => void;
   private readonly stopReporting = new Map<string, () => void>();
   private closed = false;
+  private readonly leftListeners: Array<(address: string) => void> = [];
 
   constructor(
     readonly service: string,
@@ -72,6 +73,11 @@ export class EndpointSet {
       }
       waiters.push(done);
     });
+  }
+
+  /** Calls `listener` with the address of every endpoint that leaves this set, so per-endpoint state can be dropped. */
+  onEndpointLeft(listener: (address: string) => void): void {
+    this.leftListeners.push(listener);
   }
 
   /**
@@ -121,6 +127,7 @@ export class EndpointSet {
     this.stopReporting.get(endpoint.address)?.();
     this.stopReporting.delete(endpoint.address);
     if (!this.usedElsewhere(endpoint.address)) clientStateObserver()?.endpointLeft?.(this.service, endpoint.address);
+    for (const listener of this.leftListeners) listener(endpoint.address);
   }
 
   /** Another open set of this service (another client) still has `address`. */

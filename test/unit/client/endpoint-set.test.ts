@@ -107,3 +107,16 @@ test('with two clients of one service, an endpoint\'s series is forgotten only w
     setClientStateObserver(undefined);
   }
 });
+
+test('onEndpointLeft hears every address that leaves, so per-endpoint state can be pruned', () => {
+  const { pool } = fakePool();
+  const { registry, publish } = fakeRegistry();
+  const set = new EndpointSet('svc', { registry }, pool, breakerPolicy);
+  const left: string[] = [];
+  set.onEndpointLeft((address) => left.push(address));
+  publish([endpoint('a:1'), endpoint('b:2'), endpoint('c:3')]);
+  publish([endpoint('b:2')]);
+  assert.deepEqual(left, ['a:1', 'c:3']);
+  set.close();
+  assert.deepEqual(left, ['a:1', 'c:3', 'b:2']);
+});
