@@ -1,3 +1,5 @@
+import { CallerError } from '../resilience/failure.js';
+import { Code } from '../status/codes.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
 import type { CallOptions } from './call-options.js';
 
@@ -18,19 +20,37 @@ const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
  * The overall deadline is the earliest of: `timeout` from the call options
  * (else the method's configured timeout), `deadline`, and the parent's
  * remaining deadline. The call is cancelled by its own signal or the parent's.
- * The parent's trace context and request id travel as metadata.
+ * The parent's trace context and request id travel as metadata. Metadata
+ * grpc-js would refuse is the caller's mistake: INVALID_ARGUMENT, thrown here.
  */
 export function callScope(options: CallOptions | undefined, methodTimeoutMs: number): CallScope {
   const now = Date.now();
   const timeout = options?.timeout ?? methodTimeoutMs;
   let deadline = timeout > 0 && Number.isFinite(timeout) ? now + timeout : undefined;
   if (options === undefined) return { deadline, signal: undefined, metadata: NO_METADATA, hashKey: undefined, onHeader: undefined, onTrailer: undefined };
+  if (options.metadata !== undefined) checkMetadata(options.metadata);
   deadline = earliest(deadline, options.deadline instanceof Date ? options.deadline.getTime() : options.deadline);
   const parent = options.parent;
   deadline = earliest(deadline, parent?.deadline);
   const signals = [options.signal, parent?.signal].filter((signal): signal is AbortSignal => signal !== undefined);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   return { deadline, signal, metadata: outgoingMetadata(options), hashKey: options.hashKey, onHeader: options.onHeader, onTrailer: options.onTrailer };
+}
+
+// The rules of grpc-js's Metadata.set (which throws a plain Error), checked before the call starts.
+const LEGAL_KEY = /^[0-9a-z_.-]+$/;
+const LEGAL_TEXT_VALUE = /^[ -~]*$/;
+
+/** Values are never quoted in the message: metadata often carries credentials. */
+function checkMetadata(metadata: Readonly<Record<string, string>>): void {
+  for (const key in metadata) {
+    const value: unknown = metadata[key];
+    let problem: string | undefined;
+    if (!LEGAL_KEY.test(key.toLowerCase())) problem = 'the key has characters other than a-z, 0-9, "-", "_" and "."';
+    else if (typeof value !== 'string') problem = 'the value is not a string';
+    else if (!key.endsWith('-bin') && !LEGAL_TEXT_VALUE.test(value)) problem = 'the value is not printable ASCII (binary values need a "-bin" key, base64-encoded)';
+    if (problem !== undefined) throw new CallerError(Code.INVALID_ARGUMENT, `metadata ${JSON.stringify(key)}: ${problem}`);
+  }
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

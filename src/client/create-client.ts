@@ -3,6 +3,7 @@ import type { Balancer } from '../balancer/types.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
 import type { BalancerName, DiscoverySection } from '../config/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
+import { EndpointFailureRule } from '../resilience/failure.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
@@ -34,7 +35,8 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const endpoints = new EndpointSet(descriptor.name, source, sharedTransportPool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
-  const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);
+  const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);
+  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures });
 
   // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.
   const balancers = new Map<BalancerName, Balancer>();

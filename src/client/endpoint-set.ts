@@ -1,7 +1,6 @@
 import type { BalancerEndpoint } from '../balancer/types.js';
-import type { CircuitBreakerPolicy } from '../config/types.js';
 import type { Endpoint, Registry } from '../discovery/types.js';
-import { EndpointBreaker } from '../resilience/endpoint-breaker.js';
+import { EndpointBreaker, type BreakerCounterPolicy } from '../resilience/endpoint-breaker.js';
 import { clientStateObserver } from './client-observer.js';
 import type { Transport } from './transport.js';
 import type { TransportPool } from './transport-pool.js';
@@ -42,7 +41,7 @@ export class EndpointSet {
     readonly service: string,
     source: EndpointSource,
     private readonly pool: TransportPool,
-    private readonly breakerPolicy: CircuitBreakerPolicy,
+    private readonly breakerPolicy: BreakerCounterPolicy,
   ) {
     let sets = openSets.get(service);
     if (sets === undefined) openSets.set(service, (sets = new Set()));
@@ -57,6 +56,11 @@ export class EndpointSet {
 
   get all(): readonly ClientEndpoint[] {
     return this.endpoints;
+  }
+
+  /** True once discovery has listed the service (even an empty list), or after close. */
+  get answered(): boolean {
+    return this.known || this.closed;
   }
 
   /** undefined once the first list is known; else resolves when it is, or after `timeoutMs`. */

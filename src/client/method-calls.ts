@@ -1,4 +1,5 @@
 // Adapters from the four RPC kinds' client signatures onto CallPipeline.run.
+import { CallerError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
@@ -10,20 +11,23 @@ function decoder(deserialize: (bytes: Uint8Array) => unknown): (bytes: Uint8Arra
     try {
       return deserialize(bytes);
     } catch (error) {
-      throw new TuskError(Code.INTERNAL, `could not decode the response: ${error instanceof Error ? error.message : String(error)}`);
+      throw new TuskError(Code.INTERNAL, `could not decode the response: ${messageOf(error)}`);
     }
   };
 }
 
+/** A request the codec cannot write is the caller's mistake: INVALID_ARGUMENT, and it never reaches an endpoint. */
 function encoder(serialize: (message: unknown) => Uint8Array): (message: unknown) => Uint8Array {
   return (message) => {
     try {
       return serialize(message);
     } catch (error) {
-      throw new TuskError(Code.INTERNAL, `could not encode the request: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CallerError(Code.INVALID_ARGUMENT, `could not encode the request: ${messageOf(error)}`, error);
     }
   };
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 interface OpenedStream {
   readonly iterator: AsyncIterator<Uint8Array>;
@@ -122,8 +126,14 @@ class SingleUseRequests {
     return this.iterate();
   }
 
+  /** What the caller's stream does wrong is the caller's mistake: a message that does not encode, a stream that throws (it cancels the call). */
   private async *iterate(): AsyncIterable<Uint8Array> {
     this.started = true;
-    for await (const message of this.requests) yield this.serialize(message);
+    try {
+      for await (const message of this.requests) yield this.serialize(message);
+    } catch (error) {
+      if (error instanceof CallerError) throw error;
+      throw new CallerError(Code.CANCELLED, `the request stream failed: ${messageOf(error)}`, error);
+    }
   }
 }

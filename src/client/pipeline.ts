@@ -4,18 +4,20 @@
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead (optional, per service)
 //   4. retry         MethodRetry (cockatiel) + retryDecision() + RetryBudget
-//   5. service breaker  no usable endpoint → CircuitOpenError, fail fast
+//   5. no endpoint      none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
 //   6. balancer pick    among endpoints whose breaker admits calls, untried first
-//   7. endpoint breaker EndpointBreaker (cockatiel) of the picked endpoint
+//   7. endpoint breaker EndpointBreaker (cockatiel) of the picked endpoint; EndpointFailureRule says what counts
 //   8. per-try timeout  attemptDeadline(), inside the overall deadline
 //   9. transport        the endpoint's shared Transport (grpc-js today)
 import type { Balancer } from '../balancer/types.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
-import { CircuitOpenError, isEndpointFailure } from '../resilience/failure.js';
+import { CircuitOpenError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
+import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
@@ -34,6 +36,16 @@ export interface MethodPlan {
   readonly perTryTimeoutMs: number | undefined;
 }
 
+/** What one client's pipeline works with; all of it is per client (per target service). */
+export interface PipelineParts {
+  readonly service: string;
+  readonly endpoints: EndpointSet;
+  readonly budget: RetryBudget;
+  readonly bulkhead: ServiceBulkhead | undefined;
+  /** Which failures count against an endpoint (circuit_breaker.on). */
+  readonly failures: EndpointFailureRule;
+}
+
 /** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets. */
 export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) => Promise<T>;
 
@@ -41,27 +53,39 @@ export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) 
 const DISCOVERY_WAIT_MS = 10_000;
 
 export class CallPipeline {
-  constructor(
-    private readonly service: string,
-    private readonly endpoints: EndpointSet,
-    private readonly budget: RetryBudget,
-    private readonly bulkhead: ServiceBulkhead | undefined,
-  ) {}
+  private readonly service: string;
+  private readonly endpoints: EndpointSet;
+  private readonly budget: RetryBudget;
+  private readonly bulkhead: ServiceBulkhead | undefined;
+  /** The rule for attempts whose deadline is the caller's (no per-try timeout earlier): one function for all of them. */
+  private readonly countsWithoutPerTry: (error: unknown) => boolean;
+  private readonly countsWithPerTry: (error: unknown) => boolean;
+
+  constructor(parts: PipelineParts) {
+    ({ service: this.service, endpoints: this.endpoints, budget: this.budget, bulkhead: this.bulkhead } = parts);
+    this.countsWithoutPerTry = (error) => parts.failures.counts(error, false);
+    this.countsWithPerTry = (error) => parts.failures.counts(error, true);
+  }
 
   /** Stages 1–9 for a call whose every attempt is `send`. Streams pass a `send` that resolves at the first response. */
   run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>): Promise<T> {
-    const scope = callScope(options, plan.timeoutMs); // 1
+    let scope: CallScope;
+    try {
+      scope = callScope(options, plan.timeoutMs); // 1
+    } catch (error) {
+      return Promise.reject(error); // the caller's mistake: no endpoint, breaker or span involved
+    }
     const trace = clientTraceHook()?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata }); // 2
     const call: PipelineCall<T> = { plan, scope, trace, send, tried: [] };
     const result = this.bulkhead === undefined ? this.withRetry(call) : this.bulkhead.execute(() => this.withRetry(call), scope.signal); // 3
-    if (trace === undefined) return result;
     return result.then(
       (value) => {
-        trace.end();
+        trace?.end();
         return value;
       },
-      (error: unknown) => {
-        trace.end(error);
+      (failure: unknown) => {
+        const error = asTuskError(failure);
+        trace?.end(error);
         throw error;
       },
     );
@@ -97,17 +121,21 @@ export class CallPipeline {
     const { plan, scope, trace } = call;
     const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
-      trace?.event('circuit_open');
-      throw new CircuitOpenError(this.service, this.endpoints.all.length); // 5
+      const known = this.endpoints.all.length; // 5
+      trace?.event(known === 0 ? 'no_endpoint' : 'circuit_open');
+      throw known === 0 ? new NoEndpointError(this.service, this.endpoints.answered) : new CircuitOpenError(this.service, known);
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 6
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
+    const deadline = attemptDeadline(scope.deadline, plan.perTryTimeoutMs); // 8
+    // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
+    const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
     const options: TransportCallOptions = {
       metadata,
-      deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), // 8
+      deadline,
       signal: scope.signal,
       probe: !endpoint.breaker.closed,
       onHeader: scope.onHeader,
@@ -117,18 +145,24 @@ export class CallPipeline {
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();
     try {
-      const result = await endpoint.breaker.execute(() =>
-        trace?.runInAttempt === undefined ? call.send(endpoint, options) : trace.runInAttempt(() => call.send(endpoint, options)),
+      const result = await endpoint.breaker.execute(
+        () => (trace?.runInAttempt === undefined ? call.send(endpoint, options) : trace.runInAttempt(() => call.send(endpoint, options))),
+        counts,
       ); // 7, 9
       balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
       endAttempt?.();
       return result;
     } catch (error) {
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !isEndpointFailure(error));
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counts(error));
       endAttempt?.(error);
       throw error;
     }
   }
+}
+
+/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error here is a bug below us: UNKNOWN). */
+function asTuskError(error: unknown): TuskError {
+  return error instanceof TuskError ? error : new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
 }
 
 /** The state of one call across its attempts. */

@@ -1,7 +1,10 @@
 import { BrokenCircuitError, CircuitState, IsolatedCircuitError, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy as CockatielBreaker } from 'cockatiel';
 import type { CircuitBreakerPolicy } from '../config/types.js';
 import { Code } from '../status/codes.js';
-import { isEndpointFailure, NotSentError } from './failure.js';
+import { NotSentError } from './failure.js';
+
+/** What the breaker itself needs; which failures count (`on`) is the caller's EndpointFailureRule. */
+export type BreakerCounterPolicy = Omit<CircuitBreakerPolicy, 'on'>;
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open' | 'isolated';
 
@@ -26,7 +29,7 @@ export class EndpointBreaker {
   private probing = false;
 
   constructor(
-    policy: CircuitBreakerPolicy,
+    policy: BreakerCounterPolicy,
     readonly address: string,
   ) {
     this.halfOpenAfterMs = policy.halfOpenAfterMs;
@@ -34,7 +37,7 @@ export class EndpointBreaker {
       policy.strategy === 'sampling'
         ? new SamplingBreaker({ threshold: policy.threshold, duration: policy.windowMs, minimumRps: policy.minimumRps })
         : new ConsecutiveBreaker(Math.max(1, Math.round(policy.threshold)));
-    this.breaker = circuitBreaker(handleWhen(isEndpointFailure), { breaker: counter, halfOpenAfter: policy.halfOpenAfterMs });
+    this.breaker = circuitBreaker(handleWhen((error) => error instanceof CountedFailure), { breaker: counter, halfOpenAfter: policy.halfOpenAfterMs });
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
       this.probing = false;
@@ -70,15 +73,29 @@ export class EndpointBreaker {
     return this.breaker.onStateChange((state) => listener(BREAKER_STATE_NAMES[state] ?? 'isolated')).dispose;
   }
 
-  /** Runs `fn` through the breaker; a refusal becomes a NotSentError (the request never left). */
-  async execute<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` through the breaker; a refusal becomes a NotSentError (the request never left).
+   * Only failures for which `counts` is true count against the endpoint; whether one does
+   * depends on the attempt (did its per-try timeout expire?), so the caller decides per call.
+   */
+  async execute<T>(fn: () => Promise<T>, counts: (error: unknown) => boolean): Promise<T> {
     try {
-      return await this.breaker.execute(fn);
+      return await this.breaker.execute(() =>
+        fn().catch((error: unknown) => {
+          throw counts(error) ? new CountedFailure(error) : error;
+        }),
+      );
     } catch (error) {
+      if (error instanceof CountedFailure) throw error.error;
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
         throw new NotSentError(Code.UNAVAILABLE, `circuit open for endpoint ${this.address}`);
       }
       throw error;
     }
   }
+}
+
+/** Carries a failure that counts through cockatiel's filter, which sees only the error. */
+class CountedFailure {
+  constructor(readonly error: unknown) {}
 }

@@ -2,7 +2,7 @@ import { ConstantBackoff, ExponentialBackoff, decorrelatedJitterGenerator, handl
 import type { RetryPolicy } from '../config/types.js';
 import { codeName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
-import { CircuitOpenError, wasNotSent } from './failure.js';
+import { CircuitOpenError, NoEndpointError, wasNotSent } from './failure.js';
 import type { RetryBudget } from './retry-budget.js';
 
 export interface RetryDecisionInput {
@@ -15,11 +15,11 @@ export interface RetryDecisionInput {
 }
 
 /** Why a failed attempt is or is not retried; "retry" is the only one that retries. */
-export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
+export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'no_endpoint' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
 
 /**
  * Our retry rule, in one place:
- * - never after "circuit open" (fail fast), past max_attempts (attempts, first included) or past the deadline;
+ * - never after "circuit open" or "no endpoint" (fail fast), past max_attempts (attempts, first included) or past the deadline;
  * - a failure that provably happened before the request reached a server (NotSentError) is retried for any method;
  * - otherwise only idempotent methods, and only on the configured codes;
  * - and only while the retry budget has room.
@@ -27,6 +27,7 @@ export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'dea
 export function retryDecision(error: unknown, input: RetryDecisionInput, budget: RetryBudget): RetryDecision {
   if (input.attempt >= input.policy.maxAttempts) return 'no_attempts_left';
   if (error instanceof CircuitOpenError) return 'circuit_open';
+  if (error instanceof NoEndpointError) return 'no_endpoint';
   if (input.deadline !== undefined && input.deadline <= Date.now()) return 'deadline_passed';
   const allowed = wasNotSent(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
   if (!allowed) return 'not_retryable';

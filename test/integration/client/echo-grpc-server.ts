@@ -1,4 +1,5 @@
 // A plain grpc-js server for the EchoService fixture (until TuskServer lands), in process or as a child process.
+import { after, before } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { echoDescriptor, type EchoRequest } from '../../helpers/echo-service.js';
 
@@ -108,4 +109,16 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
         resolve();
       }),
   };
+}
+
+/** Two echo servers started before a test file's tests and stopped after them; read the fields inside tests. */
+export function twoEchoServersPerFile(): { first: EchoServer; second: EchoServer } {
+  const servers = {} as { first: EchoServer; second: EchoServer };
+  before(async () => {
+    [servers.first, servers.second] = await Promise.all([startEchoServer(), startEchoServer()]);
+  });
+  after(async () => {
+    await Promise.all([servers.first.stop(), servers.second.stop()]);
+  });
+  return servers;
 }

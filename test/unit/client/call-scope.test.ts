@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attemptDeadline, callScope } from '../../../src/client/call-scope.js';
+import { Code, TuskError } from '../../../src/status/index.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 
 const parent = (overrides: Partial<CallContext>): CallContext => ({
@@ -54,4 +55,12 @@ test('an attempt deadline never passes the overall deadline', () => {
   assert.ok(attemptDeadline(overall, 10)! < overall);
   assert.equal(attemptDeadline(undefined, undefined), undefined);
   assert.equal(attemptDeadline(overall, undefined), overall);
+});
+
+test('metadata grpc-js would refuse is INVALID_ARGUMENT, without quoting the value', () => {
+  assert.throws(() => callScope({ metadata: { authorization: 'Bearer sécret' } }, 1_000), (error: unknown) =>
+    error instanceof TuskError && error.code === Code.INVALID_ARGUMENT && /authorization/.test(error.message) && !/sécret/.test(error.message));
+  assert.throws(() => callScope({ metadata: { 'bad key': 'v' } }, 1_000), (error: unknown) => error instanceof TuskError && error.code === Code.INVALID_ARGUMENT);
+  assert.throws(() => callScope({ metadata: { 'x-n': 5 as unknown as string } }, 1_000), (error: unknown) => error instanceof TuskError && error.code === Code.INVALID_ARGUMENT);
+  assert.equal(callScope({ metadata: { 'X-Mixed-Case': 'ok', 'x-data-bin': 'AAEC' } }, 1_000).metadata['X-Mixed-Case'], 'ok');
 });
