@@ -48,6 +48,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   endpoints.onEndpointLeft((address) => {
     for (const balancer of balancers.values()) balancer.forget?.(address);
   });
+  const perTryTimeoutMs = checkedPerTryTimeout(options.perTryTimeout);
 
   const client: Record<string | symbol, unknown> = {};
   for (const method of Object.values(descriptor.methods)) {
@@ -62,7 +63,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
       retryPolicy: policy.retry,
       retry: new MethodRetry(policy.retry),
       // A stream outlives its first attempt's wait, so only the overall deadline applies to it.
-      perTryTimeoutMs: method.kind === 'unary' ? options.perTryTimeout : undefined,
+      perTryTimeoutMs: method.kind === 'unary' ? perTryTimeoutMs : undefined,
     };
     client[method.localName] =
       method.kind === 'unary'
@@ -91,6 +92,13 @@ export function clientEndpoints(client: object): ReadonlyArray<{ readonly addres
   const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
   if (handle === undefined) throw new TypeError('tusk-grpc: clientEndpoints() needs a client made by createClient()');
   return handle.endpoints.all.map((endpoint) => ({ address: endpoint.address, usable: endpoint.breaker.usable }));
+}
+
+/** A per-try timeout that is not a positive number of ms would mean "expire at once" or "none": both surprising, so refused. */
+function checkedPerTryTimeout(ms: number | undefined): number | undefined {
+  if (ms === undefined) return undefined;
+  if (!(ms > 0)) throw new TypeError(`tusk-grpc: perTryTimeout must be a positive number of milliseconds, not ${String(ms)}`);
+  return ms;
 }
 
 function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; releaseRegistry: (() => Promise<void>) | undefined } {

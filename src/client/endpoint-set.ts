@@ -63,14 +63,16 @@ export class EndpointSet {
     return this.known || this.closed;
   }
 
-  /** undefined once the first list is known; else resolves when it is, or after `timeoutMs`. */
-  whenKnown(timeoutMs: number): Promise<void> | undefined {
+  /** undefined once the first list is known; else resolves when it is, after `timeoutMs`, or when `signal` aborts. */
+  whenKnown(timeoutMs: number, signal?: AbortSignal): Promise<void> | undefined {
     if (this.known || this.closed) return undefined;
     return new Promise((resolve) => {
       const timer = setTimeout(done, Math.max(0, timeoutMs));
       const waiters = this.knownWaiters;
+      signal?.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
         const index = waiters.indexOf(done);
         if (index >= 0) waiters.splice(index, 1);
         resolve();

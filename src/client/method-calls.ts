@@ -29,6 +29,7 @@ function encoder(serialize: (message: unknown) => Uint8Array): (message: unknown
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** What a stream attempt resolves with: the first response (or the end), and the rest to read. */
 interface OpenedStream {
   readonly iterator: AsyncIterator<Uint8Array>;
   readonly first: IteratorResult<Uint8Array>;
@@ -66,23 +67,29 @@ export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): Promise<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
-    try {
-      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(
+      (response) => {
+        outgoing.stop();
+        return deserializeResponse(response);
+      },
+      (error: unknown) => {
+        outgoing.stop();
+        throw error;
+      },
+    );
   };
 }
 
 export function bidiStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   const { path } = plan.method;
-  const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
+  const serializeRequest = encoder(plan.method.serializeRequest);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): AsyncIterable<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
     return lazyStream(
       () => pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.bidiStream(path, outgoing.take(), transportOptions))),
       deserializeResponse,
+      outgoing,
     );
   };
 }
@@ -93,28 +100,42 @@ async function openAtFirstMessage(stream: AsyncIterable<Uint8Array>): Promise<Op
   return { iterator, first };
 }
 
-/** The call starts when the caller starts iterating, as with any async generator. */
-async function* lazyStream(open: () => Promise<OpenedStream>, deserialize: (bytes: Uint8Array) => unknown): AsyncIterable<unknown> {
-  const { iterator, first } = await open();
+/** The call starts when the caller starts iterating, as with any async generator; when it is over, the client stops reading the caller's request stream. */
+async function* lazyStream(open: () => Promise<OpenedStream>, deserialize: (bytes: Uint8Array) => unknown, outgoing?: SingleUseRequests): AsyncIterable<unknown> {
+  let opened: OpenedStream;
   try {
-    let next = first;
+    opened = await open();
+  } catch (error) {
+    outgoing?.stop();
+    throw error;
+  }
+  try {
+    let next = opened.first;
     while (!next.done) {
       yield deserialize(next.value);
-      next = await iterator.next();
+      next = await opened.iterator.next();
     }
   } finally {
-    await iterator.return?.();
+    await opened.iterator.return?.();
+    outgoing?.stop();
   }
 }
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
  * The caller's request stream can be read only once. A transport reads it
  * only after a connection is READY, so an attempt that failed before sending
  * (the only kind a stream retries, besides failures before the first response
  * of server streams) has not touched it; a second reader would be a bug.
+ * Once the call has ended (`stop`), it is not read any more. What the caller's
+ * stream does wrong is the caller's mistake (CallerError): a message that does
+ * not encode is INVALID_ARGUMENT, a stream that throws cancels the call.
  */
-class SingleUseRequests {
+class SingleUseRequests implements AsyncIterator<Uint8Array> {
   private started = false;
+  private stopped = false;
+  private source: AsyncIterator<unknown> | undefined;
 
   constructor(
     private readonly requests: AsyncIterable<unknown>,
@@ -123,17 +144,32 @@ class SingleUseRequests {
 
   take(): AsyncIterable<Uint8Array> {
     if (this.started) throw new TuskError(Code.FAILED_PRECONDITION, 'request stream already consumed by a failed attempt; not retried');
-    return this.iterate();
+    return { [Symbol.asyncIterator]: () => this };
   }
 
-  /** What the caller's stream does wrong is the caller's mistake: a message that does not encode, a stream that throws (it cancels the call). */
-  private async *iterate(): AsyncIterable<Uint8Array> {
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.stopped) return DONE;
     this.started = true;
+    let result: IteratorResult<unknown>;
     try {
-      for await (const message of this.requests) yield this.serialize(message);
+      this.source ??= this.requests[Symbol.asyncIterator]();
+      result = await this.source.next();
     } catch (error) {
-      if (error instanceof CallerError) throw error;
       throw new CallerError(Code.CANCELLED, `the request stream failed: ${messageOf(error)}`, error);
     }
+    if (this.stopped || result.done) return DONE; // the call ended while the caller's stream was producing: drop it
+    return { done: false, value: this.serialize(result.value) };
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.stop();
+    return DONE;
+  }
+
+  /** The call is over: stop reading the caller's stream and let it clean up. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.source?.return?.()?.catch(() => {}); // its own cleanup failing is not the call's outcome
   }
 }
