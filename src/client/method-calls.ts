@@ -3,7 +3,7 @@ import { CallerError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
-import type { CallPipeline, MethodPlan } from './pipeline.js';
+import type { CallPipeline, Hold, MethodPlan } from './pipeline.js';
 
 /** A response the codec cannot read is the server's fault as far as the caller can tell: INTERNAL, like grpc-js. */
 function decoder(deserialize: (bytes: Uint8Array) => unknown): (bytes: Uint8Array) => unknown {
@@ -49,15 +49,15 @@ export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
   };
 }
 
-/** Streams count as succeeded once the first response message arrives; they are retried only before that. */
+/** Streams are retried only before their first response message; the pipeline tracks them until they end. */
 export function serverStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   const { path } = plan.method;
   const serializeRequest = encoder(plan.method.serializeRequest);
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (request: unknown, options?: CallOptions): AsyncIterable<unknown> =>
-    lazyStream(() => {
+    lazyStream((hold) => {
       const bytes = serializeRequest(request);
-      return pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.serverStream(path, bytes, transportOptions)));
+      return pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.serverStream(path, bytes, transportOptions)), hold);
     }, deserializeResponse);
 }
 
@@ -87,7 +87,7 @@ export function bidiStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   return (requests: AsyncIterable<unknown>, options?: CallOptions): AsyncIterable<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
     return lazyStream(
-      () => pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.bidiStream(path, outgoing.take(), transportOptions))),
+      (hold) => pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.bidiStream(path, outgoing.take(), transportOptions)), hold),
       deserializeResponse,
       outgoing,
     );
@@ -100,24 +100,42 @@ async function openAtFirstMessage(stream: AsyncIterable<Uint8Array>): Promise<Op
   return { iterator, first };
 }
 
-/** The call starts when the caller starts iterating, as with any async generator; when it is over, the client stops reading the caller's request stream. */
-async function* lazyStream(open: () => Promise<OpenedStream>, deserialize: (bytes: Uint8Array) => unknown, outgoing?: SingleUseRequests): AsyncIterable<unknown> {
+/** The outcome of a stream the consumer stopped reading: the client cancelled it. */
+const STOPPED_BY_CONSUMER = Symbol('stopped by the consumer');
+
+/**
+ * The call starts when the caller starts iterating, as with any async
+ * generator. The pipeline's `end` is called once the stream is over:
+ * completed, failed (transport or decoding), or closed early by the consumer
+ * (CANCELLED). Then the client stops reading the caller's request stream.
+ */
+async function* lazyStream(open: (hold: Hold<OpenedStream>) => Promise<OpenedStream>, deserialize: (bytes: Uint8Array) => unknown, outgoing?: SingleUseRequests): AsyncIterable<unknown> {
+  let end: ((error?: unknown) => void) | undefined;
   let opened: OpenedStream;
   try {
-    opened = await open();
+    opened = await open((result, streamEnd) => {
+      end = streamEnd;
+      return result;
+    });
   } catch (error) {
     outgoing?.stop();
     throw error;
   }
+  let outcome: unknown = STOPPED_BY_CONSUMER;
   try {
     let next = opened.first;
     while (!next.done) {
       yield deserialize(next.value);
       next = await opened.iterator.next();
     }
+    outcome = undefined;
+  } catch (error) {
+    outcome = error;
+    throw error;
   } finally {
     await opened.iterator.return?.();
     outgoing?.stop();
+    end?.(outcome === STOPPED_BY_CONSUMER ? new TuskError(Code.CANCELLED, 'stream closed by the consumer') : outcome);
   }
 }
 

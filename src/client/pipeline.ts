@@ -3,7 +3,7 @@
 //   1. scope         callScope(): overall deadline, cancellation, parent propagation, metadata check;
 //                    a call already cancelled or past its deadline goes no further (scopeEnded)
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
-//   3. bulkhead      ServiceBulkhead slot (optional, per service); a queued call leaves on abort or deadline
+//   3. bulkhead      ServiceBulkhead slot (optional, per service), held until the call ends
 //   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline
 //   5. discovery     wait for the first endpoint list (signal and deadline honoured)
 //   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
@@ -11,6 +11,13 @@
 //   8. endpoint breaker EndpointBreaker of the picked endpoint; EndpointFailureRule says what counts
 //   9. per-try timeout  attemptDeadline(), inside the overall deadline
 //  10. transport     the endpoint's shared Transport (grpc-js today)
+//
+// A call ends when its result settles, or, for a stream (`hold`), when the
+// stream ends: done, failed, or closed early by the consumer. Until then it
+// keeps its bulkhead slot, its balancer in-flight count, its attempt and call
+// spans and its duration metric. A stream is retried only before its first
+// message (its attempt resolves there); a failure after that still reaches the
+// endpoint's breaker and the balancer by the same rule.
 import type { Balancer } from '../balancer/types.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
@@ -51,6 +58,13 @@ export interface PipelineParts {
 /** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets (a stream: at its first message). */
 export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) => Promise<T>;
 
+/**
+ * For calls that outlive their result (streams): gets the successful attempt's
+ * result and an `end` to call once when the stream is over (no error = it
+ * completed), and returns what the caller gets.
+ */
+export type Hold<T> = (result: T, end: (error?: unknown) => void) => T;
+
 /** How long a call waits for the registry's first endpoint list when it has no deadline. */
 const DISCOVERY_WAIT_MS = 10_000;
 
@@ -68,8 +82,8 @@ export class CallPipeline {
     this.countsWithPerTry = (error) => parts.failures.counts(error, true);
   }
 
-  /** Stages 1–10 for a call whose every attempt is `send`. Streams pass a `send` that resolves at the first response. */
-  run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>): Promise<T> {
+  /** Stages 1–10 for a call whose every attempt is `send`; with `hold`, the call lasts until the held result says it ended. */
+  run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>, hold?: Hold<T>): Promise<T> {
     let scope: CallScope;
     try {
       scope = callScope(options, plan.timeoutMs); // 1
@@ -77,10 +91,10 @@ export class CallPipeline {
       return Promise.reject(error); // the caller's mistake: no endpoint, breaker or span involved
     }
     const trace = clientTraceHook()?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata }); // 2
-    const call = new PipelineCall(plan, scope, trace, send, this.parts.bulkhead);
+    const call = new PipelineCall(plan, scope, trace, send, hold, this.parts.bulkhead);
     return this.admit(call).then(
       (value) => {
-        call.end();
+        if (!call.held) call.end();
         return value;
       },
       (failure: unknown) => {
@@ -171,16 +185,38 @@ export class CallPipeline {
     const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();
+    let result: T;
+    let endOnBreaker: ((error?: unknown) => void) | undefined;
     try {
-      const result = await endpoint.breaker.execute(send, counts); // 8, 10
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
-      endAttempt?.();
-      return result;
+      if (call.hold === undefined) {
+        result = await endpoint.breaker.execute(send, counts); // 8, 10
+      } else {
+        const opened = await endpoint.breaker.executeHeld(send, counts); // 8, 10: the breaker sees the stream's whole life
+        result = opened.result;
+        endOnBreaker = opened.end;
+      }
     } catch (error) {
       balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counts(error));
       endAttempt?.(error);
       throw error;
     }
+    const latencyMs = performance.now() - startedAt;
+    if (call.hold === undefined) {
+      balancer.onEnd?.(endpoint.address, latencyMs, true);
+      endAttempt?.();
+      return result;
+    }
+    call.held = true;
+    let ended = false;
+    return call.hold(result, (error?: unknown) => {
+      if (ended) return;
+      ended = true;
+      endOnBreaker!(error);
+      // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
+      balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
+      endAttempt?.(error);
+      call.end(error);
+    });
   }
 }
 
@@ -195,6 +231,8 @@ class PipelineCall<T> {
   readonly tried: string[] = [];
   /** A bulkhead slot is taken and must be given back when the call ends. */
   holdsSlot = false;
+  /** The result was held (a stream): the call ends when the stream does, not when the pipeline resolves. */
+  held = false;
   private ended = false;
 
   constructor(
@@ -202,6 +240,7 @@ class PipelineCall<T> {
     readonly scope: CallScope,
     readonly trace: ClientCallTrace | undefined,
     readonly send: Send<T>,
+    readonly hold: Hold<T> | undefined,
     private readonly bulkhead: ServiceBulkhead | undefined,
   ) {}
 

@@ -93,6 +93,44 @@ export class EndpointBreaker {
       throw error;
     }
   }
+
+  /**
+   * Runs a call that outlives its result (a stream) through the breaker: `open` resolves with
+   * the result (at the stream's first message), and the breaker's execution lasts until `end`
+   * is called (no error = completed), so a stream that breaks midway is one failed execution.
+   * A half-open probe is the exception: its verdict is its first message, so that a long
+   * stream does not keep the endpoint unusable, and a later failure is counted on its own.
+   */
+  executeHeld<T>(open: () => Promise<T>, counts: (error: unknown) => boolean): Promise<{ result: T; end: (error?: unknown) => void }> {
+    if (!this.closed) {
+      return this.execute(open, counts).then((result) => ({
+        result,
+        end: (error?: unknown) => {
+          if (error !== undefined && counts(error)) this.recordFailure(error);
+        },
+      }));
+    }
+    return new Promise((resolve, reject) => {
+      let opened = false;
+      this.execute(
+        () =>
+          new Promise<void>((complete, fail) => {
+            open().then((result) => {
+              opened = true;
+              resolve({ result, end: (error?: unknown) => (error === undefined ? complete() : fail(error)) });
+            }, fail);
+          }),
+        counts,
+      ).catch((error: unknown) => {
+        if (!opened) reject(error); // after the first message the outcome went to the breaker; the caller has it already
+      });
+    });
+  }
+
+  /** A failure seen outside an execution: counted as one more failed execution. While open this is a no-op. */
+  private recordFailure(error: unknown): void {
+    this.breaker.execute(() => Promise.reject(new CountedFailure(error))).catch(() => {});
+  }
 }
 
 /** Carries a failure that counts through cockatiel's filter, which sees only the error. */

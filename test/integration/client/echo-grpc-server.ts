@@ -73,9 +73,10 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
     CountUp: async (call: grpc.ServerWritableStream<EchoRequest, unknown>) => {
       calls.count++;
       const failure = failWith(call.request);
-      if (failure) return void call.emit('error', failure);
+      if (failure && call.request.failAfter === undefined) return void call.emit('error', failure);
       const count = Number(call.request.text);
       for (let i = 1; i <= count && !call.cancelled; i++) {
+        if (failure && i > call.request.failAfter!) return void call.emit('error', failure);
         call.write({ text: String(i), instance: instance() });
         await sleep(call.request.delayMs ?? 0);
       }

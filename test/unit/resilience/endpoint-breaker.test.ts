@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EndpointBreaker } from '../../../src/resilience/endpoint-breaker.js';
 import { CallerError, EndpointFailureRule, NotSentError } from '../../../src/resilience/failure.js';
+import { waitUntil } from '../../helpers/wait.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 
 const policy = { strategy: 'consecutive', threshold: 3, halfOpenAfterMs: 100, windowMs: 1_000, minimumRps: 1 } as const;
@@ -65,4 +66,28 @@ test('the failure rule: connection failures and listed codes count; DEADLINE_EXC
   assert.equal(rule.counts(new TuskError(Code.CANCELLED, 'x'), true), false);
   assert.equal(withInternal.counts(new CallerError(Code.INTERNAL, 'caller'), false), false);
   assert.equal(rule.counts(new Error('plain'), false), false);
+});
+
+test('executeHeld: a held call is one execution from start to end; breaking after its result counts as a failure', async () => {
+  const breaker = new EndpointBreaker(policy, 'a:1');
+  for (let i = 0; i < 3; i++) {
+    const held = await breaker.executeHeld(succeed, counts);
+    assert.equal(held.result, 'ok');
+    assert.equal(breaker.usable, true);
+    held.end(new TuskError(Code.UNAVAILABLE, 'stream broke'));
+  }
+  await waitUntil(() => !breaker.usable, 1_000, 'the breaker to open after three broken streams');
+  await assert.rejects(breaker.executeHeld(succeed, counts), (error: unknown) => error instanceof NotSentError);
+});
+
+test('executeHeld: a half-open probe is decided by its result, a later failure reopens', async () => {
+  const breaker = new EndpointBreaker(policy, 'a:1');
+  for (let i = 0; i < 3; i++) await assert.rejects(breaker.execute(fail(Code.UNAVAILABLE), counts));
+  await sleep(120);
+  const probe = await breaker.executeHeld(succeed, counts);
+  assert.equal(breaker.closed, true, 'the first message closed it');
+  probe.end(new TuskError(Code.UNAVAILABLE, 'broke later'));
+  const ended = await breaker.executeHeld(succeed, counts);
+  ended.end();
+  assert.equal(breaker.usable, true, 'one failure after closing is below the threshold');
 });
