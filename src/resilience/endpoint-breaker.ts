@@ -1,6 +1,7 @@
 import { BrokenCircuitError, CircuitState, IsolatedCircuitError, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy as CockatielBreaker } from 'cockatiel';
 import type { CircuitBreakerPolicy } from '../config/types.js';
 import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
 import { NotSentError } from './failure.js';
 
 /** What the breaker itself needs; which failures count (`on`) is the caller's EndpointFailureRule. */
@@ -77,12 +78,16 @@ export class EndpointBreaker {
    * Runs `fn` through the breaker; a refusal becomes a NotSentError (the request never left).
    * Only failures for which `counts` is true count against the endpoint; whether one does
    * depends on the attempt (did its per-try timeout expire?), so the caller decides per call.
+   * A half-open probe must prove the endpoint healthy: a server's answer (even an error)
+   * closes the circuit, a probe that got none (cancelled, cut by the caller's deadline,
+   * never sent) opens it again, where cockatiel would close it.
    */
   async execute<T>(fn: () => Promise<T>, counts: (error: unknown) => boolean): Promise<T> {
+    const countsHere = this.closed ? counts : (error: unknown) => counts(error) || unanswered(error);
     try {
       return await this.breaker.execute(() =>
         fn().catch((error: unknown) => {
-          throw counts(error) ? new CountedFailure(error) : error;
+          throw countsHere(error) ? new CountedFailure(error) : error;
         }),
       );
     } catch (error) {
@@ -131,6 +136,12 @@ export class EndpointBreaker {
   private recordFailure(error: unknown): void {
     this.breaker.execute(() => Promise.reject(new CountedFailure(error))).catch(() => {});
   }
+}
+
+/** The call ended without the server's answer: it says nothing about the endpoint's health. */
+function unanswered(error: unknown): boolean {
+  if (error instanceof NotSentError) return true;
+  return error instanceof TuskError && (error.code === Code.CANCELLED || error.code === Code.DEADLINE_EXCEEDED);
 }
 
 /** Carries a failure that counts through cockatiel's filter, which sees only the error. */

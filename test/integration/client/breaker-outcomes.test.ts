@@ -5,7 +5,8 @@ import { clientEndpoints, closeClient, createClient } from '../../../src/client/
 import type { Registry } from '../../../src/discovery/types.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
-import { twoEchoServersPerFile } from './echo-grpc-server.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { startEchoServer, twoEchoServersPerFile } from './echo-grpc-server.js';
 
 const servers = twoEchoServersPerFile();
 
@@ -148,5 +149,32 @@ test('"no endpoint known" and "discovery never answered" are told apart from "al
   } finally {
     await closeClient(empty);
     await closeClient(waiting);
+  }
+});
+
+test('a half-open probe that ends without an answer (caller deadline, cancelled) does not close the circuit', async () => {
+  const hung = await startEchoServer({ delayMs: 3_000 });
+  const client = createClient<EchoServiceClient>(echoDescriptor(), {
+    endpoints: [hung.address],
+    perTryTimeout: 100,
+    timeout: 5_000,
+    retry: { maxAttempts: 1 },
+    circuitBreaker: { threshold: 2, halfOpenAfterMs: 150 },
+  });
+  const usable = () => clientEndpoints(client)[0]!.usable;
+  try {
+    for (let i = 0; i < 2; i++) await assert.rejects(client.echo({ text: 'slow' }), isCode(Code.DEADLINE_EXCEEDED));
+    assert.equal(usable(), false, 'two per-try timeouts opened it');
+    await waitUntil(usable, 2_000, 'the half-open probe to be allowed');
+    await assert.rejects(client.echo({ text: 'probe' }, { timeout: 30 }), isCode(Code.DEADLINE_EXCEEDED));
+    assert.equal(usable(), false, "a probe cut short by the caller's deadline proves nothing: open again");
+    await waitUntil(usable, 2_000, 'the next probe to be allowed');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    await assert.rejects(client.echo({ text: 'probe' }, { signal: controller.signal }), isCode(Code.CANCELLED));
+    assert.equal(usable(), false, 'a cancelled probe proves nothing either');
+  } finally {
+    await closeClient(client);
+    await hung.stop();
   }
 });
