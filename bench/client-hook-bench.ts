@@ -11,6 +11,7 @@ import { CallPipeline, type MethodPlan } from '../src/client/pipeline.js';
 import { setClientTraceHook } from '../src/client/trace-hook.js';
 import type { Transport, TransportCallOptions } from '../src/client/transport.js';
 import { TransportPool } from '../src/client/transport-pool.js';
+import { EndpointFailureRule } from '../src/resilience/failure.js';
 import { RetryBudget } from '../src/resilience/retry-budget.js';
 import { MethodRetry } from '../src/resilience/retry.js';
 import { createClientHook } from '../src/telemetry/runtime-hooks.js';
@@ -27,7 +28,9 @@ const reply = new Uint8Array(4);
 const pool = new TransportPool((address) => ({ address, unary: () => Promise.resolve(reply), close() {} }) as unknown as Transport);
 const endpoints = new EndpointSet('test.v1.EchoService', { addresses: ['127.0.0.1:1', '127.0.0.1:2'] }, pool,
   { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5_000, windowMs: 1_000, minimumRps: 1 });
-const pipeline = new CallPipeline('test.v1.EchoService', endpoints, new RetryBudget({ ratio: 0.2 }), undefined);
+const pipeline = new CallPipeline({
+  service: 'test.v1.EchoService', endpoints, budget: new RetryBudget({ ratio: 0.2 }), bulkhead: undefined, failures: new EndpointFailureRule(['UNAVAILABLE', 'DEADLINE_EXCEEDED']),
+});
 const retryPolicy: RetryPolicy = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 25, maxDelayMs: 1_000, on: ['UNAVAILABLE'], budget: 0.2 };
 const plan: MethodPlan = {
   method: echoDescriptor().methods['echo']!, timeoutMs: 5_000, idempotent: true, balancer: createBalancer('p2c_ewma'),

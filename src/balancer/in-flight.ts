@@ -10,10 +10,17 @@ export class InFlightCounter {
     this.counts.set(address, this.get(address) + 1);
   }
 
-  decrement(address: string): void {
-    const next = this.get(address) - 1;
-    if (next <= 0) this.counts.delete(address);
-    else this.counts.set(address, next);
+  /** False when `address` had no call running (it was forgotten meanwhile). */
+  decrement(address: string): boolean {
+    const current = this.counts.get(address);
+    if (current === undefined) return false;
+    if (current <= 1) this.counts.delete(address);
+    else this.counts.set(address, current - 1);
+    return true;
+  }
+
+  forget(address: string): void {
+    this.counts.delete(address);
   }
 }
 

@@ -23,4 +23,8 @@ export class LeastRequestBalancer implements Balancer {
   onEnd(address: string): void {
     this.inFlight.decrement(address);
   }
+
+  forget(address: string): void {
+    this.inFlight.forget(address);
+  }
 }

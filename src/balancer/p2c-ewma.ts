@@ -51,7 +51,8 @@ export class P2cEwmaBalancer implements Balancer {
   }
 
   onEnd(address: string, latencyMs: number, ok: boolean): void {
-    this.inFlight.decrement(address);
+    // A call that outlived its endpoint's departure must not bring the forgotten entry back.
+    if (!this.inFlight.decrement(address)) return;
     const sample = ok ? latencyMs : Math.max(latencyMs, FAILURE_PENALTY_MS);
     const now = this.now();
     const state = this.latency.get(address);
@@ -61,6 +62,16 @@ export class P2cEwmaBalancer implements Balancer {
     }
     state.ewma = this.updated(state, sample, now);
     state.updatedAt = now;
+  }
+
+  forget(address: string): void {
+    this.inFlight.forget(address);
+    this.latency.delete(address);
+  }
+
+  /** Number of endpoints with a latency entry (for tests: departed endpoints are pruned). */
+  get tracked(): number {
+    return this.latency.size;
   }
 
   /** Cost of sending one more call to `address`; unmeasured endpoints cost 0 so they get measured. */

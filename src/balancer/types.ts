@@ -23,4 +23,6 @@ export interface Balancer {
   onStart?(address: string): void;
   /** A call to `address` ended after `latencyMs`; `ok` is false on failure. */
   onEnd?(address: string, latencyMs: number, ok: boolean): void;
+  /** `address` left discovery: drop what is kept about it (calls still running there end with onEnd). */
+  forget?(address: string): void;
 }

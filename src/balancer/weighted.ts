@@ -37,6 +37,10 @@ export class WeightedBalancer implements Balancer {
     return best!;
   }
 
+  forget(address: string): void {
+    this.current.delete(address);
+  }
+
   private forgetGone(candidates: readonly BalancerEndpoint[]): void {
     const live = new Set(candidates.map((endpoint) => endpoint.address));
     for (const address of this.current.keys()) if (!live.has(address)) this.current.delete(address);

@@ -1,3 +1,6 @@
+import { CallerError } from '../resilience/failure.js';
+import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
 import type { CallOptions } from './call-options.js';
 
@@ -17,20 +20,53 @@ const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 /**
  * The overall deadline is the earliest of: `timeout` from the call options
  * (else the method's configured timeout), `deadline`, and the parent's
- * remaining deadline. The call is cancelled by its own signal or the parent's.
- * The parent's trace context and request id travel as metadata.
+ * remaining deadline. A timeout ≤ 0 or NaN, or an invalid Date, is a deadline
+ * that has already passed, never "no deadline"; only `timeout: Infinity`
+ * asks for none. The call is cancelled by its own signal or the parent's.
+ * The parent's trace context and request id travel as metadata. Metadata
+ * grpc-js would refuse is the caller's mistake: INVALID_ARGUMENT, thrown here.
  */
 export function callScope(options: CallOptions | undefined, methodTimeoutMs: number): CallScope {
   const now = Date.now();
   const timeout = options?.timeout ?? methodTimeoutMs;
-  let deadline = timeout > 0 && Number.isFinite(timeout) ? now + timeout : undefined;
+  let deadline = timeout === Infinity ? undefined : timeout > 0 ? now + timeout : now;
   if (options === undefined) return { deadline, signal: undefined, metadata: NO_METADATA, hashKey: undefined, onHeader: undefined, onTrailer: undefined };
-  deadline = earliest(deadline, options.deadline instanceof Date ? options.deadline.getTime() : options.deadline);
+  if (options.metadata !== undefined) checkMetadata(options.metadata);
+  deadline = earliest(deadline, epochMs(options.deadline, now));
   const parent = options.parent;
   deadline = earliest(deadline, parent?.deadline);
   const signals = [options.signal, parent?.signal].filter((signal): signal is AbortSignal => signal !== undefined);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   return { deadline, signal, metadata: outgoingMetadata(options), hashKey: options.hashKey, onHeader: options.onHeader, onTrailer: options.onTrailer };
+}
+
+/** Why the call must not go (further) now: CANCELLED when its signal aborted, DEADLINE_EXCEEDED when its deadline passed. */
+export function scopeEnded(scope: CallScope): TuskError | undefined {
+  if (scope.signal?.aborted) return new TuskError(Code.CANCELLED, 'call cancelled');
+  if (scope.deadline !== undefined && scope.deadline <= Date.now()) return new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call was sent');
+  return undefined;
+}
+
+function epochMs(deadline: Date | number | undefined, now: number): number | undefined {
+  if (deadline === undefined) return undefined;
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isNaN(ms) ? now : ms;
+}
+
+// The rules of grpc-js's Metadata.set (which throws a plain Error), checked before the call starts.
+const LEGAL_KEY = /^[0-9a-z_.-]+$/;
+const LEGAL_TEXT_VALUE = /^[ -~]*$/;
+
+/** Values are never quoted in the message: metadata often carries credentials. */
+function checkMetadata(metadata: Readonly<Record<string, string>>): void {
+  for (const key in metadata) {
+    const value: unknown = metadata[key];
+    let problem: string | undefined;
+    if (!LEGAL_KEY.test(key.toLowerCase())) problem = 'the key has characters other than a-z, 0-9, "-", "_" and "."';
+    else if (typeof value !== 'string') problem = 'the value is not a string';
+    else if (!key.endsWith('-bin') && !LEGAL_TEXT_VALUE.test(value)) problem = 'the value is not printable ASCII (binary values need a "-bin" key, base64-encoded)';
+    if (problem !== undefined) throw new CallerError(Code.INVALID_ARGUMENT, `metadata ${JSON.stringify(key)}: ${problem}`);
+  }
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {
@@ -49,8 +85,11 @@ function outgoingMetadata(options: CallOptions): Readonly<Record<string, string>
   return options.metadata === undefined ? metadata : { ...metadata, ...options.metadata };
 }
 
-/** The deadline of one attempt: its own timeout, but never past the call's overall deadline. */
+/**
+ * The deadline of one attempt: its own timeout, but never past the call's overall deadline.
+ * When the result differs from `overall`, the per-try timeout is the earlier one: its expiry is the attempt's, not the caller's.
+ */
 export function attemptDeadline(overall: number | undefined, perTryTimeoutMs: number | undefined): number | undefined {
-  if (perTryTimeoutMs === undefined || perTryTimeoutMs <= 0) return overall;
+  if (perTryTimeoutMs === undefined) return overall;
   return earliest(overall, Date.now() + perTryTimeoutMs);
 }

@@ -3,6 +3,7 @@ import type { Balancer } from '../balancer/types.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
 import type { BalancerName, DiscoverySection } from '../config/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
+import { EndpointFailureRule } from '../resilience/failure.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
@@ -37,7 +38,8 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
-  const pipeline = new CallPipeline(descriptor.name, endpoints, budget, bulkhead);
+  const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);
+  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures });
 
   // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.
   const balancers = new Map<BalancerName, Balancer>();
@@ -46,6 +48,10 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
     if (balancer === undefined) balancers.set(name, (balancer = createBalancer(name)));
     return balancer;
   };
+  endpoints.onEndpointLeft((address) => {
+    for (const balancer of balancers.values()) balancer.forget?.(address);
+  });
+  const perTryTimeoutMs = checkedPerTryTimeout(options.perTryTimeout);
 
   const client: Record<string | symbol, unknown> = {};
   for (const method of Object.values(descriptor.methods)) {
@@ -60,7 +66,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
       retryPolicy: policy.retry,
       retry: new MethodRetry(policy.retry),
       // A stream outlives its first attempt's wait, so only the overall deadline applies to it.
-      perTryTimeoutMs: method.kind === 'unary' ? options.perTryTimeout : undefined,
+      perTryTimeoutMs: method.kind === 'unary' ? perTryTimeoutMs : undefined,
     };
     const call =
       method.kind === 'unary'
@@ -107,6 +113,13 @@ export function clientEndpoints(client: object): ReadonlyArray<{ readonly addres
   const handle = (client as Record<symbol, ClientHandle | undefined>)[CLIENT_HANDLE];
   if (handle === undefined) throw new TypeError('tusk-grpc: clientEndpoints() needs a client made by createClient()');
   return handle.endpoints.all.map((endpoint) => ({ address: endpoint.address, usable: endpoint.breaker.usable }));
+}
+
+/** A per-try timeout that is not a positive number of ms would mean "expire at once" or "none": both surprising, so refused. */
+function checkedPerTryTimeout(ms: number | undefined): number | undefined {
+  if (ms === undefined) return undefined;
+  if (!(ms > 0)) throw new TypeError(`tusk-grpc: perTryTimeout must be a positive number of milliseconds, not ${String(ms)}`);
+  return ms;
 }
 
 function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; releaseRegistry: (() => Promise<void>) | undefined } {

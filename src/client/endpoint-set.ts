@@ -1,7 +1,6 @@
 import type { BalancerEndpoint } from '../balancer/types.js';
-import type { CircuitBreakerPolicy } from '../config/types.js';
 import type { Endpoint, Registry } from '../discovery/types.js';
-import { EndpointBreaker } from '../resilience/endpoint-breaker.js';
+import { EndpointBreaker, type BreakerCounterPolicy } from '../resilience/endpoint-breaker.js';
 import { clientStateObserver } from './client-observer.js';
 import type { Transport } from './transport.js';
 import type { TransportPool } from './transport-pool.js';
@@ -36,12 +35,13 @@ export class EndpointSet {
   private readonly unwatch: () => void;
   private readonly stopReporting = new Map<string, () => void>();
   private closed = false;
+  private readonly leftListeners: Array<(address: string) => void> = [];
 
   constructor(
     readonly service: string,
     source: EndpointSource,
     private readonly pool: TransportPool,
-    private readonly breakerPolicy: CircuitBreakerPolicy,
+    private readonly breakerPolicy: BreakerCounterPolicy,
   ) {
     let sets = openSets.get(service);
     if (sets === undefined) openSets.set(service, (sets = new Set()));
@@ -58,20 +58,32 @@ export class EndpointSet {
     return this.endpoints;
   }
 
-  /** undefined once the first list is known; else resolves when it is, or after `timeoutMs`. */
-  whenKnown(timeoutMs: number): Promise<void> | undefined {
+  /** True once discovery has listed the service (even an empty list), or after close. */
+  get answered(): boolean {
+    return this.known || this.closed;
+  }
+
+  /** undefined once the first list is known; else resolves when it is, after `timeoutMs`, or when `signal` aborts. */
+  whenKnown(timeoutMs: number, signal?: AbortSignal): Promise<void> | undefined {
     if (this.known || this.closed) return undefined;
     return new Promise((resolve) => {
       const timer = setTimeout(done, Math.max(0, timeoutMs));
       const waiters = this.knownWaiters;
+      signal?.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
         const index = waiters.indexOf(done);
         if (index >= 0) waiters.splice(index, 1);
         resolve();
       }
       waiters.push(done);
     });
+  }
+
+  /** Calls `listener` with the address of every endpoint that leaves this set, so per-endpoint state can be dropped. */
+  onEndpointLeft(listener: (address: string) => void): void {
+    this.leftListeners.push(listener);
   }
 
   /**
@@ -121,6 +133,7 @@ export class EndpointSet {
     this.stopReporting.get(endpoint.address)?.();
     this.stopReporting.delete(endpoint.address);
     if (!this.usedElsewhere(endpoint.address)) clientStateObserver()?.endpointLeft?.(this.service, endpoint.address);
+    for (const listener of this.leftListeners) listener(endpoint.address);
   }
 
   /** Another open set of this service (another client) still has `address`. */

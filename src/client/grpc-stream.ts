@@ -67,6 +67,7 @@ export async function pumpRequests(call: grpc.ClientWritableStream<Uint8Array> |
     if (finished) return;
     if (!call.write(request)) {
       await Promise.race([new Promise<void>((resolve) => call.once('drain', () => resolve())), ended]);
+      if (finished) return; // the call ended while we waited: do not read another request
     }
   }
   if (!finished) call.end();

@@ -125,8 +125,13 @@ export class GrpcTransport implements Transport {
     });
   }
 
-  /** undefined when the channel is READY (the hot path stays synchronous); else resolves on READY or throws NotSentError. */
-  private whenReady({ deadline, probe }: TransportCallOptions): Promise<void> | undefined {
+  /**
+   * undefined when the channel is READY (the hot path stays synchronous); else resolves on READY or
+   * rejects with a NotSentError: UNAVAILABLE when no connection could be made (in CONNECT_TIMEOUT_MS
+   * when the call has no deadline), DEADLINE_EXCEEDED when the call's deadline came first,
+   * CANCELLED as soon as its signal aborts.
+   */
+  private whenReady({ deadline, probe, signal }: TransportCallOptions): Promise<void> | undefined {
     let channel = this.client.getChannel();
     // Asking with tryToConnect=true costs grpc-js idle-timer work on every call; only do it when not READY.
     const current = channel.getConnectivityState(false);
@@ -136,16 +141,32 @@ export class GrpcTransport implements Transport {
     // the breaker re-opens for another half_open_after: the probe gets a new channel, which connects at once.
     if (probe === true && current === grpc.connectivityState.TRANSIENT_FAILURE) channel = this.replaceChannel();
     const state = channel.getConnectivityState(true);
-    const waitUntil = Math.min(deadline ?? Infinity, Date.now() + CONNECT_TIMEOUT_MS);
+    const connectLimit = Date.now() + CONNECT_TIMEOUT_MS;
+    const callBound = deadline !== undefined && deadline < connectLimit;
+    const waitUntil = callBound ? deadline : connectLimit;
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: NotSentError): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = (): void => settle(new NotSentError(Code.CANCELLED, `call cancelled while connecting to ${this.address}`));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       const check = (current: grpc.connectivityState): void => {
-        if (current === grpc.connectivityState.READY) return resolve();
+        if (settled) return;
+        if (current === grpc.connectivityState.READY) return settle();
         if (current === grpc.connectivityState.TRANSIENT_FAILURE || current === grpc.connectivityState.SHUTDOWN) {
-          return reject(new NotSentError(Code.UNAVAILABLE, `no connection to ${this.address}`));
+          return settle(new NotSentError(Code.UNAVAILABLE, `no connection to ${this.address}`));
         }
         channel.watchConnectivityState(current, waitUntil, (error) => {
-          if (error) reject(new NotSentError(Code.DEADLINE_EXCEEDED, `timed out connecting to ${this.address}`));
-          else check(channel.getConnectivityState(true));
+          if (!error) return check(channel.getConnectivityState(true));
+          settle(callBound
+            ? new NotSentError(Code.DEADLINE_EXCEEDED, `deadline exceeded while connecting to ${this.address}`)
+            : new NotSentError(Code.UNAVAILABLE, `no connection to ${this.address} within ${CONNECT_TIMEOUT_MS / 1000} s`));
         });
       };
       check(state);

@@ -1,24 +1,35 @@
 // The client call pipeline, composed here and only here, outermost first:
 //
 //   0. interceptors ClientOptions.interceptors, wrapping each method in create-client.ts (interceptors.ts)
-//   1. deadline      callScope(): overall deadline, cancellation, parent propagation
+//   1. scope         callScope(): overall deadline, cancellation, parent propagation, metadata check;
+//                    a call already cancelled or past its deadline goes no further (scopeEnded)
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
-//   3. bulkhead      ServiceBulkhead (optional, per service)
-//   4. retry         MethodRetry (cockatiel) + retryDecision() + RetryBudget
-//   5. service breaker  no usable endpoint → CircuitOpenError, fail fast
-//   6. balancer pick    among endpoints whose breaker admits calls, untried first
-//   7. endpoint breaker EndpointBreaker (cockatiel) of the picked endpoint
-//   8. per-try timeout  attemptDeadline(), inside the overall deadline
-//   9. transport        the endpoint's shared Transport (grpc-js today)
+//   3. bulkhead      ServiceBulkhead slot (optional, per service), held until the call ends
+//   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline
+//   5. discovery     wait for the first endpoint list (signal and deadline honoured)
+//   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
+//   7. balancer pick among endpoints whose breaker admits calls, untried first
+//   8. endpoint breaker EndpointBreaker of the picked endpoint; EndpointFailureRule says what counts
+//   9. per-try timeout  attemptDeadline(), inside the overall deadline
+//  10. transport     the endpoint's shared Transport (grpc-js today)
+//
+// A call ends when its result settles, or, for a stream (`hold`), when the
+// stream ends: done, failed, or closed early by the consumer. Until then it
+// keeps its bulkhead slot, its balancer in-flight count, its attempt and call
+// spans and its duration metric. A stream is retried only before its first
+// message (its attempt resolves there); a failure after that still reaches the
+// endpoint's breaker and the balancer by the same rule.
 import type { Balancer } from '../balancer/types.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
-import { CircuitOpenError, isEndpointFailure } from '../resilience/failure.js';
+import { CircuitOpenError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
+import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
-import { attemptDeadline, callScope, type CallScope } from './call-scope.js';
+import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
 import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
 import type { TransportCallOptions } from './transport.js';
@@ -35,49 +46,93 @@ export interface MethodPlan {
   readonly perTryTimeoutMs: number | undefined;
 }
 
-/** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets. */
+/** What one client's pipeline works with; all of it is per client (per target service). */
+export interface PipelineParts {
+  readonly service: string;
+  readonly endpoints: EndpointSet;
+  readonly budget: RetryBudget;
+  readonly bulkhead: ServiceBulkhead | undefined;
+  /** Which failures count against an endpoint (circuit_breaker.on). */
+  readonly failures: EndpointFailureRule;
+}
+
+/** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets (a stream: at its first message). */
 export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) => Promise<T>;
+
+/**
+ * For calls that outlive their result (streams): gets the successful attempt's
+ * result and an `end` to call once when the stream is over (no error = it
+ * completed), and returns what the caller gets.
+ */
+export type Hold<T> = (result: T, end: (error?: unknown) => void) => T;
 
 /** How long a call waits for the registry's first endpoint list when it has no deadline. */
 const DISCOVERY_WAIT_MS = 10_000;
 
 export class CallPipeline {
-  constructor(
-    private readonly service: string,
-    private readonly endpoints: EndpointSet,
-    private readonly budget: RetryBudget,
-    private readonly bulkhead: ServiceBulkhead | undefined,
-  ) {}
+  private readonly service: string;
+  private readonly endpoints: EndpointSet;
+  /** The rule for attempts whose deadline is the caller's (no per-try timeout earlier): one function for all of them. */
+  private readonly countsWithoutPerTry: (error: unknown) => boolean;
+  private readonly countsWithPerTry: (error: unknown) => boolean;
 
-  /** Stages 1–9 for a call whose every attempt is `send`. Streams pass a `send` that resolves at the first response. */
-  run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>): Promise<T> {
-    const scope = callScope(options, plan.timeoutMs); // 1
+  constructor(private readonly parts: PipelineParts) {
+    this.service = parts.service;
+    this.endpoints = parts.endpoints;
+    this.countsWithoutPerTry = (error) => parts.failures.counts(error, false);
+    this.countsWithPerTry = (error) => parts.failures.counts(error, true);
+  }
+
+  /** Stages 1–10 for a call whose every attempt is `send`; with `hold`, the call lasts until the held result says it ended. */
+  run<T>(plan: MethodPlan, options: CallOptions | undefined, send: Send<T>, hold?: Hold<T>): Promise<T> {
+    let scope: CallScope;
+    try {
+      scope = callScope(options, plan.timeoutMs); // 1
+    } catch (error) {
+      return Promise.reject(error); // the caller's mistake: no endpoint, breaker or span involved
+    }
     const trace = clientTraceHook()?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata }); // 2
-    const call: PipelineCall<T> = { plan, scope, trace, send, tried: [] };
-    const result = this.bulkhead === undefined ? this.withRetry(call) : this.bulkhead.execute(() => this.withRetry(call), scope.signal); // 3
-    if (trace === undefined) return result;
-    return result.then(
+    const call = new PipelineCall(plan, scope, trace, send, hold, this.parts.bulkhead);
+    return this.admit(call).then(
       (value) => {
-        trace.end();
+        if (!call.held) call.end();
         return value;
       },
-      (error: unknown) => {
-        trace.end(error);
+      (failure: unknown) => {
+        const error = asTuskError(failure);
+        call.end(error);
         throw error;
       },
     );
   }
 
-  private withRetry<T>(call: PipelineCall<T>): Promise<T> {
-    this.budget.recordCall();
-    // 4: cockatiel retry; a single-attempt policy skips it (one less promise layer on the hot path).
-    if (call.plan.retryPolicy.maxAttempts <= 1) return this.attempt(call, 1);
-    return call.plan.retry.execute((attempt) => this.attempt(call, attempt), (error, attempt) => this.retryable(call, error, attempt), call.scope.signal);
+  private admit<T>(call: PipelineCall<T>): Promise<T> {
+    const ended = scopeEnded(call.scope);
+    if (ended !== undefined) return Promise.reject(ended);
+    const bulkhead = this.parts.bulkhead;
+    if (bulkhead === undefined) return this.withRetry(call);
+    const waiting = bulkhead.acquire(call.scope.signal, call.scope.deadline); // 3
+    if (waiting === undefined) {
+      call.holdsSlot = true;
+      return this.withRetry(call);
+    }
+    return waiting.then(() => {
+      call.holdsSlot = true;
+      const endedWhileQueued = scopeEnded(call.scope);
+      return endedWhileQueued === undefined ? this.withRetry(call) : Promise.reject(endedWhileQueued);
+    });
   }
 
-  private retryable(call: PipelineCall<unknown>, error: unknown, attempt: number): boolean {
+  private withRetry<T>(call: PipelineCall<T>): Promise<T> {
+    this.parts.budget.recordCall();
+    // 4: a single-attempt policy skips the retry loop (one less promise layer on the hot path).
+    if (call.plan.retryPolicy.maxAttempts <= 1) return this.attempt(call, 1);
+    return call.plan.retry.execute((attempt) => this.attempt(call, attempt), (error, attempt, delayMs) => this.retryable(call, error, attempt, delayMs), call.scope.signal);
+  }
+
+  private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, delayMs: number): boolean {
     const { plan, scope, trace } = call;
-    const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline }, this.budget);
+    const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline, delayMs }, this.parts.budget);
     if (trace !== undefined) {
       const reason = error instanceof Error ? error.message : String(error);
       if (decision === 'retry') trace.event('retry', { attempt, reason });
@@ -88,56 +143,112 @@ export class CallPipeline {
   }
 
   private attempt<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
-    const deadline = call.scope.deadline;
-    const waiting = this.endpoints.whenKnown(deadline === undefined ? DISCOVERY_WAIT_MS : deadline - Date.now());
-    if (waiting !== undefined) return waiting.then(() => this.attemptOnEndpoint(call, attempt));
-    return this.attemptOnEndpoint(call, attempt);
+    if (attempt > 1) {
+      const ended = scopeEnded(call.scope); // after a backoff
+      if (ended !== undefined) return Promise.reject(ended);
+    }
+    const { deadline, signal } = call.scope;
+    const waitMs = deadline === undefined ? DISCOVERY_WAIT_MS : deadline - Date.now();
+    const waiting = this.endpoints.whenKnown(waitMs, signal); // 5
+    if (waiting === undefined) return this.attemptOnEndpoint(call, attempt);
+    return waiting.then(() => {
+      if (signal?.aborted) throw new TuskError(Code.CANCELLED, 'call cancelled while waiting for discovery');
+      if (!this.endpoints.answered) throw new NoEndpointError(this.service, false, waitMs);
+      return this.attemptOnEndpoint(call, attempt);
+    });
   }
 
   private async attemptOnEndpoint<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
     const { plan, scope, trace } = call;
     const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
-      trace?.event('circuit_open');
-      throw new CircuitOpenError(this.service, this.endpoints.all.length); // 5
+      const known = this.endpoints.all.length; // 6
+      trace?.event(known === 0 ? 'no_endpoint' : 'circuit_open');
+      throw known === 0 ? new NoEndpointError(this.service, this.endpoints.answered) : new CircuitOpenError(this.service, known);
     }
-    const endpoint = plan.balancer.pick(candidates, scope); // 6
+    const endpoint = plan.balancer.pick(candidates, scope); // 7
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
+    const deadline = attemptDeadline(scope.deadline, plan.perTryTimeoutMs); // 9
+    // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
+    const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
     const options: TransportCallOptions = {
       metadata,
-      deadline: attemptDeadline(scope.deadline, plan.perTryTimeoutMs), // 8
+      deadline,
       signal: scope.signal,
       probe: !endpoint.breaker.closed,
       onHeader: scope.onHeader,
       onTrailer: scope.onTrailer,
     };
     const balancer = plan.balancer;
+    const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
     balancer.onStart?.(endpoint.address);
     const startedAt = performance.now();
+    let result: T;
+    let endOnBreaker: ((error?: unknown) => void) | undefined;
     try {
-      const result = await endpoint.breaker.execute(() =>
-        trace?.runInAttempt === undefined ? call.send(endpoint, options) : trace.runInAttempt(() => call.send(endpoint, options)),
-      ); // 7, 9
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, true);
-      endAttempt?.();
-      return result;
+      if (call.hold === undefined) {
+        result = await endpoint.breaker.execute(send, counts); // 8, 10
+      } else {
+        const opened = await endpoint.breaker.executeHeld(send, counts); // 8, 10: the breaker sees the stream's whole life
+        result = opened.result;
+        endOnBreaker = opened.end;
+      }
     } catch (error) {
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !isEndpointFailure(error));
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counts(error));
       endAttempt?.(error);
       throw error;
     }
+    const latencyMs = performance.now() - startedAt;
+    if (call.hold === undefined) {
+      balancer.onEnd?.(endpoint.address, latencyMs, true);
+      endAttempt?.();
+      return result;
+    }
+    call.held = true;
+    let ended = false;
+    return call.hold(result, (error?: unknown) => {
+      if (ended) return;
+      ended = true;
+      endOnBreaker!(error);
+      // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
+      balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
+      endAttempt?.(error);
+      call.end(error);
+    });
   }
 }
 
+/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error here is a bug below us: UNKNOWN). */
+function asTuskError(error: unknown): TuskError {
+  return error instanceof TuskError ? error : new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+}
+
 /** The state of one call across its attempts. */
-interface PipelineCall<T> {
-  readonly plan: MethodPlan;
-  readonly scope: CallScope;
-  readonly trace: ClientCallTrace | undefined;
-  readonly send: Send<T>;
+class PipelineCall<T> {
   /** Addresses already tried, so a retry goes elsewhere when it can. */
-  readonly tried: string[];
+  readonly tried: string[] = [];
+  /** A bulkhead slot is taken and must be given back when the call ends. */
+  holdsSlot = false;
+  /** The result was held (a stream): the call ends when the stream does, not when the pipeline resolves. */
+  held = false;
+  private ended = false;
+
+  constructor(
+    readonly plan: MethodPlan,
+    readonly scope: CallScope,
+    readonly trace: ClientCallTrace | undefined,
+    readonly send: Send<T>,
+    readonly hold: Hold<T> | undefined,
+    private readonly bulkhead: ServiceBulkhead | undefined,
+  ) {}
+
+  end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.holdsSlot) this.bulkhead!.release();
+    this.trace?.end(error);
+  }
 }

@@ -1,5 +1,6 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
+import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -58,6 +59,12 @@ const circuitBreaker: BlockSpec = {
     half_open_after: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '5s', example: '"30s"', meaning: 'time open before a probe call' },
     window: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '10s', example: '"1m"', meaning: 'sampling: window of the failure ratio' },
     minimum_rps: { kind: 'leaf', type: { kind: 'number', min: 0 }, default: 5, example: '20', meaning: 'sampling: calls/s below which it never opens' },
+    on: {
+      kind: 'leaf', type: { kind: 'code' }, list: true, default: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'],
+      check: (value) => (BREAKER_COUNTABLE_CODES.includes(value as string) ? undefined : `is not a code an endpoint's failure causes (one of ${BREAKER_COUNTABLE_CODES.join(', ')})`),
+      example: '["UNAVAILABLE", "INTERNAL"]',
+      meaning: 'status codes that count as endpoint failures (DEADLINE_EXCEEDED: per-try timeouts only)',
+    },
   },
   crossCheck: (get) => {
     const strategy = get('strategy');

@@ -77,6 +77,8 @@ export interface CircuitBreakerPolicy {
   readonly windowMs: number;
   /** sampling only: calls per second below which the breaker never opens. */
   readonly minimumRps: number;
+  /** Status code names that count as endpoint failures; DEADLINE_EXCEEDED only when a per-try timeout expired. */
+  readonly on: readonly string[];
 }
 
 export interface BulkheadPolicy {

@@ -1,4 +1,4 @@
-import { Code } from '../status/codes.js';
+import { Code, codeFromName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 
 /**
@@ -17,17 +17,55 @@ export function wasNotSent(error: unknown): boolean {
   return error instanceof NotSentError;
 }
 
-/** Thrown when no endpoint can take the call: none known, or every breaker open. */
+/** Every endpoint discovery lists has its circuit open: fail fast. */
 export class CircuitOpenError extends TuskError {
-  /** `known`: how many endpoints discovery lists (all with open breakers); 0 = none known. */
-  constructor(service: string, known = 0) {
-    super(Code.UNAVAILABLE, known === 0 ? `circuit open: no endpoints known for ${service}` : `circuit open: all ${known} endpoints of ${service} are failing`);
+  constructor(service: string, known: number) {
+    super(Code.UNAVAILABLE, `circuit open: all ${known} endpoints of ${service} are failing`);
   }
 }
 
-/** Codes that say an endpoint is unhealthy (they trip its breaker); business errors do not. */
-const ENDPOINT_FAILURE_CODES = new Set<number>([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.INTERNAL, Code.UNKNOWN, Code.DATA_LOSS]);
+/** No endpoint to try at all: discovery has not answered yet, or it lists none. */
+export class NoEndpointError extends TuskError {
+  constructor(service: string, discoveryAnswered: boolean, waitedMs?: number) {
+    const why = discoveryAnswered ? 'discovery lists none' : `discovery has not answered${waitedMs === undefined ? '' : ` within ${Math.round(waitedMs)} ms`}`;
+    super(Code.UNAVAILABLE, `no endpoint known for ${service}: ${why}`);
+  }
+}
 
-export function isEndpointFailure(error: unknown): boolean {
-  return error instanceof TuskError ? ENDPOINT_FAILURE_CODES.has(error.code) : true;
+/**
+ * The caller's own mistake, found before or while sending: metadata grpc-js
+ * refuses, a request that does not encode, a request stream that throws.
+ * It says nothing about the endpoint, so it never counts against one.
+ */
+export class CallerError extends TuskError {
+  constructor(code: Code, message: string, cause?: unknown) {
+    super(code, message);
+    this.cause = cause;
+  }
+}
+
+/** Codes `circuit_breaker.on` may list: the ones a failing endpoint (not a request or a caller) can cause. */
+export const BREAKER_COUNTABLE_CODES: readonly string[] = ['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTERNAL', 'UNKNOWN', 'DATA_LOSS', 'RESOURCE_EXHAUSTED', 'UNIMPLEMENTED'];
+
+/**
+ * Which failures say an endpoint is failing (and so trip its breaker and make
+ * it look slow to the balancer). Always: a connection that could not be made.
+ * Then the codes of `circuit_breaker.on`, except that DEADLINE_EXCEEDED counts
+ * only when the attempt's own per-try timeout expired: the caller's overall
+ * deadline says how patient the caller is, not how healthy the endpoint is.
+ * Caller mistakes, cancellations and anything that is not a TuskError never count.
+ */
+export class EndpointFailureRule {
+  private readonly codes: ReadonlySet<number>;
+
+  constructor(codeNames: readonly string[]) {
+    this.codes = new Set(codeNames.map(codeFromName).filter((code): code is Code => code !== undefined));
+  }
+
+  counts(error: unknown, perTryTimeoutExpired: boolean): boolean {
+    if (!(error instanceof TuskError) || error instanceof CallerError) return false;
+    if (error instanceof NotSentError) return error.code === Code.UNAVAILABLE; // no connection; else the caller's deadline or signal ended the wait
+    if (error.code === Code.DEADLINE_EXCEEDED) return perTryTimeoutExpired && this.codes.has(Code.DEADLINE_EXCEEDED);
+    return error.code !== Code.CANCELLED && this.codes.has(error.code);
+  }
 }

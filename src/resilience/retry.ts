@@ -1,8 +1,8 @@
-import { ConstantBackoff, ExponentialBackoff, decorrelatedJitterGenerator, handleWhen, retry, type RetryPolicy as CockatielRetry } from 'cockatiel';
+import { ConstantBackoff, ExponentialBackoff, decorrelatedJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { RetryPolicy } from '../config/types.js';
-import { codeName } from '../status/codes.js';
+import { Code, codeName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
-import { CircuitOpenError, wasNotSent } from './failure.js';
+import { CircuitOpenError, NoEndpointError, wasNotSent } from './failure.js';
 import type { RetryBudget } from './retry-budget.js';
 
 export interface RetryDecisionInput {
@@ -12,14 +12,17 @@ export interface RetryDecisionInput {
   readonly attempt: number;
   /** Overall deadline (epoch ms) or undefined. */
   readonly deadline: number | undefined;
+  /** The backoff before the next attempt; a retry that would start at or past the deadline is not made. */
+  readonly delayMs?: number;
 }
 
 /** Why a failed attempt is or is not retried; "retry" is the only one that retries. */
-export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
+export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'no_endpoint' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
 
 /**
  * Our retry rule, in one place:
- * - never after "circuit open" (fail fast), past max_attempts (attempts, first included) or past the deadline;
+ * - never after "circuit open" or "no endpoint" (fail fast), past max_attempts (attempts, first included),
+ *   or when the next attempt would start at or past the deadline;
  * - a failure that provably happened before the request reached a server (NotSentError) is retried for any method;
  * - otherwise only idempotent methods, and only on the configured codes;
  * - and only while the retry budget has room.
@@ -27,7 +30,8 @@ export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'dea
 export function retryDecision(error: unknown, input: RetryDecisionInput, budget: RetryBudget): RetryDecision {
   if (input.attempt >= input.policy.maxAttempts) return 'no_attempts_left';
   if (error instanceof CircuitOpenError) return 'circuit_open';
-  if (input.deadline !== undefined && input.deadline <= Date.now()) return 'deadline_passed';
+  if (error instanceof NoEndpointError) return 'no_endpoint';
+  if (input.deadline !== undefined && input.deadline <= Date.now() + (input.delayMs ?? 0)) return 'deadline_passed';
   const allowed = wasNotSent(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
   if (!allowed) return 'not_retryable';
   return budget.tryRetry() ? 'retry' : 'budget_exhausted';
@@ -37,56 +41,69 @@ export function shouldRetry(error: unknown, input: RetryDecisionInput, budget: R
   return retryDecision(error, input, budget) === 'retry';
 }
 
+/** Whether to retry after `error` of attempt `attemptNumber`, given the backoff `delayMs` that would come first. */
+export type Retryable = (error: unknown, attemptNumber: number, delayMs: number) => boolean;
+
 /**
- * A cockatiel retry policy for one method. Cockatiel counts retries, we count
- * attempts, hence `maxAttempts - 1`. Which failures are retried is decided per
- * failure by the caller (see `shouldRetry`) and handed to cockatiel by marking
- * the error, since cockatiel's filter cannot see the attempt number.
+ * The retry loop of one method. Delays come from cockatiel's backoffs
+ * (exponential with decorrelated jitter, or constant); the loop is ours
+ * because cockatiel's retry sleeps through its backoff whatever the signal
+ * says and knows no deadline: here an abort ends the backoff at once
+ * (CANCELLED), and a retry that could not start before the deadline is not
+ * made (the caller decides that from `delayMs`).
  */
 export class MethodRetry {
-  private readonly policy: CockatielRetry;
-  private readonly marked = new WeakSet<object>();
+  private readonly backoff: IBackoffFactory<unknown>;
+  private readonly maxAttempts: number;
 
   constructor(retryPolicy: RetryPolicy) {
-    const backoff =
+    this.maxAttempts = Math.max(1, retryPolicy.maxAttempts);
+    this.backoff =
       retryPolicy.backoff === 'constant'
         ? new ConstantBackoff(retryPolicy.initialDelayMs)
-        : new ExponentialBackoff({
-            initialDelay: retryPolicy.initialDelayMs,
-            maxDelay: retryPolicy.maxDelayMs,
-            generator: decorrelatedJitterGenerator,
-          });
-    this.policy = retry(
-      handleWhen((error) => typeof error === 'object' && error !== null && this.marked.has(error)),
-      { maxAttempts: Math.max(0, retryPolicy.maxAttempts - 1), backoff },
-    );
+        : new ExponentialBackoff({ initialDelay: retryPolicy.initialDelayMs, maxDelay: retryPolicy.maxDelayMs, generator: decorrelatedJitterGenerator });
   }
 
   /**
-   * Runs `attempt(n)` (n from 1) until it succeeds or a failure is not marked retryable by `retryable`.
-   * The first attempt runs outside cockatiel: most calls succeed at once, and skipping three promise
-   * layers matters on the hot path. Its failure, if retryable, is replayed as cockatiel's first
-   * execution, so cockatiel still owns every retry decision's timing (backoff, signal, max attempts).
+   * Runs `attempt(n)` (n from 1) until it succeeds, a failure is not `retryable`, or max_attempts is reached;
+   * rejects with the last attempt's error. The first attempt costs no extra promise layer: most calls succeed at once.
    */
-  execute<T>(attempt: (attemptNumber: number) => Promise<T>, retryable: (error: unknown, attemptNumber: number) => boolean, signal?: AbortSignal): Promise<T> {
-    return attempt(1).catch((firstError: unknown) => {
-      if (!this.markIfRetryable(firstError, 1, retryable)) throw firstError;
-      return this.policy.execute(async (context) => {
-        if (context.attempt === 0) throw firstError;
-        const attemptNumber = context.attempt + 1;
-        try {
-          return await attempt(attemptNumber);
-        } catch (error) {
-          this.markIfRetryable(error, attemptNumber, retryable);
-          throw error;
-        }
-      }, signal);
-    });
+  execute<T>(attempt: (attemptNumber: number) => Promise<T>, retryable: Retryable, signal?: AbortSignal): Promise<T> {
+    return attempt(1).catch((error: unknown) => this.retryAfter(error, attempt, retryable, signal));
   }
 
-  private markIfRetryable(error: unknown, attemptNumber: number, retryable: (error: unknown, attemptNumber: number) => boolean): boolean {
-    if (typeof error !== 'object' || error === null || !retryable(error, attemptNumber)) return false;
-    this.marked.add(error);
-    return true;
+  private async retryAfter<T>(firstError: unknown, attempt: (attemptNumber: number) => Promise<T>, retryable: Retryable, signal: AbortSignal | undefined): Promise<T> {
+    let error = firstError;
+    let backoff: IBackoff<unknown> | undefined;
+    for (let failed = 1; ; failed++) {
+      if (failed >= this.maxAttempts || signal?.aborted) throw error;
+      backoff = backoff === undefined ? this.backoff.next(undefined) : backoff.next(undefined);
+      if (!retryable(error, failed, backoff.duration)) throw error;
+      await backoffSleep(backoff.duration, signal);
+      try {
+        return await attempt(failed + 1);
+      } catch (next) {
+        error = next;
+      }
+    }
   }
+}
+
+/** Resolves after `ms`; rejects with CANCELLED as soon as `signal` aborts. */
+function backoffSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal === undefined) {
+      setTimeout(resolve, ms);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new TuskError(Code.CANCELLED, 'call cancelled during the retry backoff'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -4,7 +4,7 @@ import { defineService, type MethodDescriptor, type MethodKind, type RawDescript
 import { ServiceBase } from '../../src/server/service-base.js';
 import type { CallContext } from '../../src/server/call-context.js';
 
-export interface EchoRequest { text: string; delayMs?: number; fail?: number }
+export interface EchoRequest { text: string; delayMs?: number; fail?: number; /** CountUp: fail with `fail` after this many messages. */ failAfter?: number }
 export interface EchoResponse { text: string; instance: string; attempt?: number }
 
 const encoder = new TextEncoder();

@@ -1,4 +1,5 @@
 // A plain grpc-js server for the EchoService fixture (until TuskServer lands), in process or as a child process.
+import { after, before } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { BadRequest } from '../../../src/status/google/rpc/error_details.js';
 import { Status } from '../../../src/status/google/rpc/status.js';
@@ -78,9 +79,10 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
     CountUp: async (call: grpc.ServerWritableStream<EchoRequest, unknown>) => {
       calls.count++;
       const failure = failWith(call.request);
-      if (failure) return void call.emit('error', failure);
+      if (failure && call.request.failAfter === undefined) return void call.emit('error', failure);
       const count = Number(call.request.text);
       for (let i = 1; i <= count && !call.cancelled; i++) {
+        if (failure && i > call.request.failAfter!) return void call.emit('error', failure);
         call.write({ text: String(i), instance: instance() });
         await sleep(call.request.delayMs ?? 0);
       }
@@ -114,4 +116,16 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
         resolve();
       }),
   };
+}
+
+/** Two echo servers started before a test file's tests and stopped after them; read the fields inside tests. */
+export function twoEchoServersPerFile(): { first: EchoServer; second: EchoServer } {
+  const servers = {} as { first: EchoServer; second: EchoServer };
+  before(async () => {
+    [servers.first, servers.second] = await Promise.all([startEchoServer(), startEchoServer()]);
+  });
+  after(async () => {
+    await Promise.all([servers.first.stop(), servers.second.stop()]);
+  });
+  return servers;
 }

@@ -102,10 +102,10 @@ test('the bulkhead caps concurrent calls plus queue and rejects the rest with RE
   }
 });
 
-test('a client with no endpoints at all fails with UNAVAILABLE circuit open', async () => {
+test('a client with no endpoints at all fails with UNAVAILABLE no endpoint known', async () => {
   const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [] });
   try {
-    await assert.rejects(client.echo({ text: 'x' }), (error: unknown) => error instanceof TuskError && error.code === Code.UNAVAILABLE && /circuit open/.test(error.message));
+    await assert.rejects(client.echo({ text: 'x' }), (error: unknown) => error instanceof TuskError && error.code === Code.UNAVAILABLE && /no endpoint known/.test(error.message));
   } finally {
     await closeClient(client);
   }

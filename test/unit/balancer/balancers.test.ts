@@ -120,3 +120,29 @@ test('createBalancer builds every configured policy and rejects unknown names', 
   }
   assert.throws(() => createBalancer('fastest' as never), /unknown balancer "fastest"/);
 });
+
+test('p2c_ewma forgets an endpoint that left, and a call still running there does not bring it back', () => {
+  const balancer = new P2cEwmaBalancer();
+  for (const address of ['a', 'b', 'c']) {
+    balancer.onStart(address);
+    balancer.onEnd(address, 5, true);
+  }
+  balancer.onStart('c');
+  assert.equal(balancer.tracked, 3);
+  balancer.forget('b');
+  balancer.forget('c');
+  assert.equal(balancer.tracked, 1);
+  balancer.onEnd('c', 5, true);
+  assert.equal(balancer.tracked, 1, 'the late end of a departed endpoint is dropped');
+  assert.equal(balancer.cost('c'), 0);
+});
+
+test('least_request forgets the in-flight count of an endpoint that left', () => {
+  const balancer = new LeastRequestBalancer(() => 0);
+  balancer.onStart('gone');
+  balancer.forget('gone');
+  balancer.onEnd('gone');
+  const list = endpoints('gone', 'other');
+  balancer.onStart('other');
+  assert.equal(balancer.pick(list, {}).address, 'gone', 'no count left behind for the departed address');
+});

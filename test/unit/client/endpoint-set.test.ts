@@ -61,7 +61,7 @@ test('usable() skips open breakers and prefers endpoints not tried yet', async (
   assert.equal(set.usable(undefined), set.all, 'no allocation on the common path');
   assert.deepEqual(set.usable(['a:1']).map((e) => e.address), ['b:2', 'c:3']);
   assert.deepEqual(set.usable(['a:1', 'b:2', 'c:3']).map((e) => e.address), ['a:1', 'b:2', 'c:3'], 'all tried: any usable one');
-  await set.all[1]!.breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+  await set.all[1]!.breaker.execute(() => Promise.reject(new Error('down')), () => true).catch(() => {});
   assert.deepEqual(set.usable(undefined).map((e) => e.address), ['a:1', 'c:3']);
   set.close();
 });
@@ -78,7 +78,7 @@ test('the state observer hears endpoint counts, breaker states and departures', 
     const { registry, publish } = fakeRegistry();
     const set = new EndpointSet('svc', { registry }, pool, breakerPolicy);
     publish([endpoint('a:1'), endpoint('b:2')]);
-    await set.all[0]!.breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    await set.all[0]!.breaker.execute(() => Promise.reject(new Error('down')), () => true).catch(() => {});
     publish([endpoint('b:2')]);
     set.close();
     assert.deepEqual(heard, ['a:1 closed', 'b:2 closed', 'svc knows 2', 'a:1 open', 'a:1 left', 'svc knows 1', 'b:2 left', 'svc knows 0']);
@@ -106,4 +106,17 @@ test('with two clients of one service, an endpoint\'s series is forgotten only w
   } finally {
     setClientStateObserver(undefined);
   }
+});
+
+test('onEndpointLeft hears every address that leaves, so per-endpoint state can be pruned', () => {
+  const { pool } = fakePool();
+  const { registry, publish } = fakeRegistry();
+  const set = new EndpointSet('svc', { registry }, pool, breakerPolicy);
+  const left: string[] = [];
+  set.onEndpointLeft((address) => left.push(address));
+  publish([endpoint('a:1'), endpoint('b:2'), endpoint('c:3')]);
+  publish([endpoint('b:2')]);
+  assert.deepEqual(left, ['a:1', 'c:3']);
+  set.close();
+  assert.deepEqual(left, ['a:1', 'c:3', 'b:2']);
 });

@@ -158,6 +158,13 @@ test('a breaker threshold is read per strategy: failures in a row, or a ratio', 
   assert.deepEqual(messages('[dependencies]\nx { service: "a.B", circuit_breaker { threshold: 0.5 } }\n'), [], 'an override cannot know the target\'s strategy');
 });
 
+test('circuit_breaker.on lists codes a failing endpoint causes; business and caller codes are refused', () => {
+  assert.deepEqual(messages('[client]\ncircuit_breaker { on: ["UNAVAILABLE", "INTERNAL"] }\n'), []);
+  assert.deepEqual(messages('[client]\ncircuit_breaker { on: ["UNAVAILABLE", "NOT_FOUND"] }\n'), [
+    `${FILE}:2:39: [client] circuit_breaker.on: "NOT_FOUND" is not a code an endpoint's failure causes (one of UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, UNKNOWN, DATA_LOSS, RESOURCE_EXHAUSTED, UNIMPLEMENTED)`,
+  ]);
+});
+
 test('lists accept arrays or one comma-separated string, and @env per item', () => {
   assert.deepEqual(messages('[discovery]\nendpoints: ["a:1", "b:2"]\n[client]\nretry { on: "UNAVAILABLE, ABORTED" }\n'), []);
   assert.deepEqual(messages('[client]\nretry { on: [@env("CODE", "ABORTED"), "UNAVAILABLE"] }\n'), []);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MethodRetry } from '../../../src/resilience/retry.js';
+import { Code, TuskError } from '../../../src/status/index.js';
 
 const policy = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 20, maxDelayMs: 40, on: ['UNAVAILABLE'], budget: 0.2 } as const;
 
@@ -47,4 +48,17 @@ test('an aborted signal stops retrying', async () => {
     throw new Error('down');
   }, () => true, controller.signal), /down/);
   assert.deepEqual(seen, [1]);
+});
+
+test('an abort during the backoff ends it at once with CANCELLED; retryable sees the delay it would wait', async () => {
+  const retry = new MethodRetry({ ...policy, backoff: 'constant', initialDelayMs: 5_000 });
+  const controller = new AbortController();
+  const delays: number[] = [];
+  const started = performance.now();
+  setTimeout(() => controller.abort(), 30);
+  await assert.rejects(retry.execute(async () => {
+    throw new Error('down');
+  }, (_error, _attempt, delayMs) => delays.push(delayMs) > 0, controller.signal), (error: unknown) => error instanceof TuskError && error.code === Code.CANCELLED);
+  assert.deepEqual(delays, [5_000]);
+  assert.ok(performance.now() - started < 2_000, 'the 5 s backoff did not run out');
 });

@@ -47,7 +47,7 @@ test('shouldRetry: configured codes for idempotent methods, not-sent failures fo
   assert.equal(shouldRetry(new TuskError(Code.INTERNAL, 'bug'), input, budget()), false);
   assert.equal(shouldRetry(unavailable, { ...input, idempotent: false }, budget()), false);
   assert.equal(shouldRetry(new NotSentError(Code.UNAVAILABLE, 'refused'), { ...input, idempotent: false }, budget()), true);
-  assert.equal(shouldRetry(new CircuitOpenError('svc'), input, budget()), false);
+  assert.equal(shouldRetry(new CircuitOpenError('svc', 2), input, budget()), false);
   assert.equal(shouldRetry(unavailable, { ...input, attempt: 3 }, budget()), false, 'max_attempts counts attempts');
   assert.equal(shouldRetry(unavailable, { ...input, deadline: Date.now() - 1 }, budget()), false);
   const spent = new RetryBudget({ ratio: 0, minRetriesPerSecond: 0 });
