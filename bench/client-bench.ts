@@ -1,7 +1,11 @@
 // Raw grpc-js client vs tusk client (static discovery, p2c_ewma, breaker, retry on)
 // against the same echo server in a child process, in one run.
 //   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 2] [--rounds 5]
-//        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk]
+//        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk] [--before /path/to/other/checkout]
+// --before adds "tusk (before)": the same tusk client built from another checkout's src/ (node_modules symlinked in),
+// so a change is measured against its parent in the same run:
+//   mkdir /tmp/tusk-before && git archive <commit> src test/helpers tsconfig.json package.json | tar -x -C /tmp/tusk-before \
+//     && ln -s "$PWD/node_modules" /tmp/tusk-before/node_modules
 import * as grpc from '@grpc/grpc-js';
 import { closeClient, createClient } from '../src/client/index.js';
 import { GrpcTransport } from '../src/client/grpc-transport.js';
@@ -83,15 +87,23 @@ const rawDeadlineCall: Call = () =>
     ),
   );
 
-const tusk = createClient<EchoServiceClient>(descriptor, {
+const tuskOptions = {
   discovery: { provider: 'static', endpoints: [server.address] },
   balancer: 'p2c_ewma',
   timeout: Number(args.get('tusk-timeout') ?? TIMEOUT_MS),
   retry: { maxAttempts: 3 },
   circuitBreaker: { strategy: 'consecutive', threshold: 5 },
   methods: { Echo: { idempotent: true } },
-});
+} as const;
+const tusk = createClient<EchoServiceClient>(descriptor, tuskOptions);
 const tuskCall: Call = () => tusk.echo(request);
+
+const BEFORE = args.get('before');
+const before = BEFORE === undefined ? undefined : await (async () => {
+  const other = (await import(`${BEFORE}/src/client/index.ts`)) as { createClient: typeof createClient; closeClient: typeof closeClient };
+  const client = other.createClient<EchoServiceClient>(descriptor, tuskOptions);
+  return { client, close: () => other.closeClient(client) };
+})();
 
 
 // tusk's transport alone (no pipeline), to tell transport cost from pipeline cost: --clients raw,transport,tusk
@@ -105,7 +117,8 @@ const clients: Array<{ key: string; label: string; call: Call }> = [
   { key: 'raw-deadline', label: 'raw grpc-js + deadline', call: rawDeadlineCall },
   { key: 'transport', label: 'tusk transport only', call: transportCall },
   { key: 'tusk', label: 'tusk', call: tuskCall },
-].filter((client) => CLIENTS.has(client.key));
+  ...(before === undefined ? [] : [{ key: 'before', label: 'tusk (before)', call: () => before.client.echo(request) }]),
+].filter((client) => CLIENTS.has(client.key) || client.key === 'before');
 
 console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per client and concurrency, server in a child process`);
 console.log('concurrency | client | calls/s | p50 ms | p99 ms | client CPU µs/call');
@@ -125,14 +138,16 @@ for (const concurrency of CONCURRENCY) {
     const s = summaries.get(client.key)!;
     console.log(`${concurrency} | ${client.label} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.cpuPerCall.toFixed(0)}`);
   }
-  const tusk = summaries.get('tusk');
-  for (const baseline of ['raw', 'raw-deadline']) {
-    const base = summaries.get(baseline);
-    if (!tusk || !base) continue;
-    // Rounds ran back to back, so each round's ratio compares the two under the same machine load; the median resists
-    // bursts from other processes better than the ratio of totals.
-    const perRound = results.get('tusk')!.map((t, i) => t.calls / t.seconds / (results.get(baseline)![i]!.calls / results.get(baseline)![i]!.seconds));
-    ratios.push(`concurrency ${concurrency}: tusk / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)} (median of per-round ratios ${median(perRound).toFixed(3)})`);
+  for (const measured of ['tusk', 'before']) {
+    const tusk = summaries.get(measured);
+    for (const baseline of ['raw', 'raw-deadline']) {
+      const base = summaries.get(baseline);
+      if (!tusk || !base) continue;
+      // Rounds ran back to back, so each round's ratio compares the two under the same machine load; the median resists
+      // bursts from other processes better than the ratio of totals.
+      const perRound = results.get(measured)!.map((t, i) => t.calls / t.seconds / (results.get(baseline)![i]!.calls / results.get(baseline)![i]!.seconds));
+      ratios.push(`concurrency ${concurrency}: ${measured} / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)} (median of per-round ratios ${median(perRound).toFixed(3)})`);
+    }
   }
 }
 for (const ratio of ratios) console.log(ratio);
@@ -140,4 +155,5 @@ for (const ratio of ratios) console.log(ratio);
 raw.close();
 transport.close();
 await closeClient(tusk);
+await before?.close();
 await server.kill('SIGTERM');

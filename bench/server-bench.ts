@@ -8,6 +8,10 @@
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
 //        [--servers raw,bare,defaults] [--deadline-ms 5000] [--compiled] [--profile <dir>]
+//        [--driver h2load [--connections 4]]
+// --driver h2load replaces the grpc-js client by h2load (Debian's nghttp2-client), which saturates the server:
+// then --concurrency is streams per connection, and calls/s is the server's throughput (p50/p99 read h2load's mean
+// and max). Calls through h2load carry no deadline.
 // A TuskServer variant may name another checkout, `bare@/tmp/tusk-before`: its src/ and test/helpers/ are loaded
 // instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run:
 //   mkdir /tmp/tusk-before && git archive <commit> src test/helpers tsconfig.json | tar -x -C /tmp/tusk-before \
@@ -24,6 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
+import { h2loadRound } from './h2load-driver.js';
 import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime } from './echo-servers.js';
 
 const args = new Map<string, string>();
@@ -67,6 +72,7 @@ interface Child {
   readonly variant: string;
   readonly process: ChildProcess;
   readonly client: grpc.Client;
+  readonly address: string;
   cpuMicros(): Promise<number>;
 }
 
@@ -109,7 +115,7 @@ async function spawnServer(variant: string, profileDir: string | undefined, comp
   });
   const ready = await next();
   return {
-    variant, process: child,
+    variant, process: child, address: ready.address as string,
     client: new grpc.Client(ready.address as string, grpc.credentials.createInsecure()),
     cpuMicros: async () => { const answer = next(); child.stdin!.write('cpu\n'); return (await answer).cpu as number; },
   };
@@ -117,8 +123,15 @@ async function spawnServer(variant: string, profileDir: string | undefined, comp
 
 type Result = LoadResult;
 
+const DRIVER = args.get('driver') ?? 'grpc-js';
+const CONNECTIONS = Number(args.get('connections') ?? 4);
+
 async function measure(child: Child, concurrency: number, seconds: number, deadlineMs: number | undefined): Promise<Result> {
   const request = { text: 'hello benchmark' };
+  if (DRIVER === 'h2load') {
+    const load = { address: child.address, path: echoMethod.path, message: echoMethod.serializeRequest(request), connections: CONNECTIONS, streams: concurrency, seconds };
+    return h2loadRound(load, () => child.cpuMicros());
+  }
   const call = () => new Promise<unknown>((resolve, reject) =>
     child.client.makeUnaryRequest(echoMethod.path, (m: EchoRequest) => toBuffer(echoMethod.serializeRequest(m)), (b: Buffer) => echoMethod.deserializeResponse(b),
       request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
@@ -143,9 +156,11 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledRootOf(variant)));
   try {
+    const driver = DRIVER === 'h2load' ? `h2load, ${CONNECTIONS} connections × concurrency streams` : 'raw grpc-js client';
     console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}, `
-      + `TuskServer ${compiledDir ? 'compiled by tsc' : 'through tsx'}; raw grpc-js client; each server in its own process`);
-    console.log('| concurrency | server | calls/s | p50 ms | p99 ms | server CPU µs/call | calls/s vs raw | CPU/call vs raw |');
+      + `TuskServer ${compiledDir ? 'compiled by tsc' : 'through tsx'}; ${driver}; each server in its own process`);
+    const latencyColumns = DRIVER === 'h2load' ? 'mean ms | max ms' : 'p50 ms | p99 ms';
+    console.log(`| concurrency | server | calls/s | ${latencyColumns} | server CPU µs/call | calls/s vs raw | CPU/call vs raw |`);
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const concurrency of CONCURRENCY) {
       for (const child of children) await measure(child, concurrency, 1, DEADLINE_MS); // warm-up: connection, JIT
@@ -163,8 +178,13 @@ async function main(): Promise<void> {
         return raw ? median(results.get(variant)!.map((r, i) => of(r) / of(raw[i]!))).toFixed(3) : '';
       };
       for (const child of children) {
-        const s = summarize(results.get(child.variant)!);
-        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
+        const rounds = results.get(child.variant)!;
+        const s = summarize(rounds);
+        // h2load rounds carry [mean, max] instead of every latency.
+        const [low, high] = DRIVER === 'h2load'
+          ? [rounds.reduce((sum, r) => sum + r.latencies[0]!, 0) / rounds.length, Math.max(...rounds.map((r) => r.latencies[1]!))]
+          : [s.p50, s.p99];
+        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${low.toFixed(3)} | ${high.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
           + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
       }
     }
