@@ -78,7 +78,10 @@ function emitDescriptor(
   f.print`  protoFile: ${f.string(file.proto.name)},`;
   f.print('  descriptorFile: ', config.descriptorFile === null ? 'null' : f.string(config.descriptorFile), ',');
   // Read at load time when it exists, so a changed policy needs no regeneration; `config` is the fallback.
-  if (source !== null) f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
+  if (source !== null) {
+    f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
+    f.print('  generatedModule: import.meta.url, // compiled elsewhere (tsc outDir), the .tsk is looked for above it');
+  }
   f.print('  methods: {');
   for (const { method, localName, input, output } of methods) {
     f.print(`    ${localName}: {`);

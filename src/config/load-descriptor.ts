@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OneLineError } from '../status/fatal.js';
 import { TskSyntaxError } from '../tsk/errors.js';
@@ -49,9 +49,8 @@ export function loadDescriptor(descriptor: ServiceDescriptor): LoadedDescriptor 
 }
 
 function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined {
-  if (descriptor.descriptorSource === undefined) return undefined;
-  const path = fileURLToPath(descriptor.descriptorSource);
-  if (!existsSync(path)) return undefined;
+  const path = sourcePath(descriptor);
+  if (path === undefined) return undefined;
   const shown = relative(process.cwd(), path);
   const source = shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
   let doc: TskDocument;
@@ -67,6 +66,22 @@ function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined
     throw new DescriptorFileError(validation.errors.map((issue) => withRegenerateHint(issue, descriptor, methods.map((method) => method.name))));
   }
   return { raw: validation.raw, source, keyAt: (keys) => keyPosition(doc, keys) };
+}
+
+/** Where the recorded .tsk is now, if anywhere (see ServiceDescriptor.generatedModule). */
+function sourcePath(descriptor: ServiceDescriptor): string | undefined {
+  if (descriptor.descriptorSource === undefined) return undefined;
+  const recorded = fileURLToPath(descriptor.descriptorSource);
+  if (existsSync(recorded)) return recorded;
+  if (descriptor.generatedModule === undefined) return undefined;
+  const moduleDir = dirname(fileURLToPath(descriptor.generatedModule));
+  const segments = relative(moduleDir, recorded).split(sep);
+  const below = segments.slice(segments.findIndex((segment) => segment !== '..')).join(sep);
+  for (let dir = moduleDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, below);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return undefined;
+  }
 }
 
 /** The .tsk knows a method the generated code does not: the proto changed since generation. */

@@ -34,6 +34,13 @@ export interface ServiceDescriptor {
    * file). When it exists at load time it is read instead of `config`.
    */
   readonly descriptorSource?: URL;
+  /**
+   * `import.meta.url` of the generated module that recorded descriptorSource.
+   * Compiled to another folder (tsc's outDir) that URL points into it; the
+   * .tsk is then looked for at the same path below each folder above the
+   * module, up to the nearest one with a package.json.
+   */
+  readonly generatedModule?: string;
   /** Keyed by localName. */
   readonly methods: Readonly<Record<string, MethodDescriptor>>;
   /** The validated .tsk, with `@env` still deferred. */

@@ -4,7 +4,7 @@
 // consumer written against DESIGN.md's API must type-check under strict
 // settings, with 'tusk-grpc' resolved to this repository's built package.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FIXTURES, REPO_ROOT, copyFixture, removeDir, runCli, runCommand } from './cli-harness.js';
@@ -77,4 +77,22 @@ export class Wrong extends PaymentServiceBase {
   assert.notEqual(checked.code, 0);
   assert.match(checked.stdout, /src\/broken\.ts\(\d+,\d+\): error TS\d+/);
   await removeDir(broken);
+});
+
+test('compiled to dist/, the generated code still reads the .tsk it was generated from', async () => {
+  // tsc's outDir moves the generated module one folder down; its recorded source then points into dist/.
+  const emitted = await runCommand(process.execPath, [TSC, '-p', 'tsconfig.json', '--pretty', 'false', '--noEmit', 'false', '--outDir', 'dist', '--rootDir', '.'], dir, 120_000);
+  assert.equal(emitted.code, 0, `tsc failed:\n${emitted.stdout}${emitted.stderr}`);
+  const tsk = join(dir, 'protos', 'acme', 'platform', 'billing', 'v2', 'invoices.tsk');
+  await writeFile(tsk, (await readFile(tsk, 'utf8')).replace('Negotiate { timeout: "30s" }', 'Negotiate { timeout: "45s" }'));
+  await writeFile(join(dir, 'check.mjs'), [
+    "import { effectiveClientConfig, resolveServiceConfig } from 'tusk-grpc';",
+    "import { InvoiceServiceDescriptor } from './dist/gen/acme/platform/billing/v2/invoices.tusk.js';",
+    'const config = effectiveClientConfig(InvoiceServiceDescriptor, {}, {});',
+    'console.log(resolveServiceConfig(InvoiceServiceDescriptor, {}).source, config.methods.Negotiate.timeoutMs);',
+    '',
+  ].join('\n'));
+  const run = await runCommand(process.execPath, ['check.mjs'], dir, 60_000);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'protos/acme/platform/billing/v2/invoices.tsk 45000\n', 'the edited .tsk applies without regenerating');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,4 +82,25 @@ test('an unset @env without default in a .tsk read from disk points at the @env'
   const { descriptor, shown } = generated({}, '[service]\nversion: "1"\nport: @env("LOAD_TEST_PORT")\n');
   assertOneLine(() => resolveServiceConfig(descriptor, {}),
     `${shown}:3:7: [service] port: @env("LOAD_TEST_PORT") has no default and LOAD_TEST_PORT is not set: set LOAD_TEST_PORT, or write @env("LOAD_TEST_PORT", default) (null leaves the key unset)`);
+});
+
+test('generated code compiled to another folder (tsc outDir) still finds the .tsk above it, up to the package.json', () => {
+  // The generator recorded ../../../proto/load/v1/x.tsk from gen/load/v1/; compiled to dist/gen/load/v1/ that points into dist/.
+  const project = join(dir, `project${++counter}`);
+  mkdirSync(join(project, 'proto', 'load', 'v1'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{}');
+  writeFileSync(join(project, 'proto', 'load', 'v1', 'x.tsk'), '[methods]\nGetThing { timeout: "700ms" }\n');
+  const compiled = (name: string, module: string): ServiceDescriptor => defineService({
+    name, protoFile: 'load/v1/x.proto', descriptorFile: 'load/v1/x.tsk',
+    descriptorSource: new URL('../../../proto/load/v1/x.tsk', pathToFileURL(module)), generatedModule: pathToFileURL(module).href,
+    methods: stubMethods(name, ['GetThing']), config: { methods: { GetThing: { timeout: '500ms' } } },
+  });
+  const inDist = compiled(`load.v1.Compiled${counter}`, join(project, 'dist', 'gen', 'load', 'v1', 'x.tusk.js'));
+  assert.equal(effectiveClientConfig(inDist, {}, {}).methods.GetThing!.timeoutMs, 700, 'the .tsk beside the project is read, not the embedded value');
+  assert.equal(resolveServiceConfig(inDist, {}).source, join(project, 'proto', 'load', 'v1', 'x.tsk'));
+  // A package of its own below the project (its own package.json) does not look past its root.
+  mkdirSync(join(project, 'vendor', 'pkg'), { recursive: true });
+  writeFileSync(join(project, 'vendor', 'pkg', 'package.json'), '{}');
+  const vendored = compiled(`load.v1.Vendored${counter}`, join(project, 'vendor', 'pkg', 'dist', 'gen', 'load', 'v1', 'x.tusk.js'));
+  assert.equal(effectiveClientConfig(vendored, {}, {}).methods.GetThing!.timeoutMs, 500, 'embedded values when the package has no sources');
 });
