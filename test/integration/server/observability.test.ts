@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -123,6 +123,11 @@ describe('a TuskServer process with only its descriptor: metrics, health and log
       assert.equal(line.trace_id, TRACE_ID);
       assert.equal(line.message, 'failed on purpose');
     }
+    // docs/observability.md shows a failed call's line: the same fields as the real one.
+    const docs = await readFile(new URL('../../../docs/observability.md', import.meta.url), 'utf8');
+    const documented = /^\{"level":"info".*"msg":"call failed"\}$/m.exec(docs.slice(docs.indexOf('## Logs')));
+    assert.ok(documented, 'docs/observability.md shows a "call failed" JSON line under "## Logs"');
+    assert.deepEqual(Object.keys(failed[0]!).sort(), Object.keys(JSON.parse(documented[0]) as object).sort());
 
     spawned.kill('SIGTERM');
     assert.equal(await exited, 0, `exit code (stderr: ${stderr})`);
