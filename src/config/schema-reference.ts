@@ -50,7 +50,9 @@ function collectRows(spec: KeySpec, path: string, lines: string[], inherited: In
   const inheritedText = inherited !== undefined && below !== undefined && below.length > 0 && inherited.applies(below) ? inherited.text : undefined;
   if (spec.kind === 'leaf') {
     const shownDefault = spec.required || inheritedText === undefined ? defaultText(spec) : inheritedText;
-    lines.push(`| \`${path}\` | ${typeText(spec)} | ${shownDefault} | ${exampleText(spec)} | ${spec.meaning} |`);
+    // The TUSK_* variables override a service's own sections, never what an override entry writes.
+    const meaning = below === undefined ? spec.meaning : spec.meaning.replace(/ \(env TUSK_[A-Z_]+\)/, '');
+    lines.push(`| \`${path}\` | ${typeText(spec)} | ${shownDefault} | ${exampleText(spec)} | ${meaning} |`);
     return;
   }
   if (spec.kind === 'map') {

@@ -100,6 +100,15 @@ test('discovery: the target\'s section plus TUSK_* variables, then the dependenc
   assert.deepEqual(fixed.endpoints, ['127.0.0.1:5001', '127.0.0.1:5002']);
 });
 
+test('the TUSK_* variables override the target\'s [discovery], not what a caller\'s entry writes', () => {
+  const target = service({ discovery: { provider: 'local' } });
+  const caller = callerOf(target, { discovery: { provider: 'static', endpoints: ['127.0.0.1:5001'], dir: '/tmp/entry-dir' } });
+  const env = { TUSK_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: 'e:1', TUSK_REGISTRY_DIR: '/tmp/env-dir' };
+  const discovery = effectiveClientConfig(target, { caller }, env).discovery;
+  assert.deepEqual([discovery.provider, discovery.endpoints, discovery.dir], ['static', ['127.0.0.1:5001'], '/tmp/entry-dir']);
+  assert.deepEqual(effectiveClientConfig(target, {}, env).discovery.provider, 'etcd');
+});
+
 test('a layer that switches the provider to etcd takes the cluster from TUSK_ETCD_ENDPOINTS', () => {
   const target = service({ discovery: { provider: 'local' } });
   const switched = effectiveClientConfig(target, { discovery: { provider: 'etcd' } }, { TUSK_ETCD_ENDPOINTS: 'e:1' }).discovery;

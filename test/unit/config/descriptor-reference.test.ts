@@ -38,6 +38,12 @@ test('every default is written out: computed ones, and what the keys of override
   assert.equal(defaultOf('<dependency>.bulkhead { }'), "the target's");
 });
 
+test('only the keys the TUSK_* variables really override name them: not the same keys inside a [dependencies] entry', () => {
+  const rows = renderDescriptorReference().split('\n').filter((line) => line.startsWith('| `'));
+  const naming = rows.filter((row) => /\(env TUSK_/.test(row)).map((row) => row.split(' | ')[0]!.slice(3, -1));
+  assert.deepEqual(naming.sort(), ['advertise_host', 'dir', 'endpoints', 'log_level', 'provider']);
+});
+
 test('the reference names every contract key of DESIGN.md', () => {
   const rendered = renderDescriptorReference();
   for (const key of ['`name`', '`port`', '`provider`', '`ttl`', '`shutdown_grace`', '`balancer`', '`retry.max_attempts`', '`circuit_breaker.half_open_after`', '`<method>.idempotent`', '`<dependency>.service`']) {
