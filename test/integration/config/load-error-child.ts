@@ -1,4 +1,5 @@
-// Child process of load-errors.test.ts: hosts a service, then stops. Its
+// Child process of load-errors.test.ts: hosts a service, then stops (with
+// CHILD_ROLE=client: creates a client of it at top level, then closes it). Its
 // descriptor is what generated code holds for the .tsk at CHILD_TSK: with
 // CHILD_MODE=embedded the validated values embedded at generation (shown as
 // CHILD_TSK_NAME) and no .tsk at run time; with CHILD_MODE=source the
@@ -7,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { defineService, validateDescriptorDocument } from '../../../src/config/index.js';
+import { closeClient, createClient } from '../../../src/client/index.js';
 import { ServiceBase, TuskServer } from '../../../src/server/index.js';
 import { parseTsk } from '../../../src/tsk/index.js';
 
@@ -32,8 +34,15 @@ class LoadService extends ServiceBase {
   }
 }
 
-const server = new TuskServer({ host: '127.0.0.1' });
-server.add(new LoadService());
-await server.start();
-process.stdout.write(`started on ${server.port}\n`);
-await server.stop();
+if (process.env.CHILD_ROLE === 'client') {
+  // A one-off script: the client is made at module top level, nothing catches what it throws.
+  const client = createClient(descriptor);
+  process.stdout.write('client created\n');
+  await closeClient(client);
+} else {
+  const server = new TuskServer({ host: '127.0.0.1' });
+  server.add(new LoadService());
+  await server.start();
+  process.stdout.write(`started on ${server.port}\n`);
+  await server.stop();
+}

@@ -77,3 +77,16 @@ test('a .tsk read when the process starts: its errors are one positioned line to
   assert.equal(started.stderr, '');
   assert.equal(started.code, 0);
 });
+
+test('a one-off script creating a client at module top level fails the same way, and exits by itself when all is set', async () => {
+  const unset = await runChild({ CHILD_ROLE: 'client' });
+  assert.equal(unset.stderr,
+    'load/v1/load.tsk:3:7: [service] port: @env("LOAD_PORT") has no default and LOAD_PORT is not set: set LOAD_PORT, or write @env("LOAD_PORT", default) (null leaves the key unset)\n');
+  assert.equal(unset.code, 1);
+  assert.equal(unset.stdout, '');
+  const broken = await runChild({ CHILD_ROLE: 'client', LOAD_PORT: '0' }, TSK.replace('version: "1.0.0"', 'version: 1.0.0'), 'source');
+  assert.equal(broken.stderr, `${broken.tsk}:2:10: invalid number "1.0.0" (strings, durations included, must be quoted)\n`);
+  assert.equal(broken.code, 1);
+  const fine = await runChild({ CHILD_ROLE: 'client', LOAD_PORT: '0' });
+  assert.deepEqual([fine.stdout, fine.stderr, fine.code], ['client created\n', '', 0]);
+});
