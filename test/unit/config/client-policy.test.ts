@@ -172,6 +172,34 @@ test('precedence: the caller\'s service-wide timeout beats the target\'s per-met
   assert.equal(effectiveClientConfig(target, { caller: withMethod, timeout: 100, methods: { GetThing: { timeoutMs: 50 } } }, {}).methods.GetThing!.timeoutMs, 50);
 });
 
+test('precedence table: of the layers that set a method\'s timeout, the latest in the README\'s order wins, for every combination', () => {
+  // README "Precedence, later wins", each layer with its own value (ms) so the winner is visible.
+  const layers = [
+    ['target [client]', 1100], ['target [methods]', 1200], ['caller entry', 1300], ['caller entry methods', 1400], ['options', 1500], ['options methods', 1600],
+  ] as const;
+  for (let present = 0; present < 1 << layers.length; present++) {
+    const has = (index: number): boolean => (present & (1 << index)) !== 0;
+    const ms = (index: number): string => `${layers[index]![1]}ms`;
+    const target = service({
+      ...(has(0) ? { client: { timeout: ms(0) } } : {}),
+      ...(has(1) ? { methods: { GetThing: { timeout: ms(1) } } } : {}),
+    });
+    const caller = callerOf(target, {
+      ...(has(2) ? { timeout: ms(2) } : {}),
+      ...(has(3) ? { methods: { GetThing: { timeout: ms(3) } } } : {}),
+    });
+    const options: ClientOptions = {
+      caller,
+      ...(has(4) ? { timeout: layers[4][1] } : {}),
+      ...(has(5) ? { methods: { GetThing: { timeoutMs: layers[5][1] } } } : {}),
+    };
+    const winner = [...layers.keys()].filter(has).at(-1);
+    const expected = winner === undefined ? 2000 : layers[winner]![1];
+    const shown = layers.filter((_, index) => has(index)).map(([name]) => name).join(' + ') || 'none';
+    assert.equal(effectiveClientConfig(target, options, {}).methods.GetThing!.timeoutMs, expected, `layers set: ${shown}`);
+  }
+});
+
 /** A hand-made service class, as a generated base would be. */
 function serviceClass(descriptor: ServiceDescriptor): ServiceBase {
   return new (class extends ServiceBase {
