@@ -53,9 +53,16 @@ function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined
   if (path === undefined) return undefined;
   const shown = relative(process.cwd(), path);
   const source = shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    // There but unreadable (permissions, a folder): say so in one line rather than fall back or crash with a stack.
+    throw new OneLineError(`${source}: cannot read the descriptor: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   let doc: TskDocument;
   try {
-    doc = parseTsk(readFileSync(path, 'utf8'), source);
+    doc = parseTsk(text, source);
   } catch (error) {
     if (!(error instanceof TskSyntaxError)) throw error;
     throw new DescriptorFileError([{ file: error.file, line: error.line, column: error.column, message: error.reason }]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   defineService, effectiveClientConfig, resolveServiceConfig, type RawDescriptor, type ServiceDescriptor,
 } from '../../../src/config/index.js';
@@ -103,4 +103,14 @@ test('generated code compiled to another folder (tsc outDir) still finds the .ts
   writeFileSync(join(project, 'vendor', 'pkg', 'package.json'), '{}');
   const vendored = compiled(`load.v1.Vendored${counter}`, join(project, 'vendor', 'pkg', 'dist', 'gen', 'load', 'v1', 'x.tusk.js'));
   assert.equal(effectiveClientConfig(vendored, {}, {}).methods.GetThing!.timeoutMs, 500, 'embedded values when the package has no sources');
+});
+
+test('a recorded .tsk that cannot be read is one line naming it, not a stack', () => {
+  const { descriptor, shown } = generated({}, undefined);
+  mkdirSync(fileURLToPath(descriptor.descriptorSource!)); // a folder where the .tsk was: readFileSync fails with EISDIR
+  assert.throws(() => resolveServiceConfig(descriptor, {}), (error: unknown) => {
+    assert.ok(error instanceof OneLineError, String(error));
+    assert.match(error.message, new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the descriptor: EISDIR\\b`));
+    return true;
+  });
 });
