@@ -1,11 +1,11 @@
 import type { ClientCaller, ClientOptions } from '../client/client-options.js';
 import { ConfigError } from './config-error.js';
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMean, didYouMeanSuffix } from './did-you-mean.js';
 import { etcdEndpointsFromEnv } from './env-overrides.js';
 import { loadDescriptor } from './load-descriptor.js';
 import { resolveServiceConfig } from './resolve-descriptor.js';
 import { SAMPLING_DEFAULT_THRESHOLD } from './schema.js';
-import type { ServiceDescriptor } from './service-definition.js';
+import { definedServiceDescriptors, type ServiceDescriptor } from './service-definition.js';
 import type {
   BalancerName, CircuitBreakerPolicy, ClientPolicy, ClientPolicyOverrides, DependencyPolicy, DiscoverySection, MethodPolicy, RetryPolicy,
 } from './types.js';
@@ -84,6 +84,27 @@ function mergeDiscovery(base: DiscoverySection, layer: Partial<DiscoverySection>
   return merged;
 }
 
+/**
+ * The caller has no entry for the target, but one naming a service that is
+ * one typo away from it, known neither at generation (embedded entries were
+ * checked then) nor to this process: a .tsk edited after generation. Generate
+ * would have refused it, so it is an error here too rather than a dropped entry.
+ */
+function checkMisspeltTarget(caller: ServiceDescriptor, target: ServiceDescriptor, env: NodeJS.ProcessEnv): void {
+  const known = new Set(definedServiceDescriptors().map((service) => service.name));
+  for (const entry of Object.values(caller.config.dependencies ?? {})) {
+    const service = (entry as { service?: unknown } | null)?.service;
+    if (typeof service === 'string') known.add(service);
+  }
+  const resolved = resolveServiceConfig(caller, env);
+  for (const [service, entry] of Object.entries(resolved.dependencies)) {
+    if (known.has(service) || didYouMean(service, [target.name]) === undefined) continue;
+    throw new ConfigError(resolved.source ?? `${caller.name} (no .tsk)`, `[dependencies] ${entry.alias}`,
+      `unknown service ${JSON.stringify(service)}${didYouMeanSuffix(service, [target.name])}`,
+      undefined, loadDescriptor(caller).keyAt(['dependencies', entry.alias, 'service']));
+  }
+}
+
 function checkMethodNames(names: readonly string[], layer: ClientPolicyOverrides | undefined, describe: (name: string) => Error): void {
   for (const name of Object.keys(layer?.methods ?? {})) {
     if (!names.includes(name)) throw describe(name);
@@ -104,6 +125,7 @@ export function effectiveClientConfig(target: ServiceDescriptor, options: Client
   const label = target.descriptorFile ?? `${target.name} (no .tsk)`;
   const caller = options.caller === undefined ? undefined : callerDescriptor(options.caller);
   const dependency = caller === undefined ? undefined : findDependency(caller, target.name, env);
+  if (caller !== undefined && dependency === undefined) checkMisspeltTarget(caller, target, env);
   const fromOptions: ClientPolicyOverrides = { ...options, timeoutMs: options.timeout };
   const methodNames = Object.values(target.methods).map((method) => method.name);
 

@@ -114,3 +114,21 @@ test('a recorded .tsk that cannot be read is one line naming it, not a stack', (
     return true;
   });
 });
+
+test('a [dependencies] service misspelt in a .tsk edited after generation is an error when it would have applied', () => {
+  // generate rejects an unknown target; the .tsk read at load time must not silently drop the entry instead.
+  const target = generated({}, undefined).descriptor;
+  const typo = target.name.replace('Service', 'Servcie');
+  const { descriptor: caller, shown } = generated(
+    { dependencies: { dep: { service: target.name, timeout: '800ms' } } },
+    `[dependencies]\ndep {\n  service: "${typo}"\n  timeout: "900ms"\n}\n`, [],
+  );
+  assertOneLine(() => effectiveClientConfig(target, { caller }, {}),
+    `${shown}:3:3: [dependencies] dep: unknown service ${JSON.stringify(typo)} (did you mean ${JSON.stringify(target.name)}?)`);
+  // A near name that generate knew (embedded) or that this process defines is another service, not a typo.
+  const sibling = generated({}, undefined).descriptor;
+  const { descriptor: known } = generated(
+    { dependencies: { v2: { service: `${target.name}0` } } }, `[dependencies]\nv2 { service: "${target.name}0" }\nother { service: "${sibling.name}" }\n`, [],
+  );
+  assert.equal(effectiveClientConfig(target, { caller: known }, {}).methods.GetThing!.timeoutMs, 2000);
+});
