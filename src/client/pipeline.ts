@@ -221,9 +221,12 @@ export class CallPipeline {
   }
 }
 
-/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error here is a bug below us: UNKNOWN). */
-function asTuskError(error: unknown): TuskError {
-  return error instanceof TuskError ? error : new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error is a bug below or around us: UNKNOWN, the Error its cause). */
+export function asTuskError(error: unknown): TuskError {
+  if (error instanceof TuskError) return error;
+  const wrapped = new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+  wrapped.cause = error;
+  return wrapped;
 }
 
 /** The state of one call across its attempts. */
