@@ -14,7 +14,8 @@
 //  10. transport     the endpoint's shared Transport (grpc-js today)
 //
 // A call ends when its result settles, or, for a stream (`hold`), when the
-// stream ends: done, failed, or closed early by the consumer. Until then it
+// stream ends: done, failed, or closed early by the consumer (or, abandoned
+// unclosed, a grace period after the transport's onEnd: WireEnd). Until then it
 // keeps its bulkhead slot, its balancer in-flight count, its attempt and call
 // spans and its duration metric. A stream is retried only before its first
 // message (its attempt resolves there); a failure after that still reaches the
@@ -174,6 +175,7 @@ export class CallPipeline {
     const deadline = attemptDeadline(scope.deadline, plan.perTryTimeoutMs); // 9
     // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
     const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
+    const wire = call.hold === undefined ? undefined : new WireEnd();
     const options: TransportCallOptions = {
       metadata,
       deadline,
@@ -181,6 +183,7 @@ export class CallPipeline {
       probe: !endpoint.breaker.closed,
       onHeader: scope.onHeader,
       onTrailer: scope.onTrailer,
+      onEnd: wire?.report,
     };
     const balancer = plan.balancer;
     const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
@@ -209,15 +212,57 @@ export class CallPipeline {
     }
     call.held = true;
     let ended = false;
-    return call.hold(result, (error?: unknown) => {
+    const endStream = (error?: unknown): void => {
       if (ended) return;
       ended = true;
+      wire!.stop();
       endOnBreaker!(error);
       // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
       balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
       endAttempt?.(error);
       call.end(error);
-    });
+    };
+    wire!.hold(endStream);
+    return call.hold(result, endStream);
+  }
+}
+
+/** How long a stream over on the wire may wait for its consumer to end it before the pipeline does. */
+const ABANDONED_STREAM_GRACE_MS = 1_000;
+
+/**
+ * A held stream normally ends when its consumer is done with it. One the
+ * consumer abandoned (read a message, then neither read on nor closed it)
+ * would keep its bulkhead slot and span forever: once the transport reports
+ * the call over on the wire (e.g. its deadline passed), the stream is ended
+ * with that outcome if its consumer has not ended it within a grace period.
+ */
+class WireEnd {
+  private outcome: { readonly error: unknown } | undefined;
+  private end: ((error?: unknown) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  readonly report = (error: unknown): void => {
+    if (this.outcome !== undefined || this.stopped) return;
+    this.outcome = { error };
+    if (this.end !== undefined) this.arm();
+  };
+
+  hold(end: (error?: unknown) => void): void {
+    this.end = end;
+    if (this.outcome !== undefined) this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private arm(): void {
+    const { end, outcome } = this;
+    this.timer = setTimeout(() => end!(outcome!.error), ABANDONED_STREAM_GRACE_MS);
+    this.timer.unref();
   }
 }
 
