@@ -33,6 +33,7 @@ import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
 import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
+import { WireEnd } from './wire-end.js';
 import type { TransportCallOptions } from './transport.js';
 
 /** Everything the pipeline needs about one method, resolved once when the client is built. */
@@ -224,45 +225,6 @@ export class CallPipeline {
     };
     wire!.hold(endStream);
     return call.hold(result, endStream);
-  }
-}
-
-/** How long a stream over on the wire may wait for its consumer to end it before the pipeline does. */
-const ABANDONED_STREAM_GRACE_MS = 1_000;
-
-/**
- * A held stream normally ends when its consumer is done with it. One the
- * consumer abandoned (read a message, then neither read on nor closed it)
- * would keep its bulkhead slot and span forever: once the transport reports
- * the call over on the wire (e.g. its deadline passed), the stream is ended
- * with that outcome if its consumer has not ended it within a grace period.
- */
-class WireEnd {
-  private outcome: { readonly error: unknown } | undefined;
-  private end: ((error?: unknown) => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  readonly report = (error: unknown): void => {
-    if (this.outcome !== undefined || this.stopped) return;
-    this.outcome = { error };
-    if (this.end !== undefined) this.arm();
-  };
-
-  hold(end: (error?: unknown) => void): void {
-    this.end = end;
-    if (this.outcome !== undefined) this.arm();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private arm(): void {
-    const { end, outcome } = this;
-    this.timer = setTimeout(() => end!(outcome!.error), ABANDONED_STREAM_GRACE_MS);
-    this.timer.unref();
   }
 }
 
