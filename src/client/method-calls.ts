@@ -43,7 +43,8 @@ export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
   return (request: unknown, options?: CallOptions): Promise<unknown> => {
     try {
       const bytes = serializeRequest(request);
-      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions)).then(deserializeResponse);
+      // Decoded inside the attempt: an unreadable response is the attempt's outcome, as metrics and spans report it.
+      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions).then(deserializeResponse));
     } catch (error) {
       return Promise.reject(error); // a promise-returning method never throws synchronously
     }
@@ -68,10 +69,10 @@ export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): Promise<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
-    return pipeline.run(plan, options, (endpoint, transportOptions) => outgoing.attempt(endpoint.address, endpoint.transport.clientStream(path, outgoing.take(), transportOptions))).then(
+    return pipeline.run(plan, options, (endpoint, transportOptions) => outgoing.attempt(endpoint.address, endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse)).then(
       (response) => {
         outgoing.stop();
-        return deserializeResponse(response);
+        return response;
       },
       (error: unknown) => {
         outgoing.stop();
