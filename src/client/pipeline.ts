@@ -29,6 +29,7 @@ import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { AttemptMetadata } from './attempt-metadata.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
@@ -177,13 +178,14 @@ export class CallPipeline {
     // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
     const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
     const wire = call.hold === undefined ? undefined : new WireEnd();
+    const reports = call.metadata?.next();
     const options: TransportCallOptions = {
       metadata,
       deadline,
       signal: scope.signal,
       probe: !endpoint.breaker.closed,
-      onHeader: scope.onHeader,
-      onTrailer: scope.onTrailer,
+      onHeader: reports?.onHeader,
+      onTrailer: reports?.onTrailer,
       onEnd: wire?.report,
     };
     const balancer = plan.balancer;
@@ -224,6 +226,7 @@ export class CallPipeline {
       call.end(error);
     };
     wire!.hold(endStream);
+    call.metadata?.settle(); // a stream past its first message is not retried: this attempt is the last
     return call.hold(result, endStream);
   }
 }
@@ -244,6 +247,8 @@ class PipelineCall<T> {
   holdsSlot = false;
   /** The result was held (a stream): the call ends when the stream does, not when the pipeline resolves. */
   held = false;
+  /** Only when the caller asked for response header or trailer. */
+  readonly metadata: AttemptMetadata | undefined;
   private ended = false;
 
   constructor(
@@ -253,11 +258,14 @@ class PipelineCall<T> {
     readonly send: Send<T>,
     readonly hold: Hold<T> | undefined,
     private readonly bulkhead: ServiceBulkhead | undefined,
-  ) {}
+  ) {
+    this.metadata = scope.onHeader === undefined && scope.onTrailer === undefined ? undefined : new AttemptMetadata(scope.onHeader, scope.onTrailer);
+  }
 
   end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    this.metadata?.settle();
     if (this.holdsSlot) this.bulkhead!.release();
     this.trace?.end(error);
   }
