@@ -69,6 +69,8 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     this.endedWith = callerError;
     this.rejectEnded(callerError);
     this.emit('cancelled');
+    // A response stream is pulled by its consumer: one that stopped pulling learns of the end only here.
+    this.options.onEnd?.(callerError instanceof TuskError ? callerError : new TuskError(Code.CANCELLED, 'cancelled'));
   }
 
   /** The first response (or the status) is ready: the caller's header callback hears the handler's headers. */
