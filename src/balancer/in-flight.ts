@@ -1,6 +1,8 @@
 /** Calls currently running per address; shared helper of the load-aware balancers. */
 export class InFlightCounter {
   private readonly counts = new Map<string, number>();
+  /** Calls still running on a forgotten address: when it comes back, their ends must not count in its new life. */
+  private readonly departed = new Map<string, number>();
 
   get(address: string): number {
     return this.counts.get(address) ?? 0;
@@ -10,8 +12,14 @@ export class InFlightCounter {
     this.counts.set(address, this.get(address) + 1);
   }
 
-  /** False when `address` had no call running (it was forgotten meanwhile). */
+  /** False when the call belonged to a forgotten life of `address` (it left discovery meanwhile). */
   decrement(address: string): boolean {
+    const late = this.departed.get(address);
+    if (late !== undefined) {
+      if (late <= 1) this.departed.delete(address);
+      else this.departed.set(address, late - 1);
+      return false;
+    }
     const current = this.counts.get(address);
     if (current === undefined) return false;
     if (current <= 1) this.counts.delete(address);
@@ -20,7 +28,10 @@ export class InFlightCounter {
   }
 
   forget(address: string): void {
+    const running = this.counts.get(address);
+    if (running === undefined) return;
     this.counts.delete(address);
+    this.departed.set(address, (this.departed.get(address) ?? 0) + running);
   }
 }
 

@@ -13,11 +13,12 @@ export interface CallOptions {
   /** ring_hash balancer: calls with the same key go to the same endpoint. */
   readonly hashKey?: string;
   /**
-   * Called with the response headers of the call (of the attempt that answered), once they arrive;
-   * text records, `-bin` values base64. Not called when the server answered with trailers only (a
-   * failure before any header or message).
+   * Called once with the response headers of the attempt that ended the call (a retried attempt's
+   * are dropped): when the call settles, for a stream with its first message; text records, `-bin`
+   * values base64. Not called when the server answered with trailers only (a failure before any
+   * header or message).
    */
   readonly onHeader?: (header: Readonly<Record<string, string>>) => void;
-  /** Called with the response trailers when the call ends, on success and on failure. */
+  /** Called once with the response trailers of the attempt that ended the call, on success and on failure. */
   readonly onTrailer?: (trailer: Readonly<Record<string, string>>) => void;
 }

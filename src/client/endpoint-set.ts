@@ -1,5 +1,6 @@
 import type { BalancerEndpoint } from '../balancer/types.js';
 import type { Endpoint, Registry } from '../discovery/types.js';
+import { timerAt } from '../resilience/deadline-timer.js';
 import { EndpointBreaker, type BreakerCounterPolicy } from '../resilience/endpoint-breaker.js';
 import { clientStateObserver } from './client-observer.js';
 import type { Transport } from './transport.js';
@@ -67,11 +68,11 @@ export class EndpointSet {
   whenKnown(timeoutMs: number, signal?: AbortSignal): Promise<void> | undefined {
     if (this.known || this.closed) return undefined;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      const cancelTimer = timerAt(Date.now() + timeoutMs, done);
       const waiters = this.knownWaiters;
       signal?.addEventListener('abort', done, { once: true });
       function done(): void {
-        clearTimeout(timer);
+        cancelTimer();
         signal?.removeEventListener('abort', done);
         const index = waiters.indexOf(done);
         if (index >= 0) waiters.splice(index, 1);

@@ -59,7 +59,7 @@ export class GrpcTransport implements Transport {
             else if (error) reject(grpcError(error, this.address));
             else resolve(response!);
           });
-          reportMetadata(call, options);
+          reportMetadata(call, options, this.address);
           const detach = cancelOnAbort(call, options.signal);
           pumpRequests(call, requests).catch((error: unknown) => {
             pumpFailure = error;
@@ -72,7 +72,7 @@ export class GrpcTransport implements Transport {
   async *serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array> {
     await this.whenReady(options);
     const call = this.client.makeServerStreamRequest(path, toBuffer, identity, request, toGrpcMetadata(options.metadata), callOptions(options));
-    reportMetadata(call, options);
+    reportMetadata(call, options, this.address);
     const detach = cancelOnAbort(call, options.signal);
     try {
       yield* readResponses(call, this.address);
@@ -85,7 +85,7 @@ export class GrpcTransport implements Transport {
   async *bidiStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): AsyncIterable<Uint8Array> {
     await this.whenReady(options);
     const call = this.client.makeBidiStreamRequest(path, toBuffer, identity, toGrpcMetadata(options.metadata), callOptions(options));
-    reportMetadata(call, options);
+    reportMetadata(call, options, this.address);
     const detach = cancelOnAbort(call, options.signal);
     let pumpFailure: unknown;
     pumpRequests(call, requests).catch((error: unknown) => {
@@ -120,7 +120,7 @@ export class GrpcTransport implements Transport {
         if (error) reject(grpcError(error, this.address));
         else resolve(response!);
       });
-      reportMetadata(call, options);
+      reportMetadata(call, options, this.address);
       const detach = options.signal === undefined ? undefined : cancelOnAbort(call, options.signal);
     });
   }

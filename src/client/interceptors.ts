@@ -3,6 +3,7 @@
 // (pipeline.ts stage 0), so a custom retry rule may call next() again.
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { CallOptions } from './call-options.js';
+import { asTuskError } from './pipeline.js';
 
 interface ClientRequestBase {
   /** Full service name, e.g. "user.v1.UserService". */
@@ -38,12 +39,25 @@ export type ClientResponse = (ClientResponseBase & { readonly message: unknown }
 
 export type ClientNext = (request: ClientRequest) => Promise<ClientResponse>;
 
-/** The first interceptor of `ClientOptions.interceptors` is the outermost. A failure is a thrown TuskError. */
+/**
+ * The first interceptor of `ClientOptions.interceptors` is the outermost. A failure is a thrown TuskError
+ * (anything else reaches the caller as UNKNOWN, with it as the cause).
+ */
 export type ClientInterceptor = (next: ClientNext) => ClientNext;
 
 // `any`: the input is a message or a message stream depending on the kind.
 type UnaryCall = (input: any, options?: CallOptions) => Promise<unknown>;
 type StreamCall = (input: any, options?: CallOptions) => AsyncIterable<unknown>;
+
+/**
+ * The response streams the terminal opened for one call. An interceptor may
+ * drop one (throw after next(), or call next() again); each holds a bulkhead
+ * slot and a server call until it is closed, so the call closes what is left
+ * when it ends. Carried on the request under a symbol: `{ ...request }` keeps it.
+ */
+const OPENED_STREAMS = Symbol('tusk-grpc.opened-streams');
+type OpenedStreams = Set<OpenedMessages>;
+type TrackedRequest = ClientRequest & { readonly [OPENED_STREAMS]?: OpenedStreams };
 
 /**
  * Wraps one client method (as built by method-calls.ts) in the interceptors.
@@ -52,24 +66,28 @@ type StreamCall = (input: any, options?: CallOptions) => AsyncIterable<unknown>;
  */
 export function interceptMethod<F extends UnaryCall | StreamCall>(service: string, method: MethodDescriptor, call: F, interceptors: readonly ClientInterceptor[]): F {
   const chain = interceptors.reduceRight<ClientNext>((next, interceptor) => interceptor(next), terminal(method, call));
-  const request = (input: unknown, options: CallOptions = {}): ClientRequest => {
-    const base = { service, method: method.name, path: method.path, header: { ...options.metadata }, options };
+  const request = (input: unknown, options: CallOptions = {}, opened?: OpenedStreams): ClientRequest => {
+    const base = { service, method: method.name, path: method.path, header: { ...options.metadata }, options, [OPENED_STREAMS]: opened };
     return method.kind === 'unary' || method.kind === 'server_streaming'
       ? { ...base, kind: method.kind, message: input }
       : { ...base, kind: method.kind, messages: input as AsyncIterable<unknown> };
   };
   const respondsWithStream = method.kind === 'server_streaming' || method.kind === 'bidi_streaming';
   const intercepted = respondsWithStream
-    ? (input: unknown, options?: CallOptions) => lazyMessages(() => chain(request(input, options)))
+    ? (input: unknown, options?: CallOptions) => lazyMessages((opened) => chain(request(input, options, opened)))
     : (input: unknown, options?: CallOptions): Promise<unknown> => {
         try {
-          return chain(request(input, options)).then(responseMessage);
+          return chain(request(input, options)).then(responseMessage).catch(rejectAsTuskError);
         } catch (error) {
-          return Promise.reject(error); // an interceptor that throws synchronously still makes a rejection
+          return Promise.reject(asTuskError(error)); // an interceptor that throws synchronously still makes a rejection
         }
       };
   return intercepted as F;
 }
+
+const rejectAsTuskError = (error: unknown): never => {
+  throw asTuskError(error);
+};
 
 /** The innermost `next`: the method itself, with `header` as the metadata, collecting response header and trailer. */
 function terminal(method: MethodDescriptor, call: UnaryCall | StreamCall): ClientNext {
@@ -93,25 +111,71 @@ function terminal(method: MethodDescriptor, call: UnaryCall | StreamCall): Clien
     if (method.kind === 'unary' || method.kind === 'client_streaming') {
       return { message: await (call as UnaryCall)(input, callOptions), header, trailer };
     }
-    return { messages: await openStream((call as StreamCall)(input, callOptions)), header, trailer };
+    return { messages: await openStream((call as StreamCall)(input, callOptions), (request as TrackedRequest)[OPENED_STREAMS]), header, trailer };
   };
 }
 
 /** Waits for the first message (or the end), so that next() rejects when the stream cannot be opened. */
-async function openStream(stream: AsyncIterable<unknown>): Promise<AsyncIterable<unknown>> {
+async function openStream(stream: AsyncIterable<unknown>, opened: OpenedStreams | undefined): Promise<AsyncIterable<unknown>> {
   const iterator = stream[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return (async function* rest() {
-    try {
-      let next = first;
-      while (!next.done) {
-        yield next.value;
-        next = await iterator.next();
-      }
-    } finally {
-      await iterator.return?.();
+  return new OpenedMessages(iterator, await iterator.next(), opened);
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * An opened response stream, from its first message on. Not an async
+ * generator: `return()` must close the method's stream even when nobody read
+ * a message yet (a generator that never started ignores its `finally`).
+ */
+class OpenedMessages implements AsyncIterableIterator<unknown> {
+  private first: IteratorResult<unknown> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly iterator: AsyncIterator<unknown>,
+    first: IteratorResult<unknown>,
+    private readonly opened: OpenedStreams | undefined,
+  ) {
+    this.first = first;
+    if (first.done) this.closed = true;
+    else opened?.add(this);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<unknown>> {
+    if (this.first !== undefined) {
+      const first = this.first;
+      this.first = undefined;
+      return first;
     }
-  })();
+    if (this.closed) return DONE;
+    try {
+      const result = await this.iterator.next();
+      if (result.done) this.forget();
+      return result;
+    } catch (error) {
+      this.forget(); // the method's stream failed: it has ended itself
+      throw error;
+    }
+  }
+
+  async return(): Promise<IteratorResult<unknown>> {
+    this.first = undefined;
+    if (!this.closed) {
+      this.forget();
+      await this.iterator.return?.();
+    }
+    return DONE;
+  }
+
+  private forget(): void {
+    this.closed = true;
+    this.opened?.delete(this);
+  }
 }
 
 function responseMessage(response: ClientResponse): unknown {
@@ -119,8 +183,16 @@ function responseMessage(response: ClientResponse): unknown {
   throw new TypeError('tusk-grpc: a client interceptor answered a single-response call with a stream');
 }
 
-async function* lazyMessages(open: () => Promise<ClientResponse>): AsyncIterable<unknown> {
-  const response = await open();
-  if (!('messages' in response)) throw new TypeError('tusk-grpc: a client interceptor answered a streaming call with a single message');
-  yield* response.messages;
+/** Runs the chain when iteration starts; when the caller is done, closes any stream the interceptors left open. */
+async function* lazyMessages(open: (opened: OpenedStreams) => Promise<ClientResponse>): AsyncIterable<unknown> {
+  const opened: OpenedStreams = new Set();
+  try {
+    const response = await open(opened);
+    if (!('messages' in response)) throw new TypeError('tusk-grpc: a client interceptor answered a streaming call with a single message');
+    yield* response.messages;
+  } catch (error) {
+    throw asTuskError(error);
+  } finally {
+    for (const stream of [...opened]) await stream.return();
+  }
 }

@@ -1,6 +1,7 @@
 // Adapters from the four RPC kinds' client signatures onto CallPipeline.run.
-import { CallerError } from '../resilience/failure.js';
+import { CallerError, NotSentError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
+import { markDownstream } from '../status/downstream.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
 import type { CallPipeline, Hold, MethodPlan } from './pipeline.js';
@@ -42,7 +43,8 @@ export function unaryMethod(pipeline: CallPipeline, plan: MethodPlan) {
   return (request: unknown, options?: CallOptions): Promise<unknown> => {
     try {
       const bytes = serializeRequest(request);
-      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions)).then(deserializeResponse);
+      // Decoded inside the attempt: an unreadable response is the attempt's outcome, as metrics and spans report it.
+      return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.unary(path, bytes, transportOptions).then(deserializeResponse));
     } catch (error) {
       return Promise.reject(error); // a promise-returning method never throws synchronously
     }
@@ -67,10 +69,10 @@ export function clientStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   const deserializeResponse = decoder(plan.method.deserializeResponse);
   return (requests: AsyncIterable<unknown>, options?: CallOptions): Promise<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
-    return pipeline.run(plan, options, (endpoint, transportOptions) => endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(
+    return pipeline.run(plan, options, (endpoint, transportOptions) => outgoing.attempt(endpoint.address, endpoint.transport.clientStream(path, outgoing.take(), transportOptions)).then(deserializeResponse)).then(
       (response) => {
         outgoing.stop();
-        return deserializeResponse(response);
+        return response;
       },
       (error: unknown) => {
         outgoing.stop();
@@ -87,7 +89,8 @@ export function bidiStreamMethod(pipeline: CallPipeline, plan: MethodPlan) {
   return (requests: AsyncIterable<unknown>, options?: CallOptions): AsyncIterable<unknown> => {
     const outgoing = new SingleUseRequests(requests, serializeRequest);
     return lazyStream(
-      (hold) => pipeline.run(plan, options, (endpoint, transportOptions) => openAtFirstMessage(endpoint.transport.bidiStream(path, outgoing.take(), transportOptions)), hold),
+      (hold) =>
+        pipeline.run(plan, options, (endpoint, transportOptions) => outgoing.attempt(endpoint.address, openAtFirstMessage(endpoint.transport.bidiStream(path, outgoing.take(), transportOptions))), hold),
       deserializeResponse,
       outgoing,
     );
@@ -143,9 +146,10 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
  * The caller's request stream can be read only once. A transport reads it
- * only after a connection is READY, so an attempt that failed before sending
- * (the only kind a stream retries, besides failures before the first response
- * of server streams) has not touched it; a second reader would be a bug.
+ * only after a connection is READY, so an attempt that failed while
+ * connecting has not touched it and may be retried. A stream refused after
+ * that (REFUSED_STREAM, GOAWAY) never ran either, but the messages already
+ * read went with it: that failure is final (`attempt`), with its own code.
  * Once the call has ended (`stop`), it is not read any more. What the caller's
  * stream does wrong is the caller's mistake (CallerError): a message that does
  * not encode is INVALID_ARGUMENT, a stream that throws cancels the call.
@@ -159,6 +163,14 @@ class SingleUseRequests implements AsyncIterator<Uint8Array> {
     private readonly requests: AsyncIterable<unknown>,
     private readonly serialize: (message: unknown) => Uint8Array,
   ) {}
+
+  /** One attempt's outcome: once the caller's stream was read, no retry can replay it, so a not-sent failure is final. */
+  attempt<T>(address: string, outcome: Promise<T>): Promise<T> {
+    return outcome.catch((error: unknown) => {
+      if (!this.started || !(error instanceof NotSentError)) throw error;
+      throw markDownstream(new TuskError(error.code, `${error.message}; not retried: the request stream was already being sent`), address);
+    });
+  }
 
   take(): AsyncIterable<Uint8Array> {
     if (this.started) throw new TuskError(Code.FAILED_PRECONDITION, 'request stream already consumed by a failed attempt; not retried');

@@ -14,7 +14,8 @@
 //  10. transport     the endpoint's shared Transport (grpc-js today)
 //
 // A call ends when its result settles, or, for a stream (`hold`), when the
-// stream ends: done, failed, or closed early by the consumer. Until then it
+// stream ends: done, failed, or closed early by the consumer (or, abandoned
+// unclosed, a grace period after the transport's onEnd: WireEnd). Until then it
 // keeps its bulkhead slot, its balancer in-flight count, its attempt and call
 // spans and its duration metric. A stream is retried only before its first
 // message (its attempt resolves there); a failure after that still reaches the
@@ -28,10 +29,12 @@ import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { AttemptMetadata } from './attempt-metadata.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
 import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
+import { WireEnd } from './wire-end.js';
 import type { TransportCallOptions } from './transport.js';
 
 /** Everything the pipeline needs about one method, resolved once when the client is built. */
@@ -174,13 +177,16 @@ export class CallPipeline {
     const deadline = attemptDeadline(scope.deadline, plan.perTryTimeoutMs); // 9
     // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
     const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
+    const wire = call.hold === undefined ? undefined : new WireEnd();
+    const reports = call.metadata?.next();
     const options: TransportCallOptions = {
       metadata,
       deadline,
       signal: scope.signal,
       probe: !endpoint.breaker.closed,
-      onHeader: scope.onHeader,
-      onTrailer: scope.onTrailer,
+      onHeader: reports?.onHeader,
+      onTrailer: reports?.onTrailer,
+      onEnd: wire?.report,
     };
     const balancer = plan.balancer;
     const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
@@ -209,21 +215,28 @@ export class CallPipeline {
     }
     call.held = true;
     let ended = false;
-    return call.hold(result, (error?: unknown) => {
+    const endStream = (error?: unknown): void => {
       if (ended) return;
       ended = true;
+      wire!.stop();
       endOnBreaker!(error);
       // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
       balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
       endAttempt?.(error);
       call.end(error);
-    });
+    };
+    wire!.hold(endStream);
+    call.metadata?.settle(); // a stream past its first message is not retried: this attempt is the last
+    return call.hold(result, endStream);
   }
 }
 
-/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error here is a bug below us: UNKNOWN). */
-function asTuskError(error: unknown): TuskError {
-  return error instanceof TuskError ? error : new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error is a bug below or around us: UNKNOWN, the Error its cause). */
+export function asTuskError(error: unknown): TuskError {
+  if (error instanceof TuskError) return error;
+  const wrapped = new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
+  wrapped.cause = error;
+  return wrapped;
 }
 
 /** The state of one call across its attempts. */
@@ -234,6 +247,8 @@ class PipelineCall<T> {
   holdsSlot = false;
   /** The result was held (a stream): the call ends when the stream does, not when the pipeline resolves. */
   held = false;
+  /** Only when the caller asked for response header or trailer. */
+  readonly metadata: AttemptMetadata | undefined;
   private ended = false;
 
   constructor(
@@ -243,11 +258,14 @@ class PipelineCall<T> {
     readonly send: Send<T>,
     readonly hold: Hold<T> | undefined,
     private readonly bulkhead: ServiceBulkhead | undefined,
-  ) {}
+  ) {
+    this.metadata = scope.onHeader === undefined && scope.onTrailer === undefined ? undefined : new AttemptMetadata(scope.onHeader, scope.onTrailer);
+  }
 
   end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    this.metadata?.settle();
     if (this.holdsSlot) this.bulkhead!.release();
     this.trace?.end(error);
   }

@@ -7,6 +7,8 @@
  * details. A failure that provably happened before the request reached the
  * server is a NotSentError (src/resilience), which any method may retry.
  */
+import type { TuskError } from '../status/tusk-error.js';
+
 export interface TransportCallOptions {
   /** Text metadata; `-bin` keys carry base64 values, as on the wire. */
   readonly metadata: Readonly<Record<string, string>>;
@@ -22,6 +24,12 @@ export interface TransportCallOptions {
   readonly onHeader?: (header: Readonly<Record<string, string>>) => void;
   /** Response trailers as text, at the end of the call, when the caller asked for them. */
   readonly onTrailer?: (trailer: Readonly<Record<string, string>>) => void;
+  /**
+   * The call is over on the wire (its status arrived; no error = OK), whether or not its
+   * response messages were read. The pipeline sets it for streams, to end one whose consumer
+   * stopped reading without closing it. A transport may leave it uncalled.
+   */
+  readonly onEnd?: (error: TuskError | undefined) => void;
 }
 
 export interface Transport {

@@ -45,7 +45,7 @@ const retry: BlockSpec = {
 
 const circuitBreaker: BlockSpec = {
   kind: 'block',
-  meaning: 'per-endpoint and per-service circuit breakers',
+  meaning: 'one circuit breaker per endpoint, shared by all methods of the client',
   keys: {
     strategy: { kind: 'leaf', type: { kind: 'enum', values: ['consecutive', 'sampling'] }, default: 'consecutive', example: '"sampling"', meaning: 'what opens the breaker' },
     threshold: {

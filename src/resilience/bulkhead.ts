@@ -1,6 +1,7 @@
 import type { BulkheadPolicy } from '../config/types.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { timerAt } from './deadline-timer.js';
 
 interface Waiter {
   grant(): void;
@@ -46,9 +47,9 @@ export class ServiceBulkhead {
         reject(error);
       };
       const onAbort = (): void => leave(cancelledWhileQueued(this.service));
-      const timer = deadline === undefined ? undefined : setTimeout(() => leave(new TuskError(Code.DEADLINE_EXCEEDED, `deadline passed while queued in the bulkhead of ${this.service}`)), Math.max(0, deadline - Date.now()));
+      const cancelTimer = deadline === undefined ? undefined : timerAt(deadline, () => leave(new TuskError(Code.DEADLINE_EXCEEDED, `deadline passed while queued in the bulkhead of ${this.service}`)));
       const cleanup = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        cancelTimer?.();
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {

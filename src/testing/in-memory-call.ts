@@ -7,8 +7,7 @@ import type { CancellableCall } from '../server/active-calls.js';
 import { REQUEST_ID_HEADER, firstText, metadataToRecord, type ServerCallContext } from '../server/create-call-context.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { timerAt } from '../resilience/deadline-timer.js';
 
 /**
  * One in-memory call, shaped like the grpc-js server call the server's
@@ -25,7 +24,7 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
   /** Rejects with the caller's error once the call ended under the handler; never resolves. */
   readonly ended: Promise<never>;
   private rejectEnded!: (error: unknown) => void;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly cancelTimer: (() => void) | undefined;
   private readonly stopListening: (() => void) | undefined;
   private finished = false;
   private headerSent = false;
@@ -41,11 +40,7 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     this.ended = new Promise<never>((_, reject) => (this.rejectEnded = reject));
     this.ended.catch(() => undefined); // observed through race(); nobody may be racing when it ends
     const { deadline, signal } = options;
-    // A longer delay than a timer holds would fire at once; a call that runs ~25 days is left to its signal.
-    const delay = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-    if (delay !== undefined && delay <= MAX_TIMER_MS) {
-      this.timer = setTimeout(() => this.cancel(new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')), delay);
-    }
+    if (deadline !== undefined) this.cancelTimer = timerAt(deadline, () => this.cancel(new TuskError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')));
     if (signal !== undefined) {
       const onAbort = () => this.cancel(new TuskError(Code.CANCELLED, 'cancelled on client'));
       if (signal.aborted) queueMicrotask(onAbort);
@@ -74,6 +69,8 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     this.endedWith = callerError;
     this.rejectEnded(callerError);
     this.emit('cancelled');
+    // A response stream is pulled by its consumer: one that stopped pulling learns of the end only here.
+    this.options.onEnd?.(callerError instanceof TuskError ? callerError : new TuskError(Code.CANCELLED, 'cancelled'));
   }
 
   /** The first response (or the status) is ready: the caller's header callback hears the handler's headers. */
@@ -89,7 +86,7 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
   finish(trailer: Readonly<Record<string, string>>): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
     this.stopListening?.();
     this.options.onTrailer?.(trailer);
   }

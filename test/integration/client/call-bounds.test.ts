@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter, on } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { closeClient, createClient } from '../../../src/client/index.js';
+import type { Endpoint, Registry } from '../../../src/discovery/types.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -99,6 +100,39 @@ test('a call queued in the bulkhead honours its deadline and its signal, and lea
     assert.equal((await waitsItsTurn).text, 'next');
   } finally {
     await closeClient(client);
+  }
+});
+
+test('a deadline weeks away is a deadline, not "now": queued calls and calls waiting for discovery wait their turn', async () => {
+  // Further than setTimeout's 2^31-1 ms, which Node turns into 1 ms.
+  const weeksAway = 30 * 24 * 3600 * 1000;
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [live.address], bulkhead: { maxConcurrent: 1, queue: 2 } });
+  try {
+    const running = client.echo({ text: 'slow', delayMs: 200 });
+    const queued = client.echo({ text: 'queued' }, { timeout: weeksAway });
+    const queuedUntil = client.echo({ text: 'queued until' }, { deadline: new Date(Date.now() + weeksAway) });
+    await running;
+    assert.equal((await queued).text, 'queued');
+    assert.equal((await queuedUntil).text, 'queued until');
+  } finally {
+    await closeClient(client);
+  }
+  let answer: ((list: readonly Endpoint[]) => void) | undefined;
+  const lateRegistry: Registry = {
+    register: () => Promise.reject(new Error('not used')),
+    watch: (_service, listener) => {
+      answer = listener;
+      return () => {};
+    },
+    close: () => Promise.resolve(),
+  };
+  const late = createClient<EchoServiceClient>(echoDescriptor(), { registry: lateRegistry });
+  try {
+    const waiting = late.echo({ text: 'found' }, { timeout: weeksAway });
+    setTimeout(() => answer!([{ address: live.address, metadata: {} }]), 100);
+    assert.equal((await waiting).text, 'found');
+  } finally {
+    await closeClient(late);
   }
 });
 

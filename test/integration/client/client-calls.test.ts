@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientEndpoints, closeClient, createClient, sharedTransportPool } from '../../../src/client/index.js';
+import { clientEndpoints, closeClient, createClient, setClientTraceHook, sharedTransportPool } from '../../../src/client/index.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import type { EndpointsListener, Registry } from '../../../src/discovery/types.js';
@@ -82,11 +82,21 @@ test('a failed call rejects with TuskError carrying the server code, message and
   }
 });
 
-test('a response the codec cannot read rejects with INTERNAL', async () => {
+test('a response the codec cannot read rejects with INTERNAL, and the call and its attempt end with INTERNAL', async () => {
+  const ends: string[] = [];
+  setClientTraceHook({
+    startCall: () => ({
+      startAttempt: () => (error) => ends.push(`attempt ${error === undefined ? 'ok' : (error as TuskError).codeName}`),
+      event: () => {},
+      end: (error) => ends.push(`call ${error === undefined ? 'ok' : (error as TuskError).codeName}`),
+    }),
+  });
   const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address] });
   try {
     await assert.rejects(client.echo({ text: 'undecodable' }), (error: unknown) => error instanceof TuskError && error.code === Code.INTERNAL && /could not decode/.test(error.message));
+    assert.deepEqual(ends, ['attempt INTERNAL', 'call INTERNAL'], 'metrics and spans report what the caller got');
   } finally {
+    setClientTraceHook(undefined);
     await closeClient(client);
   }
 });

@@ -5,6 +5,7 @@ import { clientEndpoints, closeClient, createClient, setClientTraceHook, type Cl
 import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoRequest, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { twoEchoServersPerFile } from './echo-grpc-server.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 const servers = twoEchoServersPerFile();
 after(() => setClientTraceHook(undefined));
@@ -104,6 +105,22 @@ test('a business error in the middle of a stream does not count against the endp
     }, (error: unknown) => error instanceof TuskError && error.code === Code.FAILED_PRECONDITION);
     assert.deepEqual(clientEndpoints(client).map((endpoint) => endpoint.usable), [true]);
   } finally {
+    await closeClient(client);
+  }
+});
+
+test('a stream its consumer abandoned (read one message, never closed it) ends once its deadline ended it on the wire', async () => {
+  const log: string[] = [];
+  recordingHook(log);
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [servers.first.address], bulkhead: { maxConcurrent: 1, queue: 0 } });
+  try {
+    // The "take the first message" idiom: next() once, the iterator dropped.
+    const abandoned = client.countUp({ text: '1000', delayMs: 2 }, { timeout: 300 })[Symbol.asyncIterator]();
+    assert.equal((await abandoned.next()).value.text, '1');
+    await waitUntil(() => log.includes('CountUp end 4'), 5_000, () => `the abandoned stream to end DEADLINE_EXCEEDED (${log.join(', ')})`);
+    assert.equal((await client.echo({ text: 'slot given back' })).text, 'slot given back');
+  } finally {
+    setClientTraceHook(undefined);
     await closeClient(client);
   }
 });

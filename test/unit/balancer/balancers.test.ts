@@ -146,3 +146,21 @@ test('least_request forgets the in-flight count of an endpoint that left', () =>
   balancer.onStart('other');
   assert.equal(balancer.pick(list, {}).address, 'gone', 'no count left behind for the departed address');
 });
+
+test('an endpoint that left and came back under the same address: calls of its first life do not count in its second', () => {
+  const leastRequest = new LeastRequestBalancer(() => 0);
+  leastRequest.onStart('a'); // a long stream, still running when 'a' leaves
+  leastRequest.forget('a');
+  leastRequest.onStart('a'); // 'a' is back (a restart on the same port): a new call
+  leastRequest.onEnd('a'); // the old stream ends
+  assert.equal(leastRequest.pick(endpoints('a', 'other'), {}).address, 'other', "the new call still counts as in flight on 'a'");
+
+  const p2c = new P2cEwmaBalancer();
+  p2c.onStart('c');
+  p2c.forget('c');
+  p2c.onStart('c');
+  p2c.onEnd('c', 5_000, true); // the old call's latency says nothing about the new instance
+  assert.equal(p2c.cost('c'), 0);
+  p2c.onEnd('c', 5, true);
+  assert.equal(p2c.cost('c'), 5, "the new call's sample counts");
+});

@@ -218,3 +218,18 @@ test("a handler's ctx.header and ctx.trailer reach the caller's callbacks, on su
     assert.ok(trailers[1]?.['grpc-status-details-bin'] !== undefined);
   });
 });
+
+test('a stream its consumer abandoned after one message gives its bulkhead slot back once its deadline ended it', async () => {
+  await withEchoClient({ transport: createInMemoryTransport(new TestEchoService()), bulkhead: { maxConcurrent: 1, queue: 0 } }, async (client) => {
+    const abandoned = client.countUp({ text: '1000' }, { timeout: 200 })[Symbol.asyncIterator]();
+    assert.equal((await abandoned.next()).done, false);
+    await waitUntil(
+      () => client.echo({ text: 'slot back' }).then(
+        (reply) => reply.text === 'slot back',
+        () => false,
+      ),
+      5_000,
+      'the abandoned stream to give its slot back',
+    );
+  });
+});
