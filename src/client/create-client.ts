@@ -31,6 +31,7 @@ interface ClientHandle {
  * per RPC, keyed by localName, each running the call pipeline (pipeline.ts).
  */
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client & TuskClient {
+  checkOneEndpointSource(options);
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const transports = transportChoice(options, transportPoolFor(config.policy));
@@ -120,6 +121,12 @@ function checkedPerTryTimeout(ms: number | undefined): number | undefined {
   if (ms === undefined) return undefined;
   if (!(ms > 0)) throw new TypeError(`tusk-grpc: perTryTimeout must be a positive number of milliseconds, not ${String(ms)}`);
   return ms;
+}
+
+/** `endpoints`, `registry` and `discovery` each say where the endpoints come from: at most one may be given. */
+function checkOneEndpointSource(options: ClientOptions): void {
+  const given = (['endpoints', 'registry', 'discovery'] as const).filter((key) => options[key] !== undefined);
+  if (given.length > 1) throw new TypeError(`tusk-grpc: createClient() takes one endpoint source, got ${given.join(' and ')}`);
 }
 
 function endpointSource(discovery: DiscoverySection, options: ClientOptions): { source: EndpointSource; releaseRegistry: (() => Promise<void>) | undefined } {
