@@ -69,9 +69,11 @@ describe('npm run demo', () => {
   it('--serve keeps the services up for other clients until Ctrl-C, then exits 0', { timeout: 180_000 }, async () => {
     // Straight to node: the previous test already built and generated.
     const demo = runDemo(process.execPath, ['--conditions=tusk-source', '--import', 'tsx', 'examples/demo/run-demo.ts', '--serve']);
-    await waitUntil(() => demo.output().includes('Serving until Ctrl-C') || demo.child.exitCode !== null, 120_000, 'the demo to serve');
+    // The serving banner and the grpcurl lines after it arrive in separate writes: wait for the line we read.
+    const createOrderLine = /-plaintext -d '\{"user_id"[^']*' (\S+) order\.v1\.OrderService\/CreateOrder/;
+    await waitUntil(() => createOrderLine.test(demo.output()) || demo.child.exitCode !== null, 120_000, 'the demo to serve and print its grpcurl lines');
     const output = demo.output();
-    const orderAddress = /-plaintext -d '\{"user_id"[^']*' (\S+) order\.v1\.OrderService\/CreateOrder/.exec(output)?.[1];
+    const orderAddress = createOrderLine.exec(output)?.[1];
     const userId = /"user_id":"(u_[0-9a-z]+)"/.exec(output)?.[1];
     assert.ok(orderAddress && userId, output);
 
