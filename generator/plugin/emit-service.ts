@@ -78,7 +78,12 @@ function emitDescriptor(
   f.print`  protoFile: ${f.string(file.proto.name)},`;
   f.print('  descriptorFile: ', config.descriptorFile === null ? 'null' : f.string(config.descriptorFile), ',');
   // Read at load time when it exists, so a changed policy needs no regeneration; `config` is the fallback.
-  if (source !== null) f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
+  if (source !== null) {
+    f.print('  descriptorSource: new URL(', f.string(source), ', import.meta.url),');
+    // Where to look again when the code runs compiled to an outDir one or more folders deeper.
+    const inProject = source.replace(/^(\.\.\/)+/, '');
+    if (inProject !== source && !inProject.startsWith('..')) f.print('  descriptorSourcePath: ', f.string(inProject), ',');
+  }
   f.print('  methods: {');
   for (const { method, localName, input, output } of methods) {
     f.print(`    ${localName}: {`);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OneLineError } from '../status/fatal.js';
 import { TskSyntaxError } from '../tsk/errors.js';
@@ -49,9 +49,8 @@ export function loadDescriptor(descriptor: ServiceDescriptor): LoadedDescriptor 
 }
 
 function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined {
-  if (descriptor.descriptorSource === undefined) return undefined;
-  const path = fileURLToPath(descriptor.descriptorSource);
-  if (!existsSync(path)) return undefined;
+  const path = locateSource(descriptor);
+  if (path === undefined) return undefined;
   const shown = relative(process.cwd(), path);
   const source = shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
   let doc: TskDocument;
@@ -67,6 +66,30 @@ function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined
     throw new DescriptorFileError(validation.errors.map((issue) => withRegenerateHint(issue, descriptor, methods.map((method) => method.name))));
   }
   return { raw: validation.raw, source, keyAt: (keys) => keyPosition(doc, keys) };
+}
+
+/**
+ * The recorded .tsk, or, for code compiled to an outDir (dist/gen/... beside
+ * gen/...), the same project path in a parent folder, up to the nearest
+ * package.json: the project root, which a deployment without sources stops at.
+ */
+function locateSource(descriptor: ServiceDescriptor): string | undefined {
+  if (descriptor.descriptorSource === undefined) return undefined;
+  const recorded = fileURLToPath(descriptor.descriptorSource);
+  if (existsSync(recorded)) return recorded;
+  const inProject = descriptor.descriptorSourcePath;
+  if (inProject === undefined) return undefined;
+  const suffix = join(sep, ...inProject.split('/'));
+  if (!recorded.endsWith(suffix)) return undefined;
+  let folder = recorded.slice(0, recorded.length - suffix.length) || sep;
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+    const candidate = join(folder, inProject);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** The .tsk knows a method the generated code does not: the proto changed since generation. */

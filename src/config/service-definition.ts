@@ -34,6 +34,13 @@ export interface ServiceDescriptor {
    * file). When it exists at load time it is read instead of `config`.
    */
   readonly descriptorSource?: URL;
+  /**
+   * The same .tsk relative to the folder the generated code and it share, e.g.
+   * "proto/user/v1/user.tsk". Code compiled to an outDir (dist/gen/...) misses
+   * `descriptorSource` by the outDir's depth; the file is then looked for here
+   * in each parent folder up to the project's package.json.
+   */
+  readonly descriptorSourcePath?: string;
   /** Keyed by localName. */
   readonly methods: Readonly<Record<string, MethodDescriptor>>;
   /** The validated .tsk, with `@env` still deferred. */
