@@ -176,7 +176,9 @@ export class TuskServer {
       chooseAdvertiseHost({
         bindHost: host,
         chosen: this.options.advertiseHost ?? first.service.advertiseHost,
-        sharedRegistry: !this.options.registry && this.hosted.some(({ config }) => config.discovery.provider === 'etcd'),
+        sharedRegistry: this.options.registry
+          ? this.options.registry.sharedAcrossMachines === true
+          : this.hosted.some(({ config }) => config.discovery.provider === 'etcd'),
       }),
       this.boundPort,
     );
