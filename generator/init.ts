@@ -86,6 +86,11 @@ export async function runInit(options: InitOptions, reporter: Reporter): Promise
     'npm start',
   ];
   process.stdout.write(`next: ${steps.join(', then ')}; implement ${names.service} in src/${names.kebab}.ts\n`);
+  const mainPath = join('src', 'main.ts');
+  if (skipped.includes(mainPath) && created.includes(join('src', `${names.kebab}.ts`))) {
+    // A second service: the user's main.ts does not host it yet, and npm start would not serve it.
+    process.stdout.write(`host it: add \`server.add(new ${names.service}());\` to ${mainPath} (import { ${names.service} } from './${names.kebab}.js'), or give it a main of its own\n`);
+  }
   return { created, skipped, updated };
 }
 

@@ -24,6 +24,7 @@ export interface EtcdRegistryOptions {
 export class EtcdRegistry implements Registry {
   /** Watch events arrive within milliseconds; the rest is slack for a loaded client. */
   readonly removalVisibleWithinMs = 1_000;
+  readonly sharedAcrossMachines = true;
   /** One client for everything this registry does; closed by close(). */
   readonly client: Etcd3;
   private readonly registrations = new Set<EtcdRegistration>();

@@ -28,6 +28,8 @@ export interface Registry {
    * Undefined = 1 s.
    */
   readonly removalVisibleWithinMs?: number;
+  /** True when other machines read what is registered (etcd): a wildcard-bound server then advertises a reachable address, never loopback. */
+  readonly sharedAcrossMachines?: boolean;
   register(registration: Registration): Promise<RegistrationHandle>;
   /** Calls `listener` with the current list as soon as it is known, then on every change. */
   watch(service: string, listener: EndpointsListener): () => void;

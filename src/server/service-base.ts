@@ -16,7 +16,9 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
  * drained and closed, before stop() resolves and so before the process exits
  * on SIGTERM. Close database pools and flush queues there. It also runs when
  * start() fails after this service's onStart() succeeded. If it throws, the
- * error is logged and stop() rejects (a SIGTERM exit code 1).
+ * error is logged and stop() rejects (a SIGTERM exit code 1). Clients built
+ * with clientOf() are closed after it, so a stopped server keeps no discovery
+ * watch alive.
  */
 export abstract class ServiceBase {
   abstract readonly descriptor: ServiceDescriptor;
@@ -33,6 +35,20 @@ export abstract class ServiceBase {
     if (options.caller !== undefined && callerDescriptor(options.caller) !== own) {
       throw new TypeError(`clientOf(): options.caller is ${callerDescriptor(options.caller).name}, but ${own.name} is building this client; a client has one caller`);
     }
-    return factory({ ...options, caller: own });
+    const client = factory({ ...options, caller: own });
+    const clients = ownClients.get(this) ?? [];
+    clients.push(client as object);
+    ownClients.set(this, clients);
+    return client;
   }
+}
+
+/** Clients built with clientOf(), per service: the server closes them when it stops. */
+const ownClients = new WeakMap<ServiceBase, object[]>();
+
+/** Takes the clients `service` built with clientOf() (each is handed out once). */
+export function takeOwnClients(service: ServiceBase): object[] {
+  const clients = ownClients.get(service) ?? [];
+  ownClients.delete(service);
+  return clients;
 }

@@ -19,12 +19,13 @@ export function bindFailure(host: string, port: number, error: unknown): ServerS
 }
 
 /**
- * Fails with our one line before grpc-js tries a fixed port that is taken:
+ * Fails with our one line before grpc-js tries a port that is taken or a host
+ * this machine lacks:
  * grpc-js would print its own "E No address added ..." line to stderr first.
  * (bindFailure still covers the tiny race of someone taking it in between.)
  */
 export function assertPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return Promise.resolve();
+  // Port 0 too: a host this machine does not have fails the same way (EADDRNOTAVAIL).
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error) => reject(bindFailure(host, port, error)));

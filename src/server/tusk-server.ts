@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { closeClient } from '../client/create-client.js';
 import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
 import { createRegistry } from '../discovery/create-registry.js';
@@ -27,7 +28,7 @@ import { redactingLogger } from './redacting-logger.js';
 import { serverInterceptorChain } from './server-interceptors.js';
 import { serverChannelOptions } from './server-limits.js';
 import type { TuskServerOptions } from './server-options.js';
-import type { ServiceBase } from './service-base.js';
+import { takeOwnClients, type ServiceBase } from './service-base.js';
 import { handleSignalsFor, releaseSignalsFor } from './signals.js';
 import { assertPortFree, bindFailure } from './start-errors.js';
 
@@ -176,7 +177,9 @@ export class TuskServer {
       chooseAdvertiseHost({
         bindHost: host,
         chosen: this.options.advertiseHost ?? first.service.advertiseHost,
-        sharedRegistry: !this.options.registry && this.hosted.some(({ config }) => config.discovery.provider === 'etcd'),
+        sharedRegistry: this.options.registry
+          ? this.options.registry.sharedAcrossMachines === true
+          : this.hosted.some(({ config }) => config.discovery.provider === 'etcd'),
       }),
       this.boundPort,
     );
@@ -280,6 +283,11 @@ export class TuskServer {
       if (result.status === 'fulfilled') continue;
       logger.error({ err: result.reason, service: services[index]!.descriptor.name }, 'onStop() failed');
       first ??= result.reason;
+    }
+    // After onStop(), which may still call downstream: their discovery watches would keep the process alive.
+    const clients = this.hosted.flatMap(({ service }) => takeOwnClients(service));
+    for (const result of await Promise.allSettled(clients.map((client) => closeClient(client)))) {
+      if (result.status === 'rejected') logger.warn({ err: result.reason }, 'closing a clientOf() client failed');
     }
     return first;
   }

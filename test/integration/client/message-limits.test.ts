@@ -9,6 +9,7 @@ import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { unary } from '../../helpers/server-raw-client.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 let fixture: EchoServerFixture;
 before(async () => {
@@ -32,6 +33,23 @@ test('[client] max_send_message_bytes and max_receive_message_bytes fail the ove
     // 250 bytes go out (under 300) and come back as more than 200.
     await assert.rejects(client.echo({ text: 'z'.repeat(250) }), isResourceExhausted, 'response over the receive limit');
     assert.equal((await client.echo({ text: 'fits' })).text, 'fits');
+  } finally {
+    await closeClient(client);
+  }
+});
+
+test('a streamed response over [server] max_send_message_bytes: RESOURCE_EXHAUSTED, the handler is cancelled, the server serves on', async () => {
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [fixture.address] });
+  try {
+    const read = async (): Promise<number> => {
+      let count = 0;
+      for await (const _ of client.countUp({ text: 'infinite' }, { timeout: 10_000 })) count += 1;
+      return count;
+    };
+    await assert.rejects(read(), isResourceExhausted);
+    const call = fixture.service.calls.findLast((observed) => observed.method === 'CountUp')!;
+    await waitUntil(() => call.ctx.signal.aborted, 5_000, 'the stream handler\'s signal to abort');
+    assert.equal((await client.echo({ text: 'small' })).text, 'small');
   } finally {
     await closeClient(client);
   }

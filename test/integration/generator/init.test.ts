@@ -94,3 +94,13 @@ test('a "commonjs" project with JavaScript of its own is left alone: init stops 
     await removeDir(project);
   }
 });
+
+test('a second service in the project: src/main.ts exists, so init says how to host the new service there', async () => {
+  const result = await runCli(['init', 'acme.notification.v1.NotificationService'], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^created src\/notification-service\.ts$/m);
+  assert.match(result.stdout, /^skipped src\/main\.ts \(exists\)$/m);
+  assert.match(result.stdout, /^host it: add `server\.add\(new NotificationService\(\)\);` to src\/main\.ts \(import \{ NotificationService \} from '\.\/notification-service\.js'\), or give it a main of its own$/m);
+  const main = await readFile(join(dir, 'src/main.ts'), 'utf8');
+  assert.doesNotMatch(main, /NotificationService/, 'src/main.ts still belongs to the user');
+});

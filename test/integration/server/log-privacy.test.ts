@@ -2,6 +2,7 @@
 // neither error details (they may hold personal data) nor request fields, and neither does any other server line.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../../../src/status/codes.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
@@ -45,4 +46,17 @@ test('the "serving" line shows the bind address and the advertised address', asy
   } finally {
     await advertised.close();
   }
+});
+
+test('docs/observability.md shows the access-log line with the fields the server really writes', async () => {
+  const docs = await readFile(new URL('../../../docs/observability.md', import.meta.url), 'utf8');
+  const documented = /^\{"level":"info".*"msg":"call failed"\}$/m.exec(docs)?.[0];
+  assert.ok(documented, 'docs/observability.md shows a JSON "call failed" line');
+  await assert.rejects(unary(fixture.client, 'echo', { text: 'x', fail: Code.NOT_FOUND }));
+  const real = await waitUntil(() => fixture.logs.findLast((line) => line.msg === 'call failed' && line.status === 'NOT_FOUND'), 5_000, 'an access log line');
+  const keys = (line: object): string[] => Object.keys(line).filter((key) => !['pid', 'hostname'].includes(key)).sort();
+  const shown = JSON.parse(documented) as Record<string, unknown>;
+  assert.deepEqual(keys(shown), keys({ ...real, name: 'tusk-grpc' }));
+  assert.match(String(shown.peer), /^[\d.]+:\d+$/, 'peer is written as host:port');
+  assert.match(String(real.peer), /^[\d.]+:\d+$/);
 });

@@ -35,6 +35,13 @@ test('a port in use: "port N is already in use on 127.0.0.1", exit code 1', { ti
   }
 });
 
+test('a bind host that is no address of this machine, any port: one line, no grpc-js "E No address added" before it', { timeout: 60_000 }, async () => {
+  // 203.0.113.0/24 is reserved for documentation: no interface of the test machine has it.
+  const result = await runChild({ START_HOST: '203.0.113.7', START_PORT: '0' });
+  assert.equal(result.stderr, 'cannot listen on 203.0.113.7: no interface of this machine has that address\n');
+  assert.equal(result.code, 1);
+});
+
 test('etcd discovery, a wildcard bind and a loopback TUSK_ADVERTISE_HOST: refused in one line, exit code 1', { timeout: 60_000 }, async () => {
   // Nothing listens at this etcd endpoint: the server must refuse before it tries to register.
   const result = await runChild({ START_HOST: '0.0.0.0', START_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: '127.0.0.1:1', TUSK_ADVERTISE_HOST: '127.0.0.1' });
