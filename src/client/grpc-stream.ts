@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
 import { metadataToRecord } from '../server/create-call-context.js';
-import { markDownstream } from '../status/downstream.js';
+import { RELAYED_TRAILER, markDownstream, markRelayed } from '../status/downstream.js';
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
@@ -44,7 +44,8 @@ export function grpcError(error: unknown, address: string): TuskError {
   const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
   // A malformed trailer never hides the status itself.
   const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
-  return markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
+  const received = markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
+  return failure.metadata?.get(RELAYED_TRAILER).length ? markRelayed(received) : received;
 }
 
 export async function* readResponses(call: AsyncIterable<unknown>, address: string): AsyncIterable<Uint8Array> {

@@ -21,6 +21,7 @@
 // message (its attempt resolves there); a failure after that still reaches the
 // endpoint's breaker and the balancer by the same rule.
 import type { Balancer } from '../balancer/types.js';
+import { markFromClientCall } from '../status/downstream.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
@@ -102,7 +103,7 @@ export class CallPipeline {
         return value;
       },
       (failure: unknown) => {
-        const error = asTuskError(failure);
+        const error = markFromClientCall(asTuskError(failure));
         call.end(error);
         throw error;
       },

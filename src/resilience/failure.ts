@@ -1,5 +1,6 @@
 import { Code, codeFromName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
+import { wasRelayed } from '../status/downstream.js';
 
 /**
  * A failure that provably happened before the request reached any server
@@ -64,6 +65,7 @@ export class EndpointFailureRule {
 
   counts(error: unknown, perTryTimeoutExpired: boolean): boolean {
     if (!(error instanceof TuskError) || error instanceof CallerError) return false;
+    if (wasRelayed(error)) return false; // the endpoint passed on its own dependency's failure: it answered fine
     if (error instanceof NotSentError) return error.code === Code.UNAVAILABLE; // no connection; else the caller's deadline or signal ended the wait
     if (error.code === Code.DEADLINE_EXCEEDED) return perTryTimeoutExpired && this.codes.has(Code.DEADLINE_EXCEEDED);
     return error.code !== Code.CANCELLED && this.codes.has(error.code);

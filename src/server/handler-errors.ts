@@ -5,6 +5,7 @@ import { TuskError, isTuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { MalformedRequest, toBuffer } from './codec.js';
 import { outwardMessage } from './outward-message.js';
+import { RELAYED_TRAILER, cameFromClientCall } from '../status/downstream.js';
 
 /** The trailer carrying a TuskError's details as a google.rpc.Status (the standard one; read by the tusk client too). */
 export const ERROR_DETAILS_TRAILER = STATUS_DETAILS_TRAILER;
@@ -26,6 +27,7 @@ function tuskErrorStatus(error: TuskError, log: () => Logger): HandlerStatus {
   const metadata = new Metadata();
   const status = encodeStatusDetails(error.code, message, error.details);
   if (status !== undefined) metadata.set(STATUS_DETAILS_TRAILER, toBuffer(status));
+  if (cameFromClientCall(error)) metadata.set(RELAYED_TRAILER, '1');
   return { code: grpcStatus(error.code), details: message, metadata };
 }
 

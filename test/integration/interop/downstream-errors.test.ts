@@ -4,6 +4,7 @@
 // to host:port"). Two real TuskServers: orders -> users.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { clientEndpoints } from '../../../src/client/index.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { startShopServers, type ShopServers } from './shop-servers.js';
 
@@ -37,4 +38,17 @@ test('a transport failure of the downstream hop reaches the outside caller witho
     assert.doesNotMatch(error.message, /\d+\.\d+\.\d+\.\d+|remote_addr|local_addr/, error.message);
     return true;
   });
+});
+
+test("a downstream outage passed on by a healthy order instance never opens its callers' breaker on it", async () => {
+  await shop.stopUsers();
+  // More failures than the breaker's threshold (5): each one is the user service's outage, not the order instance's.
+  for (let i = 0; i < 12; i++) {
+    await assert.rejects(shop.orders.createOrder({ userId: 'u_any', items: [{ sku: 'mug', quantity: 1, unitPriceCents: 850n }] }, { timeout: 10_000 }), (error: unknown) => {
+      assert.ok(error instanceof TuskError);
+      assert.equal(error.code, Code.UNAVAILABLE, error.message);
+      return true;
+    });
+  }
+  assert.deepEqual(clientEndpoints(shop.orders), [{ address: shop.orderAddress, usable: true }]);
 });
