@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConstantBackoff, ExponentialBackoff, decorrelatedJitterGenerator, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { RetryPolicy } from '../config/types.js';
 import { Code, codeName } from '../status/codes.js';
@@ -90,20 +91,11 @@ export class MethodRetry {
 }
 
 /** Resolves after `ms`; rejects with CANCELLED as soon as `signal` aborts. */
-function backoffSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal === undefined) {
-      setTimeout(resolve, ms);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new TuskError(Code.CANCELLED, 'call cancelled during the retry backoff'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+async function backoffSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw new TuskError(Code.CANCELLED, 'call cancelled during the retry backoff');
+    throw error;
+  }
 }
