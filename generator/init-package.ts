@@ -6,14 +6,14 @@ import { ownPackage } from './own-package.js';
 import { GENERATOR_PACKAGES } from './toolchain.js';
 
 /** The npm scripts `init` adds (never replacing one the project has). */
-export const INIT_SCRIPTS: Readonly<Record<string, string>> = {
+const INIT_SCRIPTS: Readonly<Record<string, string>> = {
   generate: 'tusk-grpc generate',
   build: 'tsc -p tsconfig.json',
   start: 'node dist/src/main.js',
 };
 
 /** What the scaffolded project needs at development time: the code generator's toolchain, readable logs, TypeScript. */
-export const PROJECT_DEV_DEPENDENCIES: readonly string[] = [...GENERATOR_PACKAGES, 'pino-pretty', 'typescript', '@types/node'];
+const PROJECT_DEV_DEPENDENCIES: readonly string[] = [...GENERATOR_PACKAGES, 'pino-pretty', 'typescript', '@types/node'];
 
 /** How `init` will change package.json, decided before anything is written. */
 export interface PackagePlan {

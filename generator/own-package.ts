@@ -14,17 +14,16 @@ let cached: OwnPackage | undefined;
 /** tusk-grpc's package.json, found above this file (generator/ from source, dist/generator/ when built). */
 export function ownPackage(): OwnPackage {
   if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !isOurs(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('tusk-grpc: cannot find its own package.json');
-    dir = parent;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = readManifest(join(dir, 'package.json'));
+    if (manifest?.name === 'tusk-grpc') {
+      cached = { version: manifest.version ?? '0.0.0', devDependencies: manifest.devDependencies ?? {} };
+      return cached;
+    }
+    if (dirname(dir) === dir) throw new Error('tusk-grpc: cannot find its own package.json');
   }
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Partial<OwnPackage>;
-  cached = { version: manifest.version ?? '0.0.0', devDependencies: manifest.devDependencies ?? {} };
-  return cached;
 }
 
-function isOurs(path: string): boolean {
-  return (JSON.parse(readFileSync(path, 'utf8')) as { name?: string }).name === 'tusk-grpc';
+function readManifest(path: string): (Partial<OwnPackage> & { name?: string }) | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<OwnPackage> & { name?: string }) : undefined;
 }

@@ -4,7 +4,7 @@ import { isRecoverableError } from 'etcd3';
 import { OneLineError } from '../status/fatal.js';
 
 /** The variable that sets the etcd members; named in messages so the reader knows what to change. */
-export const ETCD_ENDPOINTS_ENV = 'TUSK_ETCD_ENDPOINTS';
+const ETCD_ENDPOINTS_ENV = 'TUSK_ETCD_ENDPOINTS';
 
 /** Start-up could not reach any etcd member. Uncaught, it ends the process with its message and exit code 1. */
 export class EtcdUnreachableError extends OneLineError {

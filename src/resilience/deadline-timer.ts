@@ -1,5 +1,5 @@
 /** setTimeout's longest delay: Node turns a longer one into 1 ms (TimeoutOverflowWarning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Calls `fire` at `deadline` (epoch ms); at once when it has passed. A

@@ -11,7 +11,7 @@ export interface AdvertiseInput {
   readonly interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
 }
