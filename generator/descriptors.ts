@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-import { parseTsk, TskSyntaxError } from '../src/tsk/index.js';
-import { validateDescriptorDocument } from '../src/config/index.js';
+import { validateDescriptorText } from '../src/config/index.js';
 import type { RawDescriptor } from '../src/config/index.js';
 import type { ProtoSource } from './buf.js';
 import type { LocatedIssue } from './errors.js';
@@ -57,15 +56,7 @@ export function checkDescriptors(
     if (!existsSync(tskPath)) continue;
     const shownPath = displayPath(tskPath);
     descriptorFiles.push(shownPath);
-    const text = readFileSync(tskPath, 'utf8');
-    let validation: ReturnType<typeof validateDescriptorDocument>;
-    try {
-      validation = validateDescriptorDocument(parseTsk(text, shownPath), proto, { knownServices, serviceMethods });
-    } catch (error) {
-      if (!(error instanceof TskSyntaxError)) throw error;
-      issues.push({ file: error.file, line: error.line, column: error.column, message: error.reason });
-      continue;
-    }
+    const validation = validateDescriptorText(readFileSync(tskPath, 'utf8'), shownPath, proto, { knownServices, serviceMethods });
     issues.push(...validation.errors);
     if (validation.errors.length === 0 && validation.service !== null && validation.raw !== null) {
       configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw, sourcePath: tskPath };

@@ -5,7 +5,7 @@ export { didYouMean, editDistance } from './did-you-mean.js';
 export { DESCRIPTOR_SCHEMA, LOG_LEVELS } from './schema.js';
 export type { KeySpec, LeafSpec, BlockSpec, MapSpec, SectionSpec, ScalarType } from './schema-types.js';
 export { formatIssue, type DescriptorIssue } from './issues.js';
-export { validateDescriptorDocument, type ProtoFileInfo, type DescriptorValidation, type ValidateDescriptorOptions } from './validate-document.js';
+export { validateDescriptorDocument, validateDescriptorText, type ProtoFileInfo, type DescriptorValidation, type ValidateDescriptorOptions } from './validate-document.js';
 export { ConfigError } from './config-error.js';
 export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
 export { ENV_OVERRIDES } from './env-overrides.js';

@@ -2,13 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OneLineError } from '../status/fatal.js';
-import { TskSyntaxError } from '../tsk/errors.js';
-import { parseTsk } from '../tsk/parser.js';
 import type { TskDocument, TskValue } from '../tsk/types.js';
 import { formatIssue, type DescriptorIssue } from './issues.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type { RawDescriptor } from './types.js';
-import { validateDescriptorDocument } from './validate-document.js';
+import { validateDescriptorText } from './validate-document.js';
 
 /** A descriptor's policies as this process uses them, and where they came from. */
 export interface LoadedDescriptor {
@@ -60,16 +58,10 @@ function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined
     // There but unreadable (permissions, a folder): say so in one line rather than fall back or crash with a stack.
     throw new OneLineError(`${source}: cannot read the descriptor: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  let doc: TskDocument;
-  try {
-    doc = parseTsk(text, source);
-  } catch (error) {
-    if (!(error instanceof TskSyntaxError)) throw error;
-    throw new DescriptorFileError([{ file: error.file, line: error.line, column: error.column, message: error.reason }]);
-  }
   const methods = Object.values(descriptor.methods).map((method) => ({ name: method.name, kind: method.kind }));
-  const validation = validateDescriptorDocument(doc, { file: descriptor.protoFile, services: [{ name: descriptor.name, methods }] });
-  if (validation.raw === null) {
+  const validation = validateDescriptorText(text, source, { file: descriptor.protoFile, services: [{ name: descriptor.name, methods }] });
+  const { doc } = validation;
+  if (validation.raw === null || doc === undefined) {
     throw new DescriptorFileError(validation.errors.map((issue) => withRegenerateHint(issue, descriptor, methods.map((method) => method.name))));
   }
   return { raw: validation.raw, source, keyAt: (keys) => keyPosition(doc, keys) };

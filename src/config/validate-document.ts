@@ -1,6 +1,8 @@
 import type { MethodKind } from './service-definition.js';
 import type { TskDocument, TskEntry, TskObject, TskValue } from '../tsk/types.js';
 import { toRawValue } from '../tsk/raw.js';
+import { TskSyntaxError } from '../tsk/errors.js';
+import { parseTsk } from '../tsk/parser.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { IssueList, type DescriptorIssue } from './issues.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
@@ -141,4 +143,25 @@ function checkDependencyMethods(doc: TskDocument, serviceMethods: Readonly<Recor
 function sectionsToRaw(doc: TskDocument): RawDescriptor {
   const sections: [string, RawValue][] = doc.sections.map((section) => [section.key, toRawValue(section.value as TskObject, true)]);
   return Object.fromEntries(sections);
+}
+
+/**
+ * A .tsk file's text, parsed and validated: what `generate` checks and what a
+ * process re-checks when it reads the .tsk at load time. A syntax error is the
+ * one issue (the document is undefined then).
+ */
+export function validateDescriptorText(
+  text: string,
+  shownPath: string,
+  proto: ProtoFileInfo,
+  options: ValidateDescriptorOptions = {},
+): DescriptorValidation & { readonly doc: TskDocument | undefined } {
+  let doc: TskDocument;
+  try {
+    doc = parseTsk(text, shownPath);
+  } catch (error) {
+    if (!(error instanceof TskSyntaxError)) throw error;
+    return { doc: undefined, service: null, raw: null, errors: [{ file: error.file, line: error.line, column: error.column, message: error.reason }] };
+  }
+  return { doc, ...validateDescriptorDocument(doc, proto, options) };
 }
