@@ -1,16 +1,13 @@
 import { isTuskError, type TuskError } from '../status/tusk-error.js';
+import { loggableError } from '../telemetry/logger.js';
 import type { LogFn, Logger } from '../telemetry/logger-types.js';
-
-/** An error as logged: what and where, never its `details` (field errors may quote personal data). */
-function loggableError(error: TuskError): Record<string, unknown> {
-  return { type: error.name, message: error.message, code: error.codeName, stack: error.stack };
-}
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
 /**
- * The server's logger and every call logger derived from it: a TuskError
- * logged as `err` loses its details. Only the error's message, code and
+ * A logger the application passed in, and every call logger derived from it:
+ * a TuskError logged as `err` loses its details (createLogger's own loggers
+ * do this with a pino serializer and need no wrapper). Only the error's message, code and
  * stack reach the log; request fields are never logged by the runtime.
  */
 export function redactingLogger(logger: Logger): Logger {

@@ -136,7 +136,7 @@ export class TuskServer {
     this.hosted = this.services.map((service) => ({ service, config: resolveServiceConfig(service.descriptor, env) }));
     const first = this.hosted[0]!.config;
     // TUSK_LOG_LEVEL first, then the first service's [telemetry] log_level.
-    const logger = redactingLogger(this.options.logger ?? createLogger({ level: first.telemetry.logLevel, env }));
+    const logger = this.options.logger ? redactingLogger(this.options.logger) : createLogger({ level: first.telemetry.logLevel, env });
     this.serverLogger = logger;
     // Before any call can arrive, so the trace hook's spans come from the real SDK.
     this.releaseTelemetry = await holdTelemetry({ serviceName: first.service.name, serviceVersion: first.service.version });

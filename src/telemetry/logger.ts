@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Level } from 'pino';
 import { codeName } from '../status/codes.js';
+import { isTuskError, type TuskError } from '../status/tusk-error.js';
 import type { TraceContext } from '../server/call-context.js';
 import type { Logger } from './logger-types.js';
 
@@ -33,6 +34,11 @@ export function resolveLogLevel(configured: string | undefined, env: NodeJS.Proc
   return (LEVELS.includes(wanted) ? wanted : 'info') as Level | 'silent';
 }
 
+/** A TuskError as logged: what and where, never its `details` (field errors may quote personal data). */
+export function loggableError(error: TuskError): Record<string, unknown> {
+  return { type: error.name, message: error.message, code: error.codeName, stack: error.stack };
+}
+
 /**
  * The runtime's logger: pino JSON lines (level as a name, ISO time) by
  * default; readable lines on a terminal. Child loggers carry the call's
@@ -46,6 +52,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: resolveLogLevel(options.level, options.env),
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Child loggers (one per call) inherit this: no per-call wrapper is needed to keep details out.
+    serializers: { err: (error: unknown) => (isTuskError(error) ? loggableError(error) : pino.stdSerializers.err(error as Error)) },
   };
   const prettyFactory = pretty ? loadPrettyFactory() : undefined;
   if (prettyFactory) return pino(pinoOptions, readableLines(destination, prettyFactory));

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { callLogFields, callOutcomeFields, createLogger, findPrettyFactory, resolveLogLevel } from '../../../src/telemetry/logger.js';
 import type { Logger } from '../../../src/telemetry/logger-types.js';
 import { Code } from '../../../src/status/codes.js';
+import { TuskError } from '../../../src/status/tusk-error.js';
 
 function capture(isTTY = false): { lines: string[]; sink: { write(s: string): void; isTTY: boolean } } {
   const lines: string[] = [];
@@ -12,6 +13,16 @@ function capture(isTTY = false): { lines: string[]; sink: { write(s: string): vo
 }
 
 describe('createLogger', () => {
+  it('logs a TuskError as `err` with its type, message, code and stack, never its details, on child loggers too', () => {
+    const { lines, sink } = capture();
+    const error = new TuskError(Code.INVALID_ARGUMENT, 'bad email', { fieldViolations: [{ field: 'email', description: 'jane.doe@example.com is taken' }] });
+    createLogger({ destination: sink, env: {} }).child({ service: 'user.v1.UserService' }).error({ err: error }, 'handler failed');
+    const { err } = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
+    assert.deepEqual(Object.keys(err).sort(), ['code', 'message', 'stack', 'type']);
+    assert.equal(err.code, 'INVALID_ARGUMENT');
+    assert.ok(!lines[0]!.includes('jane.doe'), lines[0]);
+  });
+
   it('writes JSON lines with level names, ISO time, and the call fields on child loggers', () => {
     const { lines, sink } = capture();
     const logger: Logger = createLogger({ destination: sink, env: {} });
