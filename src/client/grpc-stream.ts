@@ -25,8 +25,11 @@ export function toGrpcMetadata(metadata: Readonly<Record<string, string>>): grpc
 /** Hands a call's response headers and trailers, as text records, and its end to whoever asked for them. */
 export function reportMetadata(call: Pick<grpc.ClientUnaryCall, 'on'>, { onHeader, onTrailer, onEnd }: Pick<TransportCallOptions, 'onHeader' | 'onTrailer' | 'onEnd'>, address: string): void {
   if (onHeader !== undefined) call.on('metadata', (metadata: grpc.Metadata) => onHeader(metadataToRecord(metadata)));
-  if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(metadataToRecord(status.metadata)));
-  if (onEnd !== undefined) call.on('status', (status: grpc.StatusObject) => onEnd(status.code === grpc.status.OK ? undefined : grpcError(status, address)));
+  if (onTrailer === undefined && onEnd === undefined) return;
+  call.on('status', (status: grpc.StatusObject) => {
+    onTrailer?.(metadataToRecord(status.metadata));
+    onEnd?.(status.code === grpc.status.OK ? undefined : grpcError(status, address));
+  });
 }
 
 /**
