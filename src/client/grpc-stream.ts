@@ -8,9 +8,7 @@ import { TuskError } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
 import { notProcessedError } from './not-processed.js';
 
-export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
+export { toBuffer } from '../status/bytes.js';
 
 export function toGrpcMetadata(metadata: Readonly<Record<string, string>>): grpc.Metadata {
   const result = new grpc.Metadata();

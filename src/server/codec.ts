@@ -1,3 +1,4 @@
+import { toBuffer } from '../status/bytes.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 
 /**
@@ -14,9 +15,8 @@ export interface BufferCodec {
   readonly deserialize: (bytes: Buffer) => unknown;
 }
 
-/** grpc-js wants Buffers; the descriptor's codecs speak Uint8Array. Wrap without copying. */
-export const toBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+// grpc-js wants Buffers; the descriptor's codecs speak Uint8Array.
+export { toBuffer };
 
 export function bufferCodec(method: MethodDescriptor): BufferCodec {
   return {

@@ -1,6 +1,7 @@
 // TuskError's typed details <-> google.rpc.Status, the value of the standard
 // `grpc-status-details-bin` trailer. The messages are ts-proto's, generated
 // from google-proto-files into ./google (npm run generate:status).
+import { toBuffer } from './bytes.js';
 import type { ErrorDetails, OtherDetail } from './error-details.js';
 import * as rpc from './google/rpc/error_details.js';
 import { Status } from './google/rpc/status.js';
@@ -108,7 +109,6 @@ const MODELLED_KEYS = Object.keys(CODECS) as ModelledKey[];
 const KEY_BY_TYPE_NAME = new Map(MODELLED_KEYS.map((key) => [CODECS[key].typeName, key]));
 
 /** ts-proto (env=node) types bytes as Buffer; wrap without copying. */
-const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 function detailAnys(details: ErrorDetails): { typeUrl: string; value: Buffer }[] {
   const anys: { typeUrl: string; value: Buffer }[] = [];
@@ -116,9 +116,9 @@ function detailAnys(details: ErrorDetails): { typeUrl: string; value: Buffer }[]
     const value = details[key];
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     const codec = CODECS[key] as DetailCodec<ModelledKey>;
-    anys.push({ typeUrl: TYPE_URL_PREFIX + codec.typeName, value: asBuffer(codec.toBytes(value)) });
+    anys.push({ typeUrl: TYPE_URL_PREFIX + codec.typeName, value: toBuffer(codec.toBytes(value)) });
   }
-  for (const { typeUrl, value } of details.other ?? []) anys.push({ typeUrl, value: asBuffer(value) });
+  for (const { typeUrl, value } of details.other ?? []) anys.push({ typeUrl, value: toBuffer(value) });
   return anys;
 }
 
