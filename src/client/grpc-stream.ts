@@ -4,7 +4,7 @@ import { Code } from '../status/codes.js';
 import { metadataToRecord } from '../server/create-call-context.js';
 import { RELAYED_TRAILER, markDownstream, markRelayed } from '../status/downstream.js';
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
-import { TuskError } from '../status/tusk-error.js';
+import { TuskError, messageOf } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
 import { notProcessedError } from './not-processed.js';
 
@@ -38,7 +38,7 @@ export function reportMetadata(call: Pick<grpc.ClientUnaryCall, 'on'>, { onHeade
 export function grpcError(error: unknown, address: string): TuskError {
   if (error instanceof TuskError) return error;
   const failure = error as Partial<grpc.ServiceError>;
-  if (typeof failure?.code !== 'number') return markDownstream(new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error)), address);
+  if (typeof failure?.code !== 'number') return markDownstream(new TuskError(Code.UNKNOWN, messageOf(error)), address);
   // A call the server provably never processed may be retried for any method (README "Retries").
   const notProcessed = notProcessedError({ code: failure.code, details: failure.details ?? '' });
   if (notProcessed !== undefined) return markDownstream(notProcessed, address);

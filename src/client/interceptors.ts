@@ -3,7 +3,7 @@
 // (pipeline.ts stage 0), so a custom retry rule may call next() again.
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { CallOptions } from './call-options.js';
-import { asTuskError } from './pipeline.js';
+import { asTuskError } from '../status/tusk-error.js';
 
 interface ClientRequestBase {
   /** Full service name, e.g. "user.v1.UserService". */

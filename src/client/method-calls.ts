@@ -2,7 +2,7 @@
 import { CallerError, NotSentError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import { markDownstream } from '../status/downstream.js';
-import { TuskError } from '../status/tusk-error.js';
+import { TuskError, messageOf } from '../status/tusk-error.js';
 import type { CallOptions } from './call-options.js';
 import type { CallPipeline, Hold, MethodPlan } from './pipeline.js';
 
@@ -28,7 +28,6 @@ function encoder(serialize: (message: unknown) => Uint8Array): (message: unknown
   };
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** What a stream attempt resolves with: the first response (or the end), and the rest to read. */
 interface OpenedStream {

@@ -29,7 +29,7 @@ import { CircuitOpenError, NoEndpointError, type EndpointFailureRule } from '../
 import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
-import { TuskError } from '../status/tusk-error.js';
+import { TuskError, asTuskError, messageOf } from '../status/tusk-error.js';
 import { AttemptMetadata } from './attempt-metadata.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
@@ -138,7 +138,7 @@ export class CallPipeline {
     const { plan, scope, trace } = call;
     const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline, delayMs }, this.parts.budget);
     if (trace !== undefined) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       if (decision === 'retry') trace.event('retry', { attempt, reason });
       else if (decision === 'budget_exhausted') trace.event('budget_exhausted', { attempt, reason });
       else trace.event('give_up', { attempt, reason: decision });
@@ -232,13 +232,6 @@ export class CallPipeline {
   }
 }
 
-/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error is a bug below or around us: UNKNOWN, the Error its cause). */
-export function asTuskError(error: unknown): TuskError {
-  if (error instanceof TuskError) return error;
-  const wrapped = new TuskError(Code.UNKNOWN, error instanceof Error ? error.message : String(error));
-  wrapped.cause = error;
-  return wrapped;
-}
 
 /** The state of one call across its attempts. */
 class PipelineCall<T> {

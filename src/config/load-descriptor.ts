@@ -7,6 +7,7 @@ import { formatIssue, type DescriptorIssue } from './issues.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type { RawDescriptor } from './types.js';
 import { validateDescriptorText } from './validate-document.js';
+import { messageOf } from '../status/tusk-error.js';
 
 /** A descriptor's policies as this process uses them, and where they came from. */
 export interface LoadedDescriptor {
@@ -56,7 +57,7 @@ function readSource(descriptor: ServiceDescriptor): LoadedDescriptor | undefined
     text = readFileSync(path, 'utf8');
   } catch (error) {
     // There but unreadable (permissions, a folder): say so in one line rather than fall back or crash with a stack.
-    throw new OneLineError(`${source}: cannot read the descriptor: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new OneLineError(`${source}: cannot read the descriptor: ${messageOf(error)}`, { cause: error });
   }
   const methods = Object.values(descriptor.methods).map((method) => ({ name: method.name, kind: method.kind }));
   const validation = validateDescriptorText(text, source, { file: descriptor.protoFile, services: [{ name: descriptor.name, methods }] });

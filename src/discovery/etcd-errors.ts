@@ -2,6 +2,7 @@
 // saying which etcd, where that address came from, and what went wrong.
 import { isRecoverableError } from 'etcd3';
 import { OneLineError } from '../status/fatal.js';
+import { messageOf } from '../status/tusk-error.js';
 
 /** The variable that sets the etcd members; named in messages so the reader knows what to change. */
 const ETCD_ENDPOINTS_ENV = 'TUSK_ETCD_ENDPOINTS';
@@ -17,7 +18,7 @@ export class EtcdUnreachableError extends OneLineError {
 /** "cannot reach etcd at 127.0.0.1:1 (TUSK_ETCD_ENDPOINTS): connection refused", or etcd's own refusal. */
 export function etcdStartupError(error: unknown, endpoints: readonly string[], callTimeoutMs: number): OneLineError {
   const where = `etcd at ${endpoints.join(',')} (${ETCD_ENDPOINTS_ENV})`;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (error instanceof Error && isRecoverableError(error)) {
     return new EtcdUnreachableError(`cannot reach ${where}: ${connectionProblem(message, callTimeoutMs)}`, { cause: error });
   }

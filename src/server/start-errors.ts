@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { OneLineError } from '../status/fatal.js';
+import { messageOf } from '../status/tusk-error.js';
 
 /** A server that cannot start: one line for whoever runs it (no grpc-js stack). */
 export class ServerStartError extends OneLineError {
@@ -11,7 +12,7 @@ export class ServerStartError extends OneLineError {
 
 /** grpc-js reports a failed bind as "No address added ... errors: [listen EADDRINUSE: ...]"; say what it means. */
 export function bindFailure(host: string, port: number, error: unknown): ServerStartError {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   if (/EADDRINUSE/.test(text)) return new ServerStartError(`port ${port} is already in use on ${host}`, { cause: error });
   if (/EACCES/.test(text)) return new ServerStartError(`no permission to listen on port ${port} of ${host}`, { cause: error });
   if (/EADDRNOTAVAIL/.test(text)) return new ServerStartError(`cannot listen on ${host}: no interface of this machine has that address`, { cause: error });

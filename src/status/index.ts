@@ -1,5 +1,5 @@
 export { Code, codeName, codeFromName, type CodeName } from './codes.js';
-export { TuskError, isTuskError } from './tusk-error.js';
+export { TuskError, isTuskError, asTuskError, messageOf } from './tusk-error.js';
 export type {
   ErrorDetails, FieldViolation, ErrorInfo, RetryInfo, ResourceInfo, PreconditionViolation, QuotaViolation, HelpLink, LocalizedMessage, DebugInfo,
   RequestInfo, OtherDetail,

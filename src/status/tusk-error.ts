@@ -27,3 +27,16 @@ export class TuskError extends Error {
 export function isTuskError(error: unknown): error is TuskError {
   return error instanceof TuskError;
 }
+
+/** What a thrown value says, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whatever went wrong, the caller gets a TuskError with a gRPC code (a plain Error is a bug below or around us: UNKNOWN, the Error its cause). */
+export function asTuskError(error: unknown): TuskError {
+  if (error instanceof TuskError) return error;
+  const wrapped = new TuskError(Code.UNKNOWN, messageOf(error));
+  wrapped.cause = error;
+  return wrapped;
+}
