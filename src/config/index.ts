@@ -7,6 +7,7 @@ export type { KeySpec, LeafSpec, BlockSpec, MapSpec, SectionSpec, ScalarType } f
 export { formatIssue, type DescriptorIssue } from './issues.js';
 export { validateDescriptorDocument, validateDescriptorText, type ProtoFileInfo, type DescriptorValidation, type ValidateDescriptorOptions } from './validate-document.js';
 export { ConfigError } from './config-error.js';
+export { DescriptorFileError } from './load-descriptor.js';
 export { resolveDescriptor, resolveServiceConfig } from './resolve-descriptor.js';
 export { ENV_OVERRIDES } from './env-overrides.js';
 export { findDependency, callerDescriptor, effectiveClientConfig, type EffectiveClientConfig, type EffectiveMethodPolicy } from './client-policy.js';
