@@ -1,6 +1,7 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
+import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -109,6 +110,8 @@ const methodEntry: BlockSpec = {
 };
 
 const methods: MapSpec = { kind: 'map', entryName: 'method', entry: methodEntry, partialEntries: true, meaning: 'per-RPC overrides keyed by proto method name' };
+/** The service's own [methods]: the client policy its callers inherit, plus the keys only its server reads. */
+const ownMethods: MapSpec = { ...methods, entry: { ...methodEntry, keys: { ...methodEntry.keys, ...SERVER_METHOD_KEYS } } };
 
 const discovery: BlockSpec = {
   kind: 'block',
@@ -216,7 +219,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       },
     },
   },
-  methods,
+  methods: ownMethods,
   dependencies: { kind: 'map', entryName: 'dependency', entry: dependencyEntry, partialEntries: true, meaning: 'overrides for services this one calls' },
   telemetry: {
     kind: 'block',
