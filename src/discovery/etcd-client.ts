@@ -1,6 +1,7 @@
 // One etcd3 client per Registry, tuned so that recovery after an etcd outage
 // takes about a second instead of etcd3's defaults (5 s breaker, 30 s watch backoff).
 import { Etcd3, isRecoverableError } from 'etcd3';
+import type { EtcdSecurityOptions } from './etcd-security.js';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 
 export interface EtcdClientOptions {
@@ -8,15 +9,19 @@ export interface EtcdClientOptions {
   readonly endpoints: readonly string[];
   /** Deadline of each unary call, so a black-holed etcd cannot hang registration. */
   readonly callTimeoutMs: number;
+  /** TLS credentials and username/password (etcd-security.ts); with credentials every member is dialled https. */
+  readonly security?: EtcdSecurityOptions;
 }
 
 export const DEFAULT_ETCD_ENDPOINT = '127.0.0.1:2379';
 
 export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
   const endpoints = options.endpoints.length > 0 ? options.endpoints : [DEFAULT_ETCD_ENDPOINT];
-  const hosts = endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`));
+  const scheme = options.security?.credentials === undefined ? 'http' : 'https';
+  const hosts = endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `${scheme}://${endpoint}`));
   return new Etcd3({
     hosts,
+    ...options.security,
     // Streams (watch, keepalive) live for long; only unary calls get a deadline.
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + options.callTimeoutMs }),
     faultHandling: {
