@@ -178,12 +178,13 @@ async function fetchGet(url: string): Promise<{ status: number; body: string }> 
   return { status: response.status, body: await response.text() };
 }
 
-// fetch() cannot be given a CA or a client certificate; node:https can.
+// fetch() cannot be given a CA or a client certificate; node:https can. The
+// server certificate must name localhost (SNI cannot be an IP address).
 async function httpsHealthCheck(tls: EtcdTlsFiles): Promise<HealthGet> {
   const [ca, cert, key] = await Promise.all([readFile(tls.ca), tls.healthClient ? readFile(tls.healthClient.cert) : undefined, tls.healthClient ? readFile(tls.healthClient.key) : undefined]);
   return (url) =>
     new Promise((resolve, reject) => {
-      const request = httpsGet(url, { ca, cert, key, timeout: 1_000 }, (response) => {
+      const request = httpsGet(url, { ca, cert, key, servername: 'localhost', timeout: 1_000 }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
