@@ -8,6 +8,7 @@ import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
+import { callCredentialsFor } from './credentials/index.js';
 import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { transportChoice } from './injected-transport.js';
@@ -40,7 +41,10 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);
-  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures });
+  // merge: secure from h-tls (whether this client's channel to an address is TLS); plaintext for now.
+  const isSecure = (_address: string): boolean => false;
+  const credentials = callCredentialsFor(descriptor, options, isSecure);
+  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures, credentials });
 
   // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.
   const balancers = new Map<BalancerName, Balancer>();

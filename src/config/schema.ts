@@ -1,6 +1,7 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
+import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
@@ -166,6 +167,7 @@ const dependencyEntry: BlockSpec = {
     bulkhead,
     methods,
     discovery,
+    ...CLIENT_CREDENTIAL_KEYS,
   },
 };
 

@@ -128,6 +128,10 @@ export interface ClientPolicyOverrides {
 export interface DependencyPolicy extends ClientPolicyOverrides {
   readonly alias: string;
   readonly service: string;
+  /** Environment variables holding this caller's credential (names, not values). */
+  readonly credentials?: { readonly bearerEnv?: string; readonly apiKeyEnv?: string };
+  readonly forwardAuth?: boolean;
+  readonly allowInsecureCredentials?: boolean;
 }
 
 export interface TelemetrySection {
