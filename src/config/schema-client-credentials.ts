@@ -18,7 +18,7 @@ export const CLIENT_CREDENTIAL_KEYS: Readonly<Record<string, KeySpec>> = {
   },
   forward_auth: {
     kind: 'leaf', type: { kind: 'boolean' }, default: false, example: 'true',
-    meaning: 'with `{ parent: ctx }`, send the incoming call\'s authorization / x-api-key on instead of this caller\'s own credentials (end-user propagation)',
+    meaning: 'with `{ parent: ctx }`, send the incoming call\'s authorization / x-api-key on instead of this caller\'s own credentials (end-user propagation); off unless set',
   },
   allow_insecure_credentials: {
     kind: 'leaf', type: { kind: 'boolean' }, default: false, example: 'true',
