@@ -36,3 +36,19 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
     },
   });
 }
+
+/**
+ * etcd3 1.1.2 opens its one shared watch stream with the auth token it holds
+ * at that moment, and etcd checks every watch created on that stream against
+ * it. Once that token expired or etcd restarted (simple tokens live in
+ * memory), each new watch is cancelled "invalid auth token" until the stream
+ * is reopened, and etcd3 never reopens it for that reason. This closes the
+ * stream so etcd3 dials a new one, with the token renewed by the unary call
+ * made just before (etcd3 renews on a refused unary call). It reaches into
+ * etcd3's WatchManager, hence the defensive shape checks.
+ */
+export function reopenWatchStream(client: Etcd3): void {
+  const manager = (client as unknown as { watchManager?: { state?: unknown; stream?: { cancel?: () => void } } }).watchManager;
+  const CONNECTED = 2; // etcd3's WatchManager State.Connected
+  if (manager?.state === CONNECTED && typeof manager.stream?.cancel === 'function') manager.stream.cancel();
+}
