@@ -8,7 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRegistry } from '../../../src/discovery/index.js';
 import type { DiscoverySection } from '../../../src/config/types.js';
 import type { Logger } from '../../../src/telemetry/logger-types.js';
+import { TuskServer } from '../../../src/server/tusk-server.js';
 import { enableEtcdAuth } from '../../helpers/etcd-auth.js';
+import { TestEchoService } from '../../helpers/server-echo-service.js';
+import { captureLogger, type LogLine } from '../../helpers/server-test-server.js';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd.js';
 import { EndpointRecorder } from '../discovery/endpoint-recorder.js';
 
@@ -80,6 +83,36 @@ describe('etcd with username/password auth', () => {
     } finally {
       await registry.close();
     }
+  });
+
+  test('a TuskServer registers with TUSK_ETCD_USERNAME / TUSK_ETCD_PASSWORD; neither its logs nor a refused start quote the password', async () => {
+    const logs: LogLine[] = [];
+    const env = { ...process.env, TUSK_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: etcd.endpoint, TUSK_ADVERTISE_HOST: '127.0.0.1', TUSK_ETCD_USERNAME: 'registrar', TUSK_ETCD_PASSWORD: PASSWORD };
+    const server = new TuskServer({ host: '127.0.0.1', port: 0, env, handleSignals: false, logger: captureLogger(logs) });
+    server.add(new TestEchoService('echo-auth'));
+    const watcher = createRegistry(section, { logger: silent });
+    const seen = new EndpointRecorder();
+    const stopWatching = watcher.watch('test.v1.EchoService', seen.listener);
+    try {
+      await server.start();
+      await seen.until([`127.0.0.1:${server.port}`]);
+      await server.stop();
+      await seen.until([]);
+    } finally {
+      stopWatching();
+      await watcher.close();
+    }
+
+    const wrong = 'wrong-pw-5d0e';
+    const refused = new TuskServer({ host: '127.0.0.1', port: 0, env: { ...env, TUSK_ETCD_PASSWORD: wrong }, handleSignals: false, logger: captureLogger(logs) });
+    refused.add(new TestEchoService('echo-refused'));
+    const error = await refused.start().then(() => undefined, (failure: unknown) => failure);
+    await refused.stop().catch(() => undefined);
+    assert.ok(error instanceof Error, 'start() fails with a wrong password');
+    assert.ok(!error.message.includes(wrong), `the start error does not quote the password: ${error.message}`);
+    const written = JSON.stringify(logs);
+    assert.ok(logs.length > 0, 'the servers logged');
+    assert.ok(!written.includes(PASSWORD) && !written.includes(wrong), 'no log line contains a password');
   });
 
   test('a username without a password, or a password without a username, is a clear error', () => {
