@@ -31,7 +31,7 @@ function readOverride(variable: OverrideVariable, env: NodeJS.ProcessEnv, source
   let spec: KeySpec = DESCRIPTOR_SCHEMA[section]!;
   for (const key of keys) spec = (spec as BlockSpec).keys[key]!;
   const checked = coerceEnvValue(spec as LeafSpec, text);
-  const shown = variable === 'TUSK_ETCD_PASSWORD' ? '<hidden>' : JSON.stringify(text);
+  const shown = (spec as LeafSpec).secret ? '<hidden>' : JSON.stringify(text);
   if (!checked.ok) throw new ConfigError(source, `[${section}] ${keys.join('.')}`, `${variable}=${shown} ${checked.problem}`, variable);
   return checked.value;
 }

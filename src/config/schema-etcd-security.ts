@@ -25,7 +25,7 @@ export const ETCD_SECURITY_KEYS: Readonly<Record<string, KeySpec>> = {
   },
   username: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, nullable: true, default: null, example: '"tusk"', meaning: 'etcd: user of etcd\'s auth (env TUSK_ETCD_USERNAME); needs password' },
   password: {
-    kind: 'leaf', type: { kind: 'string', nonEmpty: true }, nullable: true, default: null, example: '@env("ETCD_PASSWORD")',
+    kind: 'leaf', type: { kind: 'string', nonEmpty: true }, nullable: true, default: null, secret: true, example: '@env("ETCD_PASSWORD")',
     meaning: 'etcd: that user\'s password (env TUSK_ETCD_PASSWORD); never logged, best given by @env',
   },
 };
