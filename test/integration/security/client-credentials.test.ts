@@ -18,9 +18,12 @@ import { startEchoServer, type EchoServer } from '../client/echo-grpc-server.js'
 let server: EchoServer;
 /** The auth headers of each Echo call, keyed by the request's text. */
 const received = new Map<string, { authorization?: string; apiKey?: string }[]>();
+/** The authorization header of every call, by method. */
+const authorizationByMethod: Array<[string, string | undefined]> = [];
 
 before(async () => {
   server = await startEchoServer({
+    onMetadata: (method, metadata) => authorizationByMethod.push([method, metadata.get('authorization')[0] as string | undefined]),
     onEcho: (request, _remaining, call) => {
       const [authorization] = call.metadata.get('authorization') as string[];
       const [apiKey] = call.metadata.get('x-api-key') as string[];
@@ -66,6 +69,16 @@ describe('client credentials', () => {
     });
     assert.deepEqual(received.get('bearer'), [{ authorization: 'Bearer tok-1' }]);
     assert.deepEqual(received.get('api-key'), [{ apiKey: 'key-1' }]);
+  });
+
+  test('streaming calls of all three kinds carry the credentials too', async () => {
+    authorizationByMethod.length = 0;
+    await withClient({ credentials: { bearer: 'stream-token' } }, async (client) => {
+      for await (const _ of client.countUp({ text: '2' }));
+      await client.collect((async function* () { yield { text: 'a' }; })());
+      for await (const _ of client.chat((async function* () { yield { text: 'b' }; })()));
+    });
+    assert.deepEqual(authorizationByMethod, [['CountUp', 'Bearer stream-token'], ['Collect', 'Bearer stream-token'], ['Chat', 'Bearer stream-token']]);
   });
 
   test('a function is called once per call, so a refreshed token goes with the next call', async () => {
