@@ -41,9 +41,9 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);
-  // merge: secure from h-tls (whether this client's channel to an address is TLS); plaintext for now.
-  const isSecure = (_address: string): boolean => false;
-  const credentials = callCredentialsFor(descriptor, options, isSecure);
+  // Whether an endpoint's channel is TLS is its Transport's `secure` (pipeline stage 7b).
+  // merge: secure from h-tls — GrpcTransport sets `secure: true` when its channel credentials are TLS; plaintext until then.
+  const credentials = callCredentialsFor(descriptor, options);
   const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures, credentials });
 
   // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.

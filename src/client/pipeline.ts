@@ -198,7 +198,7 @@ export class CallPipeline {
     const endpoint = plan.balancer.pick(candidates, scope); // 7
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
-    if (call.auth !== undefined) this.parts.credentials!.checkEndpoint(endpoint.address, call.auth); // 7b
+    if (call.auth !== undefined) this.parts.credentials!.checkEndpoint(endpoint.address, endpoint.transport.secure === true, call.auth); // 7b
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     // The caller's explicit metadata beats the credentials stage's headers.
     const outgoing = call.auth === undefined ? scope.metadata : { ...call.auth, ...scope.metadata };

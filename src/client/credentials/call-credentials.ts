@@ -13,8 +13,6 @@ export interface CallCredentialsOptions {
   /** Pass the parent call's incoming authorization / x-api-key on (end-user propagation). */
   readonly forwardAuth: boolean;
   readonly allowInsecure: boolean;
-  /** Whether the channel to an endpoint is TLS. */
-  readonly isSecure: (address: string) => boolean;
 }
 
 type Headers = Readonly<Record<string, string>>;
@@ -56,9 +54,9 @@ export class CallCredentials {
   }
 
   /** Throws (unsent, not retried, not the endpoint's fault) when `headers` must not go to this endpoint in plaintext. */
-  checkEndpoint(address: string, headers: Headers): void {
+  checkEndpoint(address: string, secure: boolean, headers: Headers): void {
     if (headers === NONE || Object.keys(headers).length === 0) return;
-    const problem = insecureCredentialsProblem({ secure: this.options.isSecure(address), address, allowInsecure: this.options.allowInsecure });
+    const problem = insecureCredentialsProblem({ secure, address, allowInsecure: this.options.allowInsecure });
     if (problem !== undefined) throw new CallerError(Code.FAILED_PRECONDITION, problem);
   }
 }

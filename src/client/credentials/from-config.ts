@@ -7,13 +7,13 @@ import { CallCredentials } from './call-credentials.js';
 import type { ClientCredentials, Credential } from './credential.js';
 
 /** Undefined when this client never adds auth headers (the pipeline then skips the stage). */
-export function callCredentialsFor(target: ServiceDescriptor, options: ClientOptions, isSecure: (address: string) => boolean): CallCredentials | undefined {
+export function callCredentialsFor(target: ServiceDescriptor, options: ClientOptions): CallCredentials | undefined {
   const dependency = options.caller === undefined ? undefined : findDependency(callerDescriptor(options.caller), target.name);
   const credentials = options.credentials ?? fromEnvironment(dependency);
   const forwardAuth = options.forwardAuth ?? dependency?.forwardAuth ?? false;
   if (!CallCredentials.needed({ credentials, forwardAuth })) return undefined;
   const allowInsecure = options.allowInsecureCredentials ?? dependency?.allowInsecureCredentials ?? false;
-  return new CallCredentials({ credentials, forwardAuth, allowInsecure, isSecure });
+  return new CallCredentials({ credentials, forwardAuth, allowInsecure });
 }
 
 /** `credentials { bearer_env | api_key_env }`: the variable is read at each call, so its value is never kept or logged. */

@@ -12,7 +12,9 @@ import { defineService, type ServiceDescriptor } from '../../../src/config/servi
 import type { RawDescriptor } from '../../../src/config/types.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import { Code, TuskError } from '../../../src/status/index.js';
+import { createInMemoryTransport } from '../../../src/testing/index.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
+import { TestEchoService } from '../../helpers/server-echo-service.js';
 import { startEchoServer, type EchoServer } from '../client/echo-grpc-server.js';
 
 let server: EchoServer;
@@ -41,6 +43,14 @@ const echo = echoDescriptor();
 
 async function withClient(options: ClientOptions, run: (client: EchoServiceClient) => Promise<void>): Promise<void> {
   const client = createClient<EchoServiceClient>(echo, { endpoints: [server.address], ...options });
+  try {
+    await run(client);
+  } finally {
+    await closeClient(client);
+  }
+}
+
+async function withClientOn(client: EchoServiceClient, run: (client: EchoServiceClient) => Promise<void>): Promise<void> {
   try {
     await run(client);
   } finally {
@@ -140,6 +150,14 @@ describe('client credentials', () => {
       await client.echo({ text: 'forwarded' }, { parent: parent({}) });
     });
     assert.deepEqual(received.get('forwarded'), [{ authorization: 'Bearer end-user', apiKey: 'end-user-key' }, { authorization: 'Bearer service-identity' }]);
+  });
+
+  test('an in-memory transport never leaves the process: its non-address "in-memory" gets the credentials', async () => {
+    const service = new TestEchoService('in-memory-echo');
+    await withClientOn(createClient<EchoServiceClient>(service.descriptor, { transport: createInMemoryTransport(service), credentials: { apiKey: 'in-process-key' } }), async (client) => {
+      await client.echo({ text: 'in-memory' });
+    });
+    assert.equal(service.calls[0]?.ctx.metadata['x-api-key'], 'in-process-key');
   });
 
   test('credentials over plaintext to a non-loopback address are refused (FAILED_PRECONDITION, unsent) unless allowed', async (t) => {
