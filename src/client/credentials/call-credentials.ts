@@ -19,7 +19,13 @@ type Headers = Readonly<Record<string, string>>;
 const NONE: Headers = Object.freeze({});
 
 export class CallCredentials {
-  constructor(private readonly options: CallCredentialsOptions) {}
+  /** A fixed credential's headers, checked once: a bad one is the programmer's mistake, thrown by createClient(). */
+  private readonly fixed: Headers | undefined;
+
+  constructor(private readonly options: CallCredentialsOptions) {
+    const credentials = options.credentials;
+    this.fixed = credentials === undefined || typeof credentials === 'function' ? undefined : credentialHeaders(credentials);
+  }
 
   /** True when this client can ever add auth headers: otherwise the pipeline skips the stage. */
   static needed(options: Pick<CallCredentialsOptions, 'credentials' | 'forwardAuth'>): boolean {
@@ -40,7 +46,7 @@ export class CallCredentials {
     }
     const credentials = this.options.credentials;
     if (credentials === undefined) return NONE;
-    if (typeof credentials !== 'function') return usable(() => credentialHeaders(credentials));
+    if (typeof credentials !== 'function') return this.fixed!;
     let produced: ReturnType<typeof credentials>;
     try {
       produced = credentials();

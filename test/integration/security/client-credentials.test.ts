@@ -113,6 +113,10 @@ describe('client credentials', () => {
     assert.equal(received.get('no-token'), undefined);
   });
 
+  test('a fixed credential that metadata cannot carry is refused by createClient(), without quoting it', () => {
+    assert.throws(() => createClient<EchoServiceClient>(echo, { endpoints: [server.address], credentials: { bearer: 'two\nlines-secret' } }), (error: Error) => error instanceof TypeError && !error.message.includes('secret'));
+  });
+
   test('[dependencies] credentials { bearer_env } reads the variable at each call; unset is UNAUTHENTICATED naming the variable, not a value', async () => {
     const variable = 'TUSK_TEST_ECHO_TOKEN';
     const options = { caller: caller({ credentials: { bearer_env: variable } }) };
