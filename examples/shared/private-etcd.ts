@@ -3,14 +3,17 @@
 // simulate outages — it can be stopped, killed and started again on the same
 // ports and data.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface EtcdServer {
-  /** "127.0.0.1:PORT", the client endpoint. */
+  /** "127.0.0.1:PORT", the client endpoint (TLS or not: see `url`). */
   readonly endpoint: string;
+  /** "http://127.0.0.1:PORT", or https:// when started with `tls`. */
+  readonly url: string;
   readonly dataDir: string;
   /** SIGTERM and wait for exit; keeps data and ports for a later start(). */
   stop(): Promise<void>;
@@ -27,6 +30,21 @@ export interface StartEtcdOptions {
   readonly readyTimeoutMs?: number;
   /** The etcd executable; default $TUSK_TEST_ETCD_BIN, else Debian's /usr/bin/etcd (3.4). */
   readonly binary?: string;
+  /** Serve clients over TLS (https:// client URL); with `clientCertAuth`, only clients with a certificate from `ca` get in. */
+  readonly tls?: EtcdTlsFiles;
+  /** More etcd flags, e.g. ['--auth-token=simple', '--auth-token-ttl=5']. */
+  readonly extraArgs?: readonly string[];
+}
+
+/** PEM files of the etcd server's own certificate; `ca` verifies client certificates and is what clients trust. */
+export interface EtcdTlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  /** --client-cert-auth: refuse clients without a certificate from `ca`. */
+  readonly clientCertAuth?: boolean;
+  /** The certificate the harness itself presents to /health when client certificates are required. */
+  readonly healthClient?: { readonly cert: string; readonly key: string };
 }
 
 const DEFAULT_ETCD_BINARY = process.env.TUSK_TEST_ETCD_BIN ?? '/usr/bin/etcd';
@@ -58,7 +76,8 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const clientPort = await freePort();
   let peerPort = await freePort();
   while (peerPort === clientPort) peerPort = await freePort();
-  const clientUrl = `http://${HOST}:${clientPort}`;
+  const tls = options.tls;
+  const clientUrl = `${tls ? 'https' : 'http'}://${HOST}:${clientPort}`;
   const peerUrl = `http://${HOST}:${peerPort}`;
   const name = `tusk-${clientPort}`;
   const args = [
@@ -72,7 +91,10 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     '--initial-cluster-state=new',
     '--logger=zap',
     '--log-outputs=stderr',
+    ...(tls ? [`--cert-file=${tls.cert}`, `--key-file=${tls.key}`, `--trusted-ca-file=${tls.ca}`, ...(tls.clientCertAuth ? ['--client-cert-auth'] : [])] : []),
+    ...(options.extraArgs ?? []),
   ];
+  const healthCheck = tls ? await httpsHealthCheck(tls) : undefined;
 
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -103,7 +125,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
       if (child !== spawned) break;
-      if (await isHealthy(clientUrl)) return;
+      if (await isHealthy(clientUrl, healthCheck)) return;
       await sleep(100);
     }
     const reason = spawnError ? `could not spawn ${binary}: ${String(spawnError)}` : child === spawned ? `not healthy within ${readyTimeoutMs} ms` : 'exited during start-up';
@@ -125,6 +147,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   await launch();
   return {
     endpoint: `${HOST}:${clientPort}`,
+    url: clientUrl,
     dataDir,
     start: launch,
     stop: () => terminate('SIGTERM'),
@@ -136,15 +159,41 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   };
 }
 
-async function isHealthy(clientUrl: string): Promise<boolean> {
+/** GET url; resolves with status and body (TLS: trusting `ca`, presenting the health client certificate). */
+type HealthGet = (url: string) => Promise<{ status: number; body: string }>;
+
+async function isHealthy(clientUrl: string, get: HealthGet = fetchGet): Promise<boolean> {
   try {
-    const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
-    if (!response.ok) return false;
-    const body = (await response.json()) as { health?: unknown };
-    return body.health === 'true' || body.health === true;
+    const { status, body } = await get(`${clientUrl}/health`);
+    if (status !== 200) return false;
+    const health = (JSON.parse(body) as { health?: unknown }).health;
+    return health === 'true' || health === true;
   } catch {
     return false;
   }
+}
+
+async function fetchGet(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+// fetch() cannot be given a CA or a client certificate; node:https can. The
+// server certificate must name localhost (SNI cannot be an IP address).
+async function httpsHealthCheck(tls: EtcdTlsFiles): Promise<HealthGet> {
+  const [ca, cert, key] = await Promise.all([readFile(tls.ca), tls.healthClient ? readFile(tls.healthClient.cert) : undefined, tls.healthClient ? readFile(tls.healthClient.key) : undefined]);
+  return (url) =>
+    new Promise((resolve, reject) => {
+      const request = httpsGet(url, { ca, cert, key, servername: 'localhost', timeout: 1_000 }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('error', reject);
+      });
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', reject);
+    });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Registry } from '../discovery/types.js';
+import type { ClientCredentials } from './credentials/credential.js';
 import type { ClientInterceptor } from './interceptors.js';
 import type { Transport, TransportFactory } from './transport.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
@@ -37,4 +38,10 @@ export interface ClientOptions {
    * A TransportFactory: makes the transport of each discovered address instead of grpc-js.
    */
   readonly transport?: Transport | TransportFactory;
+  /** A bearer token or API key, or a function returning one per call; beats the [dependencies] entry's `credentials`. */
+  readonly credentials?: ClientCredentials;
+  /** With `{ parent: ctx }`, send the parent's incoming authorization / x-api-key instead (default false; `forward_auth`). */
+  readonly forwardAuth?: boolean;
+  /** Send credentials over plaintext to non-loopback addresses too (default false; `allow_insecure_credentials`). */
+  readonly allowInsecureCredentials?: boolean;
 }

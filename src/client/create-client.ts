@@ -8,6 +8,7 @@ import { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
+import { callCredentialsFor } from './credentials/index.js';
 import { installDefaultClientTelemetry } from './default-telemetry.js';
 import { EndpointSet, type EndpointSource } from './endpoint-set.js';
 import { transportChoice } from './injected-transport.js';
@@ -33,6 +34,10 @@ interface ClientHandle {
 export function createClient<Client>(descriptor: ServiceDescriptor, options: ClientOptions = {}): Client & TuskClient {
   checkOneEndpointSource(options);
   const config = effectiveClientConfig(descriptor, options);
+  // Before anything is opened: a bad fixed credential throws here. Whether an endpoint's channel is TLS
+  // is its Transport's `secure` (pipeline stage 7b).
+  // merge: secure from h-tls — GrpcTransport sets `secure: true` when its channel credentials are TLS; plaintext until then.
+  const credentials = callCredentialsFor(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const transports = transportChoice(options, transportPoolFor(config.policy));
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
@@ -40,7 +45,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);
-  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures });
+  const pipeline = new CallPipeline({ service: descriptor.name, endpoints, budget, bulkhead, failures, credentials });
 
   // Methods with the same balancer policy share one instance, so its load and latency view covers all of them.
   const balancers = new Map<BalancerName, Balancer>();

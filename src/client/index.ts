@@ -6,3 +6,4 @@ export type { Transport, TransportCallOptions, TransportFactory } from './transp
 export { TransportPool, sharedTransportPool } from './transport-pool.js';
 export { setClientTraceHook, type ClientTraceHook, type ClientCallTrace, type ClientCallInfo } from './trace-hook.js';
 export { setClientStateObserver, type ClientStateObserver } from './client-observer.js';
+export { insecureCredentialsProblem, type ClientCredentials, type Credential, type CredentialChannel } from './credentials/index.js';

@@ -31,6 +31,7 @@ export function transportChoice(options: ClientOptions, grpcPool: TransportPool)
 function borrowed(transport: Transport): Transport {
   return {
     address: transport.address,
+    ...(transport.secure === undefined ? {} : { secure: transport.secure }),
     unary: (path, request, options) => transport.unary(path, request, options),
     serverStream: (path, request, options) => transport.serverStream(path, request, options),
     clientStream: (path, requests, options) => transport.clientStream(path, requests, options),

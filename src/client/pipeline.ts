@@ -3,12 +3,15 @@
 //   0. interceptors ClientOptions.interceptors, wrapping each method in create-client.ts (interceptors.ts)
 //   1. scope         callScope(): overall deadline, cancellation, parent propagation, metadata check;
 //                    a call already cancelled or past its deadline goes no further (scopeEnded)
+//   1b. credentials  CallCredentials.forCall(): the call's auth headers, once for all attempts (own,
+//                    or the parent's with forward_auth); failing → UNAUTHENTICATED, unsent (credentials/)
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead slot (optional, per service), held until the call ends
 //   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline
 //   5. discovery     wait for the first endpoint list (signal and deadline honoured)
 //   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
 //   7. balancer pick among endpoints whose breaker admits calls, untried first
+//   7b. credentials  checkEndpoint(): auth headers go over TLS or to loopback only → else FAILED_PRECONDITION, unsent
 //   8. endpoint breaker EndpointBreaker of the picked endpoint; EndpointFailureRule says what counts
 //   9. per-try timeout  attemptDeadline(), inside the overall deadline
 //  10. transport     the endpoint's shared Transport (grpc-js today)
@@ -31,6 +34,7 @@ import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
 import { TuskError, asTuskError, messageOf } from '../status/tusk-error.js';
 import { AttemptMetadata } from './attempt-metadata.js';
+import type { CallCredentials } from './credentials/index.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
@@ -58,6 +62,8 @@ export interface PipelineParts {
   readonly bulkhead: ServiceBulkhead | undefined;
   /** Which failures count against an endpoint (circuit_breaker.on). */
   readonly failures: EndpointFailureRule;
+  /** Auth headers of each call; absent = this client never sends any. */
+  readonly credentials?: CallCredentials | undefined;
 }
 
 /** One attempt's work on a chosen endpoint: send, and resolve with what the caller gets (a stream: at its first message). */
@@ -97,7 +103,7 @@ export class CallPipeline {
     }
     const trace = clientTraceHook()?.startCall({ service: this.service, method: plan.method.name, kind: plan.method.kind, metadata: scope.metadata }); // 2
     const call = new PipelineCall(plan, scope, trace, send, hold, this.parts.bulkhead);
-    return this.admit(call).then(
+    return this.withCredentials(call, options).then(
       (value) => {
         if (!call.held) call.end();
         return value;
@@ -108,6 +114,25 @@ export class CallPipeline {
         throw error;
       },
     );
+  }
+
+  private withCredentials<T>(call: PipelineCall<T>, options: CallOptions | undefined): Promise<T> {
+    const credentials = this.parts.credentials;
+    if (credentials === undefined) return this.admit(call);
+    let headers: ReturnType<CallCredentials['forCall']>;
+    try {
+      headers = credentials.forCall(options?.parent?.metadata); // 1b
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!(headers instanceof Promise)) {
+      call.auth = headers;
+      return this.admit(call);
+    }
+    return headers.then((resolved) => {
+      call.auth = resolved;
+      return this.admit(call);
+    });
   }
 
   private admit<T>(call: PipelineCall<T>): Promise<T> {
@@ -173,8 +198,11 @@ export class CallPipeline {
     const endpoint = plan.balancer.pick(candidates, scope); // 7
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
+    if (call.auth !== undefined) this.parts.credentials!.checkEndpoint(endpoint.address, endpoint.transport.secure === true, call.auth); // 7b
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
-    const metadata = trace?.metadata === undefined ? scope.metadata : { ...scope.metadata, ...trace.metadata };
+    // The caller's explicit metadata beats the credentials stage's headers.
+    const outgoing = call.auth === undefined ? scope.metadata : { ...call.auth, ...scope.metadata };
+    const metadata = trace?.metadata === undefined ? outgoing : { ...outgoing, ...trace.metadata };
     const deadline = attemptDeadline(scope.deadline, plan.perTryTimeoutMs); // 9
     // Only an expiring per-try timeout says the endpoint was too slow; the caller's own deadline says nothing about it.
     const counts = deadline === scope.deadline ? this.countsWithoutPerTry : this.countsWithPerTry;
@@ -243,6 +271,8 @@ class PipelineCall<T> {
   held = false;
   /** Only when the caller asked for response header or trailer. */
   readonly metadata: AttemptMetadata | undefined;
+  /** The credentials stage's auth headers (1b), for every attempt. */
+  auth: Readonly<Record<string, string>> | undefined;
   private ended = false;
 
   constructor(

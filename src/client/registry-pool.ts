@@ -15,7 +15,8 @@ class RegistryPool {
   private readonly registries = new Map<string, PooledRegistry>();
 
   acquire(discovery: DiscoverySection): { registry: Registry; release: () => Promise<void> } {
-    const key = JSON.stringify([discovery.provider, discovery.endpoints, discovery.prefix, discovery.ttlMs, discovery.dir]);
+    // Different etcd credentials are different connections; the key stays in memory, never logged.
+    const key = JSON.stringify([discovery.provider, discovery.endpoints, discovery.prefix, discovery.ttlMs, discovery.dir, discovery.tls ?? null, discovery.username ?? null, discovery.password ?? null]);
     let pooled = this.registries.get(key);
     if (pooled === undefined) {
       pooled = { registry: createRegistry(discovery), refs: 0 };

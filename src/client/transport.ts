@@ -34,6 +34,12 @@ export interface TransportCallOptions {
 
 export interface Transport {
   readonly address: string;
+  /**
+   * Nobody on the network can read what this transport sends: a TLS channel,
+   * or one that never leaves the process (in-memory). Credentials go to any
+   * address over such a transport; absent = plaintext (loopback only).
+   */
+  readonly secure?: boolean;
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array>;
   serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array>;
   clientStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): Promise<Uint8Array>;

@@ -2,8 +2,8 @@ import { ConfigError } from './config-error.js';
 import { envText } from './resolve-value.js';
 import { coerceEnvValue } from './scalar-check.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
-import type { BlockSpec, LeafSpec } from './schema-types.js';
-import type { DiscoverySection, ServiceSection, TelemetrySection } from './types.js';
+import type { BlockSpec, KeySpec, LeafSpec } from './schema-types.js';
+import type { DiscoverySection, EtcdTlsFiles, ServiceSection, TelemetrySection } from './types.js';
 
 /** The contract variables (DESIGN.md) and the key each overrides. */
 export const ENV_OVERRIDES = {
@@ -13,6 +13,12 @@ export const ENV_OVERRIDES = {
   TUSK_LOG_LEVEL: ['telemetry', 'log_level'],
   // Not in DESIGN.md's list: lets one demo or test run keep its local registry private.
   TUSK_REGISTRY_DIR: ['discovery', 'dir'],
+  // Securing etcd (issue 11); the password's value never appears in an error.
+  TUSK_ETCD_CA: ['discovery', 'tls', 'ca'],
+  TUSK_ETCD_CERT: ['discovery', 'tls', 'cert'],
+  TUSK_ETCD_KEY: ['discovery', 'tls', 'key'],
+  TUSK_ETCD_USERNAME: ['discovery', 'username'],
+  TUSK_ETCD_PASSWORD: ['discovery', 'password'],
 } as const;
 
 type OverrideVariable = keyof typeof ENV_OVERRIDES;
@@ -21,10 +27,12 @@ type OverrideVariable = keyof typeof ENV_OVERRIDES;
 function readOverride(variable: OverrideVariable, env: NodeJS.ProcessEnv, source: string): unknown {
   const text = envText(env, variable);
   if (text === undefined) return undefined;
-  const [section, key] = ENV_OVERRIDES[variable];
-  const spec = (DESCRIPTOR_SCHEMA[section] as BlockSpec).keys[key] as LeafSpec;
-  const checked = coerceEnvValue(spec, text);
-  if (!checked.ok) throw new ConfigError(source, `[${section}] ${key}`, `${variable}=${JSON.stringify(text)} ${checked.problem}`, variable);
+  const [section, ...keys] = ENV_OVERRIDES[variable];
+  let spec: KeySpec = DESCRIPTOR_SCHEMA[section]!;
+  for (const key of keys) spec = (spec as BlockSpec).keys[key]!;
+  const checked = coerceEnvValue(spec as LeafSpec, text);
+  const shown = (spec as LeafSpec).secret ? '<hidden>' : JSON.stringify(text);
+  if (!checked.ok) throw new ConfigError(source, `[${section}] ${keys.join('.')}`, `${variable}=${shown} ${checked.problem}`, variable);
   return checked.value;
 }
 
@@ -33,7 +41,20 @@ export function applyDiscoveryEnv(discovery: DiscoverySection, env: NodeJS.Proce
   const provider = (readOverride('TUSK_DISCOVERY', env, source) as DiscoverySection['provider'] | undefined) ?? discovery.provider;
   const etcdEndpoints = provider === 'etcd' ? (readOverride('TUSK_ETCD_ENDPOINTS', env, source) as string[] | undefined) : undefined;
   const dir = (readOverride('TUSK_REGISTRY_DIR', env, source) as string | undefined) ?? discovery.dir;
-  return { ...discovery, provider, endpoints: etcdEndpoints ?? discovery.endpoints, dir };
+  return applyEtcdSecurityEnv({ ...discovery, provider, endpoints: etcdEndpoints ?? discovery.endpoints, dir }, env, source);
+}
+
+/** TUSK_ETCD_CA/CERT/KEY (any of them turns TLS on), TUSK_ETCD_USERNAME and TUSK_ETCD_PASSWORD, each over its key. */
+function applyEtcdSecurityEnv(discovery: DiscoverySection, env: NodeJS.ProcessEnv, source: string): DiscoverySection {
+  const read = (variable: OverrideVariable): string | undefined => readOverride(variable, env, source) as string | undefined;
+  const [ca, cert, key] = [read('TUSK_ETCD_CA'), read('TUSK_ETCD_CERT'), read('TUSK_ETCD_KEY')];
+  const [username, password] = [read('TUSK_ETCD_USERNAME'), read('TUSK_ETCD_PASSWORD')];
+  if ([ca, cert, key, username, password].every((value) => value === undefined)) return discovery;
+  const base: EtcdTlsFiles | null = discovery.tls ?? null;
+  const tls = ca === undefined && cert === undefined && key === undefined
+    ? base
+    : { ca: ca ?? base?.ca ?? null, cert: cert ?? base?.cert ?? null, key: key ?? base?.key ?? null };
+  return { ...discovery, tls, username: username ?? discovery.username ?? null, password: password ?? discovery.password ?? null };
 }
 
 /** TUSK_ETCD_ENDPOINTS alone: for a provider switched to etcd by an override layer. */

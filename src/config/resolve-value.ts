@@ -65,7 +65,7 @@ export function resolveLeaf(spec: LeafSpec, raw: RawValue, where: Where, ctx: Re
       return resolveLeaf(spec, raw.default, where, ctx);
     }
     const checked = coerceEnvValue(spec, text, raw.default);
-    if (!checked.ok) fail(ctx, where, `${name}=${JSON.stringify(text)} ${checked.problem}`, name, raw['@at']);
+    if (!checked.ok) fail(ctx, where, `${name}=${spec.secret ? '<hidden>' : JSON.stringify(text)} ${checked.problem}`, name, raw['@at']);
     return checked.value;
   }
   if (spec.list && (typeof raw === 'string' || Array.isArray(raw))) {
@@ -76,7 +76,7 @@ export function resolveLeaf(spec: LeafSpec, raw: RawValue, where: Where, ctx: Re
   if (raw === null && spec.nullable) return null;
   if (raw !== null && typeof raw === 'object') fail(ctx, where, `expected ${describeType(spec)}, got ${Array.isArray(raw) ? 'a list' : 'a block'}`);
   const checked = checkLeafItem(spec, raw as Literal);
-  if (!checked.ok) fail(ctx, where, `${describeLiteral(raw as Literal)} ${checked.problem}`);
+  if (!checked.ok) fail(ctx, where, `${spec.secret ? 'the value' : describeLiteral(raw as Literal)} ${checked.problem}`);
   return checked.value;
 }
 

@@ -32,6 +32,8 @@ export interface LeafSpec {
   readonly required?: boolean;
   /** Extra rule on the checked value; returns the complaint predicate, e.g. "is not an address others can reach". */
   readonly check?: (value: unknown) => string | undefined;
+  /** A password or the like: messages about a bad value never quote it. */
+  readonly secret?: boolean;
   /** A typical value as written in a .tsk (`'"250ms"'`, `'["UNAVAILABLE"]'`), for the reference; a test validates each. */
   readonly example?: string;
   readonly meaning: string;

@@ -1,6 +1,8 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
+import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
+import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
@@ -128,6 +130,7 @@ const discovery: BlockSpec = {
     prefix: { kind: 'leaf', type: { kind: 'string' }, default: 'services', example: '"prod/services"', meaning: 'etcd key prefix' },
     ttl: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '10s', example: '"15s"', meaning: 'registration lease time to live' },
     dir: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => defaultLocalRegistryDir(), defaultText: '`tusk-grpc-registry-<uid>` in the OS temp folder (mode 0700)', example: '"/var/run/tusk-registry"', meaning: 'local provider: shared folder, per user by default, refused when others may write it (env TUSK_REGISTRY_DIR)' },
+    ...ETCD_SECURITY_KEYS,
   },
 };
 
@@ -164,6 +167,7 @@ const dependencyEntry: BlockSpec = {
     bulkhead,
     methods,
     discovery,
+    ...CLIENT_CREDENTIAL_KEYS,
   },
 };
 

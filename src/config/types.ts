@@ -28,6 +28,18 @@ export interface DiscoverySection {
   readonly ttlMs: number;
   /** local provider: folder shared by the processes of one machine. */
   readonly dir: string;
+  /** etcd: TLS to the cluster; null/absent = plaintext. */
+  readonly tls?: EtcdTlsFiles | null;
+  /** etcd: username/password auth; null/absent = none. The password is never logged. */
+  readonly username?: string | null;
+  readonly password?: string | null;
+}
+
+/** PEM file paths; null ca = the system roots, cert and key come together. */
+export interface EtcdTlsFiles {
+  readonly ca: string | null;
+  readonly cert: string | null;
+  readonly key: string | null;
 }
 
 export interface ServerSection {
@@ -116,6 +128,10 @@ export interface ClientPolicyOverrides {
 export interface DependencyPolicy extends ClientPolicyOverrides {
   readonly alias: string;
   readonly service: string;
+  /** Environment variables holding this caller's credential (names, not values). */
+  readonly credentials?: { readonly bearerEnv?: string; readonly apiKeyEnv?: string };
+  readonly forwardAuth?: boolean;
+  readonly allowInsecureCredentials?: boolean;
 }
 
 export interface TelemetrySection {

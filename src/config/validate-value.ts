@@ -79,7 +79,7 @@ function validateLeaf(spec: LeafSpec, value: TskValue, where: Where, issues: Iss
 
 function reportItem(spec: LeafSpec, literal: Literal, at: TskValue, where: Where, issues: IssueList, subjectPrefix: string): void {
   const checked = checkLeafItem(spec, literal);
-  if (!checked.ok) issues.add(at.pos, `${whereText(where)}: ${subjectPrefix}${describeLiteral(literal)} ${checked.problem}`);
+  if (!checked.ok) issues.add(at.pos, `${whereText(where)}: ${subjectPrefix}${spec.secret ? 'the value' : describeLiteral(literal)} ${checked.problem}`);
 }
 
 function expectObject(value: TskValue, where: Where, issues: IssueList): value is TskObject {

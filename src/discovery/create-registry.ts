@@ -3,6 +3,7 @@ import type { DiscoverySection } from '../config/types.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { Registry } from './types.js';
 import { EtcdRegistry } from './etcd-registry.js';
+import { etcdSecurityOptions } from './etcd-security.js';
 import { createFallbackLogger } from './fallback-logger.js';
 import { defaultLocalRegistryDir } from './local-files.js';
 import { LocalRegistry } from './local-registry.js';
@@ -26,7 +27,7 @@ export function createRegistry(discovery: DiscoverySection, options: CreateRegis
   switch (discovery.provider) {
     case 'etcd':
       return new EtcdRegistry({
-        endpoints: discovery.endpoints, prefix: discovery.prefix, ttlMs, logger,
+        endpoints: discovery.endpoints, prefix: discovery.prefix, ttlMs, logger, security: etcdSecurityOptions(discovery),
         ...(options.onConnectionChange ? { onConnectionChange: options.onConnectionChange } : {}),
       });
     case 'local':

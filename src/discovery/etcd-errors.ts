@@ -1,6 +1,6 @@
 // What a person running the process reads when etcd is not there: one line
 // saying which etcd, where that address came from, and what went wrong.
-import { isRecoverableError } from 'etcd3';
+import { EtcdInvalidAuthTokenError, isRecoverableError } from 'etcd3';
 import { OneLineError } from '../status/fatal.js';
 import { messageOf } from '../status/tusk-error.js';
 
@@ -36,4 +36,9 @@ function connectionProblem(message: string, callTimeoutMs: number): string {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/^\d+ [A-Z_]+: /, '').trim();
+}
+
+/** etcd refused a call or a watch because it no longer knows the auth token (expired, or etcd restarted). */
+export function isStaleAuthToken(error: unknown): boolean {
+  return error instanceof EtcdInvalidAuthTokenError || (error instanceof Error && /invalid auth token/.test(error.message));
 }

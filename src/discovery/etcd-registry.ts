@@ -5,6 +5,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import type { EndpointsListener, Registration, RegistrationHandle, Registry } from './types.js';
 import { createEtcdClient, DEFAULT_ETCD_ENDPOINT } from './etcd-client.js';
 import { etcdStartupError } from './etcd-errors.js';
+import type { EtcdSecurityOptions } from './etcd-security.js';
 import { EtcdRegistration } from './etcd-registration.js';
 import { EtcdServiceWatch } from './etcd-service-watch.js';
 import { assertAdvertisableAddress, encodeEndpointValue, instanceKey, serviceKeyPrefix } from './keys.js';
@@ -19,6 +20,8 @@ export interface EtcdRegistryOptions {
   readonly callTimeoutMs?: number;
   /** Told whether etcd keeps this registry's leases alive (true after each keepalive, false when one is lost). */
   readonly onConnectionChange?: (connected: boolean) => void;
+  /** TLS and username/password for etcd (etcdSecurityOptions); default none. */
+  readonly security?: EtcdSecurityOptions;
 }
 
 export class EtcdRegistry implements Registry {
@@ -34,7 +37,7 @@ export class EtcdRegistry implements Registry {
 
   constructor(private readonly options: EtcdRegistryOptions) {
     this.callTimeoutMs = options.callTimeoutMs ?? 5_000;
-    this.client = createEtcdClient({ endpoints: options.endpoints, callTimeoutMs: this.callTimeoutMs });
+    this.client = createEtcdClient({ endpoints: options.endpoints, callTimeoutMs: this.callTimeoutMs, ...(options.security ? { security: options.security } : {}) });
   }
 
   async register(registration: Registration): Promise<RegistrationHandle> {

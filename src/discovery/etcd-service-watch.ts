@@ -6,6 +6,8 @@ import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { Endpoint, EndpointsListener } from './types.js';
 import { decodeEndpointValue, sameEndpoints, sortEndpoints } from './keys.js';
+import { reopenWatchStream } from './etcd-client.js';
+import { isStaleAuthToken } from './etcd-errors.js';
 import { retryForever } from './retry-forever.js';
 import { cancelWatcherWithin } from './bounded.js';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
@@ -47,7 +49,8 @@ export class EtcdServiceWatch {
   }
 
   /** Reads the whole prefix (retrying while etcd is down), then watches from the next revision. */
-  private relist(reason: string): void {
+  /** With `reopenStream`, the watch stream is reopened after the listing renewed etcd3's auth token (reopenWatchStream). */
+  private relist(reason: string, reopenStream = false): void {
     if (this.relisting || this.stopping.signal.aborted) return;
     void this.dropWatcher();
     this.options.logger.debug({ keyPrefix: this.options.keyPrefix, reason }, 'listing service instances');
@@ -67,6 +70,7 @@ export class EtcdServiceWatch {
         for (const kv of response.kvs) this.applyPut(kv);
         this.appliedRevision = BigInt(response.header.revision);
         this.emit();
+        if (reopenStream) reopenWatchStream(this.options.client);
         this.watchFrom(this.appliedRevision + 1n);
       })
       .catch(() => undefined)
@@ -98,10 +102,12 @@ export class EtcdServiceWatch {
       }, this.reconnectBackoff.duration);
     });
     watcher.on('error', (error) => {
-      // Cancelled by the server, typically because the revision was compacted.
+      // Cancelled by the server, typically because the revision was compacted,
+      // or because etcd no longer knows the stream's auth token.
       if (this.watcher !== watcher) return;
-      this.options.logger.info({ err: error, keyPrefix: this.options.keyPrefix }, 'watch cancelled; re-listing');
-      this.relist('watch cancelled');
+      const staleToken = isStaleAuthToken(error);
+      this.options.logger.info({ err: error, keyPrefix: this.options.keyPrefix }, staleToken ? 'watch refused: auth token expired; renewing it' : 'watch cancelled; re-listing');
+      this.relist(staleToken ? 'auth token expired' : 'watch cancelled', staleToken);
     });
   }
 

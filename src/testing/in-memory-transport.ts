@@ -59,6 +59,8 @@ export function createInMemoryTransport(...args: Array<ServiceBase | InMemoryTra
 
 class InMemoryTransport implements Transport {
   readonly address: string;
+  /** Calls never leave the process: credentials are safe to pass. */
+  readonly secure = true;
   private readonly routes = new Map<string, Route>();
   private readonly activeCalls = new ActiveCalls();
   private closed = false;

@@ -13,6 +13,8 @@ export interface EchoServerOptions {
   readonly onCreate?: (text: string) => void;
   /** Called with the remaining deadline of every Echo call (ms, Infinity when none). */
   readonly onEcho?: (request: EchoRequest, remainingMs: number, call: grpc.ServerUnaryCall<unknown, unknown>) => void;
+  /** Called with the request metadata of every call of every method. */
+  readonly onMetadata?: (method: string, metadata: grpc.Metadata) => void;
 }
 
 export interface EchoServer {
@@ -59,6 +61,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   const handlers: grpc.UntypedServiceImplementation = {
     Echo: async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       calls.count++;
+      options.onMetadata?.('Echo', call.metadata);
       const deadline = call.getDeadline();
       const remaining = deadline instanceof Date ? deadline.getTime() - Date.now() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline - Date.now() : Infinity;
       options.onEcho?.(call.request, remaining, call as grpc.ServerUnaryCall<unknown, unknown>);
@@ -72,12 +75,14 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
     },
     Create: async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       calls.count++;
+      options.onMetadata?.('Create', call.metadata);
       options.onCreate?.(call.request.text);
       await sleep((options.delayMs ?? 0) + (call.request.delayMs ?? 0));
       callback(null, { text: call.request.text, instance: instance() });
     },
     CountUp: async (call: grpc.ServerWritableStream<EchoRequest, unknown>) => {
       calls.count++;
+      options.onMetadata?.('CountUp', call.metadata);
       const failure = failWith(call.request);
       if (failure && call.request.failAfter === undefined) return void call.emit('error', failure);
       const count = Number(call.request.text);
@@ -90,6 +95,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
     },
     Collect: (call: grpc.ServerReadableStream<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       calls.count++;
+      options.onMetadata?.('Collect', call.metadata);
       const texts: string[] = [];
       call.on('data', (request: EchoRequest) => texts.push(request.text));
       call.on('end', () => callback(null, { text: texts.join(','), instance: instance() }));
@@ -97,6 +103,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
     },
     Chat: (call: grpc.ServerDuplexStream<EchoRequest, unknown>) => {
       calls.count++;
+      options.onMetadata?.('Chat', call.metadata);
       call.on('data', (request: EchoRequest) => call.write({ text: `re:${request.text}`, instance: instance() }));
       call.on('end', () => call.end());
       call.on('error', () => {});

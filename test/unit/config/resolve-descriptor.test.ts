@@ -20,7 +20,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
   assert.deepEqual(resolveDescriptor({}, null, 'a.v1.Svc', {}), {
     source: null,
     service: { name: 'a.v1.Svc', version: '0.0.0', port: 0, host: '0.0.0.0', advertiseHost: null, metadata: {} },
-    discovery: { provider: 'local', endpoints: ['127.0.0.1:2379'], prefix: 'services', ttlMs: 10_000, dir: join(tmpdir(), `tusk-grpc-registry-${process.getuid!()}`) },
+    discovery: { provider: 'local', endpoints: ['127.0.0.1:2379'], prefix: 'services', ttlMs: 10_000, dir: join(tmpdir(), `tusk-grpc-registry-${process.getuid!()}`), tls: null, username: null, password: null },
     server: {
       drainDelayMs: null,
       shutdownGraceMs: 10_000,
