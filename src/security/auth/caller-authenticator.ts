@@ -1,0 +1,59 @@
+import type { AuthSection } from '../../config/types.js';
+import type { ServerCallInfo } from '../../server/server-hooks.js';
+import type { Logger } from '../../telemetry/logger-types.js';
+import { API_KEY_HEADER, ApiKeyProvider } from './api-key-provider.js';
+import { AuthFailure } from './auth-refusal.js';
+import { JwtProvider } from './jwt-provider.js';
+import { mtlsPrincipal } from './mtls-identity.js';
+import type { Principal } from './principal.js';
+
+const BEARER = /^bearer +(\S+) *$/i;
+
+/**
+ * Establishes who is calling from one [auth] section's providers. Explicit
+ * credentials win over the connection's certificate: a bearer token or API
+ * key names the caller the request is for, the certificate only the workload
+ * that relays it. Credentials that are sent but wrong fail the call; they
+ * never fall back to another kind.
+ */
+export class CallerAuthenticator {
+  private readonly jwt: JwtProvider | undefined;
+  private readonly apiKeys: ApiKeyProvider | undefined;
+  private readonly mtlsScopes: readonly string[] | undefined;
+
+  constructor(config: AuthSection, logger: Logger, pollIntervalMs?: number) {
+    this.jwt = config.jwt ? new JwtProvider(config.jwt, logger, pollIntervalMs) : undefined;
+    try {
+      this.apiKeys = config.apiKeys ? new ApiKeyProvider(config.apiKeys.file, logger, pollIntervalMs) : undefined;
+    } catch (error) {
+      this.jwt?.close();
+      throw error;
+    }
+    this.mtlsScopes = config.mtls?.scopes;
+  }
+
+  authenticate(call: ServerCallInfo): Principal | Promise<Principal> {
+    const authorization = call.header('authorization');
+    if (authorization !== undefined) {
+      if (this.jwt === undefined) throw new AuthFailure('credential_kind_not_accepted');
+      const token = BEARER.exec(authorization)?.[1];
+      if (token === undefined) throw new AuthFailure('malformed_credentials');
+      return this.jwt.authenticate(token);
+    }
+    const apiKey = call.header(API_KEY_HEADER);
+    if (apiKey !== undefined) {
+      if (this.apiKeys === undefined) throw new AuthFailure('credential_kind_not_accepted');
+      return this.apiKeys.authenticate(apiKey);
+    }
+    if (this.mtlsScopes !== undefined) {
+      const principal = mtlsPrincipal(call.peerCertificate(), this.mtlsScopes);
+      if (principal !== undefined) return principal;
+    }
+    throw new AuthFailure('no_credentials');
+  }
+
+  close(): void {
+    this.jwt?.close();
+    this.apiKeys?.close();
+  }
+}
