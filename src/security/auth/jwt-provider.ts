@@ -64,7 +64,7 @@ function failureReason(error: unknown): AuthFailureReason {
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token_algorithm_not_allowed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'token_unknown_key';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed_credentials';
-  if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) return 'token_invalid';
-  // Not about the token: the keys could not be fetched (IdP unreachable, timeout, not JSON).
-  return 'keys_unavailable';
+  // Not about the token: the key set could not be had (IdP unreachable, timed out, not 200, not a JWKS).
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.constructor === errors.JOSEError) return 'keys_unavailable';
+  return 'token_invalid';
 }
