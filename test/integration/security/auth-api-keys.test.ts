@@ -5,14 +5,16 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type * as grpc from '@grpc/grpc-js';
 import { hashApiKey } from '../../../src/security/auth/index.js';
 import { TuskServer } from '../../../src/server/tusk-server.js';
 import { StaticRegistry } from '../../../src/discovery/static-registry.js';
 import { Code } from '../../../src/status/codes.js';
+import type { EchoRequest, EchoResponse } from '../../helpers/echo-service.js';
 import { TestEchoService } from '../../helpers/server-echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { countUpStatus, unaryStatus } from './auth-fixtures.js';
+import { countUpStatus, metadataWith, unaryStatus } from './auth-fixtures.js';
 
 const BATCH_KEY = 'tusk_live_batch_0123456789abcdef';
 const READER_KEY = 'tusk_live_reader_fedcba9876543210';
@@ -81,6 +83,25 @@ test('server streaming with a wrong key: refused before any message, the handler
   const allowed = await countUpStatus(fixture.client, 2, { 'x-api-key': BATCH_KEY });
   assert.equal(allowed.code, Code.OK);
   assert.equal(allowed.received, 2);
+});
+
+test('client and bidi streams with a wrong key: refused when they open, the handler never sees a message', async () => {
+  const refused = (open: (metadata: grpc.Metadata) => grpc.ClientWritableStream<EchoRequest> | grpc.ClientDuplexStream<EchoRequest, EchoResponse>) =>
+    new Promise<{ code: number; received: number }>((resolve) => {
+      let received = 0;
+      const call = open(metadataWith({ 'x-api-key': 'wrong-key-value-123' }));
+      call.on('data', () => (received += 1));
+      call.on('error', () => undefined);
+      call.on('status', (status: grpc.StatusObject) => resolve({ code: status.code, received }));
+      call.write({ text: 'a' });
+      call.write({ text: 'b' });
+      call.end();
+    });
+  const { client } = fixture;
+  const deadline = { deadline: Date.now() + 10_000 };
+  assert.deepEqual(await refused((metadata) => client.collect(metadata, deadline, () => undefined)), { code: Code.UNAUTHENTICATED, received: 0 });
+  assert.deepEqual(await refused((metadata) => client.chat(metadata, deadline)), { code: Code.UNAUTHENTICATED, received: 0 });
+  assert.ok(!fixture.service.calls.some((call) => call.method === 'Collect' || call.method === 'Chat'), 'no handler ran');
 });
 
 test('the key file reloads when replaced; a broken rewrite keeps the last good keys', async () => {
