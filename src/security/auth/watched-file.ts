@@ -1,4 +1,5 @@
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { OneLineError } from '../../status/fatal.js';
 import type { Logger } from '../../telemetry/logger-types.js';
 
 /** How often a watched file is stat'ed: polling sees atomic renames (cert-manager, Vault agent) that fs.watch can miss. */
@@ -7,7 +8,8 @@ export const FILE_POLL_INTERVAL_MS = 500;
 /**
  * A file parsed into T and reread whenever it changes. A broken rewrite is
  * logged (file and reason, never the contents) and the last good value kept.
- * The first read throws, so a bad file stops the server's start.
+ * The first read throws a one-line error, so a bad file stops the server's
+ * start with a message naming it (exit 1, no stack, when uncaught).
  */
 export class WatchedFile<T> {
   private current: T;
@@ -41,12 +43,12 @@ export class WatchedFile<T> {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`tusk-grpc: ${this.what} ${this.path}: ${code === 'ENOENT' ? 'no such file' : code ?? 'cannot be read'}`);
+      throw new OneLineError(`tusk-grpc: ${this.what} ${this.path}: ${code === 'ENOENT' ? 'no such file' : code ?? 'cannot be read'}`);
     }
     try {
       return this.parse(text);
     } catch (error) {
-      throw new Error(`tusk-grpc: ${this.what} ${this.path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new OneLineError(`tusk-grpc: ${this.what} ${this.path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
