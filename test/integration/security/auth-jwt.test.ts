@@ -174,3 +174,25 @@ test('no token, nor any part of one, appears in the logs', () => {
   }
   assert.ok(!logged.includes('dXNlcjpwYXNz'));
 });
+
+test('unknown kids refetch at most once per cool-down', async () => {
+  const idp = await JwksServer.start();
+  idp.keys = [keyA.publicJwk];
+  const cooled = await startEchoServer({}, {
+    server: { reflection: false },
+    auth: { jwt: { issuer: ISSUER, audience: [AUDIENCE], jwks_url: idp.url, algorithms: ['ES256'], jwks_cooldown: '1m' } },
+  });
+  try {
+    assert.equal((await unaryStatus(cooled.client, 'echo', bearer(await signToken(keyA)))).code, Code.OK);
+    assert.equal(idp.requests, 1, 'the first call fetched the key set');
+    const stranger = await signingKey('key-stranger');
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const status = await unaryStatus(cooled.client, 'echo', bearer(await signToken(stranger)));
+      assert.equal(status.errorInfo?.reason, 'TOKEN_UNKNOWN_KEY');
+    }
+    assert.equal(idp.requests, 1, 'no refetch within the cool-down');
+  } finally {
+    await cooled.close();
+    await idp.close();
+  }
+});
