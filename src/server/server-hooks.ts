@@ -18,7 +18,7 @@ export interface ServerCallInfo {
   /** One request header's first text value, without building `metadata`. */
   header(name: string): string | undefined;
   /** The client certificate of a TLS connection that verified it (mTLS); undefined otherwise. */
-  peerCertificate(): PeerCertificate | undefined;
+  peerCertificate?(): PeerCertificate | undefined;
   /**
    * A trace hook reports the server span it started for this call: the
    * handler's `ctx.trace`, its `ctx.logger` and the access log then carry it.

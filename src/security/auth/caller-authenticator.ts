@@ -51,7 +51,7 @@ export class CallerAuthenticator {
       return this.apiKeys.authenticate(apiKey);
     }
     if (this.mtlsScopes !== undefined) {
-      const principal = mtlsPrincipal(call.peerCertificate(), this.mtlsScopes);
+      const principal = mtlsPrincipal(call.peerCertificate?.(), this.mtlsScopes);
       if (principal !== undefined) return principal;
     }
     throw new AuthFailure('no_credentials');
