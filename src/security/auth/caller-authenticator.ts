@@ -18,8 +18,8 @@ export function bearerToken(header: string): string | undefined {
  * Establishes who is calling from one [auth] section's providers. Explicit
  * credentials win over the connection's certificate: a bearer token or API
  * key names the caller the request is for, the certificate only the workload
- * that relays it. Credentials that are sent but wrong fail the call; they
- * never fall back to another kind.
+ * that relays it. Credentials of an accepted kind that are wrong fail the
+ * call; they never fall back to another kind.
  */
 export class CallerAuthenticator {
   private readonly jwt: JwtProvider | undefined;
@@ -38,23 +38,28 @@ export class CallerAuthenticator {
   }
 
   authenticate(call: ServerCallInfo): Principal | Promise<Principal> {
+    // A kind of credential this service does not accept is passed over (it may be meant for
+    // someone else, e.g. a forwarded end-user token reaching a service that only trusts mTLS).
+    let passedOver = false;
     const authorization = call.header('authorization');
     if (authorization !== undefined) {
-      if (this.jwt === undefined) throw new AuthFailure('credential_kind_not_accepted');
-      const token = bearerToken(authorization);
-      if (token === undefined) throw new AuthFailure('malformed_credentials');
-      return this.jwt.authenticate(token);
+      if (this.jwt !== undefined) {
+        const token = bearerToken(authorization);
+        if (token === undefined) throw new AuthFailure('malformed_credentials');
+        return this.jwt.authenticate(token);
+      }
+      passedOver = true;
     }
     const apiKey = call.header(API_KEY_HEADER);
     if (apiKey !== undefined) {
-      if (this.apiKeys === undefined) throw new AuthFailure('credential_kind_not_accepted');
-      return this.apiKeys.authenticate(apiKey);
+      if (this.apiKeys !== undefined) return this.apiKeys.authenticate(apiKey);
+      passedOver = true;
     }
     if (this.mtlsScopes !== undefined) {
       const principal = mtlsPrincipal(call.peerCertificate?.(), this.mtlsScopes);
       if (principal !== undefined) return principal;
     }
-    throw new AuthFailure('no_credentials');
+    throw new AuthFailure(passedOver ? 'credential_kind_not_accepted' : 'no_credentials');
   }
 
   close(): void {

@@ -99,3 +99,15 @@ test('no client certificate, or one from a rogue CA: UNAUTHENTICATED', async () 
     }
   }
 });
+
+test('a bearer token this service does not accept is passed over: the certificate still authenticates', async () => {
+  const client = await tlsClient(pki.client);
+  try {
+    const before = service.calls.length;
+    const status = await unaryStatus(client, 'echo', { authorization: 'Bearer forwarded.end-user.token' });
+    assert.equal(status.code, Code.OK, status.details);
+    assert.equal(service.calls[before]!.ctx.principal?.kind, 'mtls');
+  } finally {
+    client.close();
+  }
+});
