@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { formatIssue } from '../../../src/config/issues.js';
 import { resolveDescriptor } from '../../../src/config/resolve-descriptor.js';
 import { validateDescriptorDocument, type ProtoFileInfo } from '../../../src/config/validate-document.js';
+import { createAuthStage } from '../../../src/security/auth/auth-stage.js';
 import { methodAccessTable, OPEN } from '../../../src/security/auth/method-access.js';
+import { createLogger } from '../../../src/telemetry/logger.js';
 import { parseTsk } from '../../../src/tsk/index.js';
 import { echoDescriptor } from '../../helpers/echo-service.js';
 
@@ -66,4 +68,9 @@ test('access rules: public methods, listed scopes, default scopes, health open, 
   const open = methodAccessTable([{ descriptor, config: resolveDescriptor({}, null, descriptor.name) }]);
   assert.equal(open.byPath.get('/test.v1.EchoService/Echo'), OPEN);
   assert.equal(open.fallback, OPEN);
+});
+
+test('without [auth] in any hosted service there is no auth stage at all', () => {
+  const descriptor = echoDescriptor();
+  assert.equal(createAuthStage([{ descriptor, config: resolveDescriptor({}, null, descriptor.name) }], { logger: createLogger({ level: 'silent' }) }), undefined);
 });
