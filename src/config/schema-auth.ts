@@ -75,6 +75,6 @@ export const authSection: BlockSpec = {
 
 /** The [methods] keys that say who may call a method. */
 export const AUTH_METHOD_KEYS: Readonly<Record<string, KeySpec>> = {
-  public: { kind: 'leaf', type: { kind: 'boolean' }, example: 'true', meaning: 'callable without credentials when [auth] is present' },
+  public: { kind: 'leaf', type: { kind: 'boolean' }, example: 'true', meaning: 'callable without credentials when [auth] is present (unset = false); wins over scopes' },
   scopes: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, list: true, example: '["inventory:write"]', meaning: 'scopes the caller must all hold; default [auth] default_scopes' },
 };
