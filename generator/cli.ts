@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `tusk-grpc` command: generate, check, init.
+// The `tusk-grpc` command: generate, check, init, hash-key.
 import { parseArgs } from 'node:util';
 import { COMMAND_LINE, GeneratorError, formatLocatedIssue } from './errors.js';
+import { runHashKey } from './hash-key.js';
 import { runInit } from './init.js';
 import { runCheck, runGenerate } from './pipeline.js';
 import { createReporter } from './reporter.js';
@@ -10,6 +11,7 @@ const USAGE = `usage:
   tusk-grpc generate [--out DIR] [--config PATH]   generate code from protos and .tsk descriptors (default out: gen)
   tusk-grpc check [--config PATH]                  validate protos and descriptors, write nothing
   tusk-grpc init <package.Service>                 scaffold a service: proto, .tsk, class, src/main.ts, npm scripts
+  tusk-grpc hash-key                               SHA-256 of the API key on stdin, for an [auth] api_keys file
 
   --config PATH   buf.yaml, or the folder holding it (default: the nearest buf.yaml here or above)
   --out DIR       output folder, replaced as a whole on success (default: gen beside buf.yaml)
@@ -54,6 +56,10 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'init':
       expectArgs(1);
       await runInit({ service: rest[0]! }, reporter);
+      return;
+    case 'hash-key':
+      expectArgs(0);
+      await runHashKey();
       return;
     default:
       throw usageError(`unknown command "${command}"`);

@@ -3,6 +3,7 @@ export * from './status/index.js';
 export * from './tsk/index.js';
 export * from './config/index.js';
 export * from './server/index.js';
+export * from './security/auth/index.js';
 export * from './client/index.js';
 export * from './discovery/index.js';
 export * from './balancer/index.js';

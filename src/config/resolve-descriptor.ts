@@ -7,7 +7,7 @@ import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type {
-  ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection,
+  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection,
 } from './types.js';
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -38,6 +38,7 @@ export function resolveDescriptor(raw: RawDescriptor, source: string | null, ser
     methods: Object.fromEntries(Object.entries(methods).map(([name, policy]) => [name, { ...policy, idempotent: policy.idempotent ?? false }])),
     dependencies: byServiceName(section<Record<string, Omit<DependencyPolicy, 'alias'>>>('dependencies'), label),
     telemetry: applyTelemetryEnv(section<TelemetrySection>('telemetry'), env, label),
+    auth: section<AuthSection | null>('auth'),
   };
 }
 

@@ -3,6 +3,7 @@ import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
 import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
+import { authSection } from './schema-auth.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
@@ -233,6 +234,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', example: '"debug"', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
     },
   },
+  auth: authSection,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */

@@ -111,6 +111,10 @@ export interface MethodPolicy {
   readonly idempotent: boolean;
   readonly balancer?: BalancerName;
   readonly retry?: Partial<RetryPolicy>;
+  /** Server side, with [auth]: callable without credentials. */
+  readonly public?: boolean;
+  /** Server side, with [auth]: scopes the caller must all hold (default [auth] default_scopes). */
+  readonly scopes?: readonly string[];
 }
 
 /** One layer of client-policy overrides: a caller's [dependencies] entry or ClientOptions, in the same shape. */
@@ -152,6 +156,27 @@ export interface ResolvedDescriptor {
   /** Keyed by full service name of the dependency. */
   readonly dependencies: Readonly<Record<string, DependencyPolicy>>;
   readonly telemetry: TelemetrySection;
+  /** null = no [auth]: every method is open. */
+  readonly auth: AuthSection | null;
+}
+
+export interface JwtAuthConfig {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksFile: string | null;
+  readonly jwksUrl: string | null;
+  readonly algorithms: readonly string[];
+  readonly clockToleranceMs: number;
+  readonly jwksRefreshMs: number;
+  readonly jwksCooldownMs: number;
+}
+
+export interface AuthSection {
+  readonly jwt: JwtAuthConfig | null;
+  readonly apiKeys: { readonly file: string } | null;
+  readonly mtls: { readonly scopes: readonly string[] } | null;
+  readonly defaultScopes: readonly string[];
+  readonly protectReflection: boolean;
 }
 
 /**

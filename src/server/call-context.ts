@@ -1,3 +1,4 @@
+import type { Principal } from '../security/auth/principal.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { ResponseMetadata } from './response-metadata.js';
 
@@ -39,4 +40,6 @@ export interface CallContext {
   readonly header: ResponseMetadata;
   /** Response trailers: sent with the status when the call ends, on success and on failure. */
   readonly trailer: ResponseMetadata;
+  /** Who is calling, as the auth stage established it; undefined without [auth] and for public methods. */
+  readonly principal?: Principal;
 }

@@ -8,6 +8,7 @@ import type { HandlerStatus } from './handler-errors.js';
 import { OutgoingMetadata } from './response-metadata.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
 import { serverTraceOf } from './server-trace.js';
+import { principalOf, type Principal } from '../security/auth/principal.js';
 
 export { REQUEST_ID_HEADER };
 
@@ -100,6 +101,10 @@ export class ServerCallContext implements CallContext {
     this.trace = callTrace(metadata);
     // The interceptor chain has already filled this in; the fallback covers callers of the adapters without it.
     this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? randomUUID();
+  }
+
+  get principal(): Principal | undefined {
+    return principalOf(this.call.metadata);
   }
 
   get signal(): AbortSignal {

@@ -1,4 +1,6 @@
 import type { Metadata, ServerInterceptingCallInterface } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
+import { attachPrincipal, type Principal } from '../security/auth/principal.js';
 import type { CallMetadata, TraceContext } from './call-context.js';
 import { callTrace, deadlineMs, firstText, metadataToRecord } from './create-call-context.js';
 import type { ServerCallInfo } from './server-hooks.js';
@@ -14,6 +16,8 @@ export class InterceptedCallInfo implements ServerCallInfo {
   private record: CallMetadata | undefined;
   private peerAddress: string | undefined;
   private serverTrace: TraceContext | undefined;
+  /** Set by the auth stage. */
+  principal: Principal | undefined;
 
   constructor(
     /** "/user.v1.UserService/GetUser" */
@@ -49,6 +53,16 @@ export class InterceptedCallInfo implements ServerCallInfo {
 
   header(name: string): string | undefined {
     return firstText(this.rawMetadata, name);
+  }
+
+  peerCertificate(): PeerCertificate | undefined {
+    return this.call.getAuthContext().sslPeerCertificate;
+  }
+
+  /** The auth stage's verdict, for the access log and (through the request metadata) the handler's ctx. */
+  setPrincipal(principal: Principal): void {
+    this.principal = principal;
+    attachPrincipal(this.rawMetadata, principal);
   }
 
   setServerTrace(trace: TraceContext): void {

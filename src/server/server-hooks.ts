@@ -1,3 +1,5 @@
+import type { PeerCertificate } from 'node:tls';
+import type { Principal } from '../security/auth/principal.js';
 import type { CallMetadata, TraceContext } from './call-context.js';
 
 /** What the interceptor chain knows about a call when its metadata arrives. */
@@ -15,6 +17,8 @@ export interface ServerCallInfo {
   readonly requestId: string;
   /** One request header's first text value, without building `metadata`. */
   header(name: string): string | undefined;
+  /** The client certificate of a TLS connection that verified it (mTLS); undefined otherwise. */
+  peerCertificate?(): PeerCertificate | undefined;
   /**
    * A trace hook reports the server span it started for this call: the
    * handler's `ctx.trace`, its `ctx.logger` and the access log then carry it.
@@ -41,7 +45,8 @@ export interface ServerCallHook {
 /**
  * The auth slot: runs before the handler; throw (or reject with) a TuskError,
  * e.g. UNAUTHENTICATED, to refuse the call. Any other error refuses it as INTERNAL.
+ * The principal it returns, if any, is the handler's `ctx.principal` and the access log's `subject`.
  */
-export type ServerAuthHook = (call: ServerCallInfo) => void | Promise<void>;
+export type ServerAuthHook = (call: ServerCallInfo) => Principal | void | Promise<Principal | void>;
 
 export const noopCallHook: ServerCallHook = { onCallStart: () => undefined };

@@ -107,7 +107,10 @@ class ChainedCall {
       Promise.resolve()
         .then(() => auth(info))
         .then(
-          () => pass(metadata),
+          (principal) => {
+            if (principal) info.setPrincipal(principal);
+            pass(metadata);
+          },
           (error: unknown) => this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, chain.logger)),
         );
       return;
@@ -163,7 +166,8 @@ const SERVER_FAULTS = new Set<number>([Code.UNKNOWN, Code.INTERNAL, Code.DATA_LO
 /**
  * One structured line per finished call: debug when OK, error for server
  * faults, info otherwise. Fields: service, method, request_id, trace_id,
- * span_id, status (code name), code, duration_ms, peer, and on failure the
+ * span_id, status (code name), code, duration_ms, peer, the caller's `subject`
+ * when the auth stage established one, and on failure the
  * status `message`; never error details or request fields (README "What is logged").
  */
 function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome): void {
@@ -174,6 +178,7 @@ function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCal
     ...callLogFields({ service: call.service, method: call.method, requestId: call.requestId, trace: call.trace }),
     ...callOutcomeFields(outcome.code, outcome.durationMs),
     peer: call.peer,
+    ...(call.principal ? { subject: call.principal.subject } : {}),
   };
   if (ok) logger.debug(fields, 'call finished');
   else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, message: outcome.details }, 'call failed');

@@ -46,6 +46,6 @@ export interface TuskServerOptions {
   readonly metrics?: ServerCallHook;
   /** Trace stage of the interceptor chain (filled by telemetry); default no-op. */
   readonly trace?: ServerCallHook;
-  /** Auth stage: refuse a call by throwing a TuskError; default none. */
+  /** Auth stage: refuse a call by throwing a TuskError; default the one built from the services' [auth] (none without). */
   readonly auth?: ServerAuthHook;
 }

@@ -6,6 +6,7 @@ import { closeClient } from '../client/create-client.js';
 import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
 import { createRegistry } from '../discovery/create-registry.js';
+import { createAuthStage, type AuthStage } from '../security/auth/index.js';
 import type { Registry, RegistrationHandle } from '../discovery/types.js';
 import { Code } from '../status/codes.js';
 import { installOneLineFatal } from '../status/fatal.js';
@@ -74,6 +75,7 @@ export class TuskServer {
   private serverLogger: Logger | undefined;
   private metricsServer: MetricsServer | undefined;
   private releaseTelemetry: (() => Promise<void>) | undefined;
+  private authStage: AuthStage | undefined;
   readonly instanceId: string;
 
   constructor(private readonly options: TuskServerOptions = {}) {
@@ -144,13 +146,16 @@ export class TuskServer {
     const serviceNames = new Set(this.hosted.map(({ service }) => service.descriptor.name));
     const inFlight = new InFlightCalls((path) => serviceNames.has(path.split('/')[1] ?? ''));
     this.inFlight = inFlight;
+    // [auth] of the hosted services; none = no auth stage in the chain at all. Key files are read now.
+    this.authStage = this.options.auth ? undefined : createAuthStage(this.hosted.map(({ service, config }) => ({ descriptor: service.descriptor, config })), { logger });
+    const auth = this.options.auth ?? this.authStage?.hook;
     const server = new Server({
       interceptors: serverInterceptorChain({
         inFlight,
         logger,
         trace: this.options.trace ?? createServerTraceHook(),
         metrics: this.options.metrics ?? createServerMetricsHook(),
-        ...(this.options.auth ? { auth: this.options.auth } : {}),
+        ...(auth ? { auth } : {}),
         user: this.options.interceptors ?? [],
       }),
       ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
@@ -267,6 +272,7 @@ export class TuskServer {
     const stopFailure = await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
+    this.authStage?.close();
     releaseSignalsFor(this);
     this.state = 'stopped';
     logger.info({ drained, duration_ms: Date.now() - began }, 'stopped');
@@ -328,6 +334,7 @@ export class TuskServer {
     await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
+    this.authStage?.close();
     releaseSignalsFor(this);
     this.state = 'stopped';
   }

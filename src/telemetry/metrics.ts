@@ -22,6 +22,8 @@ export interface TuskMetrics {
   forgetEndpoint(service: string, endpoint: string): void;
   discoveryEndpoints(service: string, count: number): void;
   registryConnected(provider: string, connected: boolean): void;
+  /** The auth stage refused a call: code UNAUTHENTICATED or PERMISSION_DENIED, reason from a closed set. */
+  authRefused(service: string, method: string, code: string, reason: string): void;
 }
 
 /** The gauge's value per breaker state (cockatiel's CircuitState: Closed 0, Open 1, HalfOpen 2, Isolated 3). */
@@ -118,6 +120,10 @@ export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
   const registryConnected = new Gauge({
     name: 'tusk_registry_connected', help: '1 while the service registry answers, else 0.', labelNames: ['provider'], registers: [registry],
   });
+  const authRefusals = new Counter({
+    name: 'tusk_server_auth_refusals_total', help: 'Calls the auth stage refused, by status code and reason.',
+    labelNames: ['service', 'method', 'code', 'reason'], registers: [registry],
+  });
   return {
     registry,
     serverCallStarted: callRecorder(registry, 'server'),
@@ -128,6 +134,7 @@ export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
     forgetEndpoint: (service, endpoint) => breaker.remove({ service, endpoint }),
     discoveryEndpoints: (service, count) => endpoints.set({ service }, count),
     registryConnected: (provider, connected) => registryConnected.set({ provider }, connected ? 1 : 0),
+    authRefused: (service, method, code, reason) => authRefusals.inc({ service, method, code, reason }),
   };
 }
 

@@ -23,8 +23,9 @@ function goodItem(spec: LeafSpec): string {
   }
 }
 const good = (spec: LeafSpec): string => (spec.list ? `[${goodItem(spec)}]` : goodItem(spec));
-/** [service] name must also name a service of the proto. */
-const goodFor = (keyCase: { path: string; spec: LeafSpec }): string => (keyCase.path === 'service.name' ? '"test.v1.Keys"' : good(keyCase.spec));
+/** [service] name must also name a service of the proto; a JWKS URL must be http(s). */
+const goodFor = (keyCase: { path: string; spec: LeafSpec }): string =>
+  keyCase.path === 'service.name' ? '"test.v1.Keys"' : keyCase.path === 'auth.jwt.jwks_url' ? '"https://idp.test/jwks.json"' : good(keyCase.spec);
 
 /** A wrong value and the start of the complaint about it. */
 function bad(spec: LeafSpec): string {
