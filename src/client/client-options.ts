@@ -2,7 +2,7 @@ import type { Registry } from '../discovery/types.js';
 import type { ClientInterceptor } from './interceptors.js';
 import type { Transport, TransportFactory } from './transport.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
-import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy } from '../config/types.js';
+import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy, TargetTlsOverrides } from '../config/types.js';
 
 /** Who calls: a service's descriptor, or the service instance itself (anything with its `descriptor`). */
 export type ClientCaller = ServiceDescriptor | { readonly descriptor: ServiceDescriptor };
@@ -37,4 +37,10 @@ export interface ClientOptions {
    * A TransportFactory: makes the transport of each discovered address instead of grpc-js.
    */
   readonly transport?: Transport | TransportFactory;
+  /**
+   * TLS towards this target, over the caller's [tls] and its [dependencies]
+   * entry's `tls`: `{ ca, cert, key, serverName }` (paths relative to the
+   * working directory), `{ plaintext: true }` for a plaintext target.
+   */
+  readonly tls?: TargetTlsOverrides;
 }

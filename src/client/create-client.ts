@@ -5,6 +5,7 @@ import type { BalancerName, DiscoverySection } from '../config/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { EndpointFailureRule } from '../resilience/failure.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
+import { clientTlsFor } from '../security/tls/client-tls.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
@@ -34,7 +35,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   checkOneEndpointSource(options);
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const transports = transportChoice(options, transportPoolFor(config.policy));
+  const transports = transportChoice(options, transportPoolFor(config.policy, clientTlsFor(descriptor, options)));
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });

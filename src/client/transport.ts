@@ -34,6 +34,8 @@ export interface TransportCallOptions {
 
 export interface Transport {
   readonly address: string;
+  /** Calls travel over TLS (see transportIsSecure); absent = plaintext. */
+  readonly secure?: boolean;
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array>;
   serverStream(path: string, request: Uint8Array, options: TransportCallOptions): AsyncIterable<Uint8Array>;
   clientStream(path: string, requests: AsyncIterable<Uint8Array>, options: TransportCallOptions): Promise<Uint8Array>;

@@ -2,6 +2,7 @@ import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
+import { TARGET_TLS, TLS_SECTION } from './schema-tls.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -164,6 +165,7 @@ const dependencyEntry: BlockSpec = {
     bulkhead,
     methods,
     discovery,
+    tls: TARGET_TLS,
   },
 };
 
@@ -221,6 +223,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   },
   methods: ownMethods,
   dependencies: { kind: 'map', entryName: 'dependency', entry: dependencyEntry, partialEntries: true, meaning: 'overrides for services this one calls' },
+  tls: TLS_SECTION,
   telemetry: {
     kind: 'block',
     meaning: 'metrics and logs',
