@@ -10,7 +10,7 @@ const pemFile = (what: string, example: string): LeafSpec => ({
 
 /**
  * The process's own TLS: the server listens only on TLS when cert and key
- * are set, and the process's clients verify servers against `ca` and show
+ * are set (checked together at start, not here: TUSK_TLS_CERT/KEY may supply one), and the process's clients verify servers against `ca` and show
  * cert/key as their client certificate (src/security/tls).
  */
 export const TLS_SECTION: BlockSpec = {
@@ -25,13 +25,6 @@ export const TLS_SECTION: BlockSpec = {
       meaning: 'server: "require" = mTLS (no valid client certificate, no connection), "request" = asked for, not required, "none" (env TUSK_TLS_CLIENT_AUTH)',
     },
     reload_interval: { kind: 'leaf', type: { kind: 'duration', minMs: 100 }, default: '5s', example: '"1m"', meaning: 'how often the files are re-read; new connections use a rotated certificate within this' },
-  },
-  crossCheck: (get) => {
-    const cert = get('cert');
-    const key = get('key');
-    // Reported at the key that is written; undefined = an @env known only at load time.
-    if (cert === undefined || key === undefined || (cert === null) === (key === null)) return undefined;
-    return cert === null ? { key: 'key', problem: 'is set without "cert" (cert and key go together)' } : { key: 'cert', problem: 'is set without "key" (cert and key go together)' };
   },
 };
 

@@ -199,7 +199,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       max_connection_idle: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: '10m', example: '"5m"', meaning: 'close a connection without calls for this long (GOAWAY); null = never' },
       max_connection_age: {
         kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"30m"',
-        meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never',
+        meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never, or 30m when [tls] gives the server a certificate (no connection outlives a rotation by more)',
       },
     },
   },
@@ -223,7 +223,6 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   },
   methods: ownMethods,
   dependencies: { kind: 'map', entryName: 'dependency', entry: dependencyEntry, partialEntries: true, meaning: 'overrides for services this one calls' },
-  tls: TLS_SECTION,
   telemetry: {
     kind: 'block',
     meaning: 'metrics and logs',
@@ -232,6 +231,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', example: '"debug"', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
     },
   },
+  tls: TLS_SECTION,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */

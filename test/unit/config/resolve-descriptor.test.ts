@@ -45,6 +45,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
     methods: {},
     dependencies: {},
     telemetry: { metricsPort: null, logLevel: 'info' },
+    tls: { cert: null, key: null, ca: null, clientAuth: 'none', reloadIntervalMs: 5_000 },
   });
 });
 
