@@ -35,7 +35,9 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   checkOneEndpointSource(options);
   const config = effectiveClientConfig(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const transports = transportChoice(options, transportPoolFor(config.policy, clientTlsFor(descriptor, options)));
+  // TLS files are read only for grpc-js channels: an injected transport brings its own connection.
+  const grpcPool = options.transport === undefined ? transportPoolFor(config.policy, clientTlsFor(descriptor, options)) : transportPoolFor(config.policy);
+  const transports = transportChoice(options, grpcPool);
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });

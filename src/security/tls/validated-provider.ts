@@ -33,7 +33,10 @@ export class ValidatedCertificateProvider implements CertificateProvider {
   private pendingCa: CaUpdate | null | undefined;
   private pendingIdentity: IdentityUpdate | null | undefined;
   private evaluationQueued = false;
+  /** The problem warned about last; undefined = none, or it cleared. */
   private lastProblem: string | undefined;
+  /** The problem of the previous read, warned about or not. */
+  private lastSeen: string | undefined;
   private watching = false;
 
   /** Reads and checks the files now: throws TlsFileError naming the file and the reason. */
@@ -161,11 +164,20 @@ export class ValidatedCertificateProvider implements CertificateProvider {
     }
   }
 
-  /** One warning per distinct problem (the watcher re-reads every interval), and a note when it clears. */
+  /**
+   * A problem is warned about once it is seen on two reads in a row: a rotation
+   * renames cert and key one after the other, and a read between the two
+   * renames sees a mismatched pair that the next read no longer does. One
+   * warning per distinct problem (the watcher re-reads every interval), and a
+   * note when it clears.
+   */
   private report(problem: TlsFileError | undefined): void {
     const text = problem?.message;
+    const previousRead = this.lastSeen;
+    this.lastSeen = text;
     if (text === this.lastProblem) return;
     if (problem !== undefined) {
+      if (text !== previousRead) return;
       this.logger.warn({ file: problem.file, reason: problem.reason }, 'tls: new file not usable, keeping the last good certificate');
     } else {
       this.logger.info({ files: this.files }, 'tls: files usable again');

@@ -98,3 +98,15 @@ test('a rotated client certificate is shown on new connections within reload_int
     server.forceShutdown();
   }
 });
+
+test('a client whose TLS files are bad is refused when it is made, naming the file', () => {
+  const missing = join(pki.dir, 'absent-ca.pem');
+  assert.throws(() => createClient(echoDescriptor(), { endpoints: [secured.address], tls: { ca: missing } }), (error: Error) => {
+    assert.equal(error.message, `tls: ca file ${missing}: does not exist`);
+    return true;
+  });
+  assert.throws(() => createClient(echoDescriptor(), { endpoints: [secured.address], tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.server.key } }), (error: Error) => {
+    assert.equal(error.message, `tls: key file ${pki.server.key}: does not match the certificate in ${pki.client.cert}`);
+    return true;
+  });
+});

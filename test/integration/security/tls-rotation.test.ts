@@ -61,6 +61,8 @@ test('rotation under 32-way load: no call fails, and new connections get the new
     // A new connection after reload_interval sees the new certificate's serial.
     await waitUntil(async () => (await servedSerial(fixture.server.port, pki.ca.cert)) === plainSerial(next.serial), 5_000, 'the new certificate to be served');
     assert.equal(fixture.server.tlsCertificateSerial, plainSerial(next.serial));
+    // A rotation done right (cert, then key, each renamed) is no cause for a warning.
+    assert.deepEqual(fixture.logs.filter((line) => line.level >= 40 && line.msg.startsWith('tls:')), []);
     // The client's old connection and new ones keep working.
     assert.equal((await client.echo({ text: 'after' })).text, 'after');
     assert.equal(await echoOnce(fixture.address, clientTls()), 'ping');
