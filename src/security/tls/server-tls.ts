@@ -33,11 +33,13 @@ export function serverTlsCredentials(tls: TlsSection, logger: Logger): ServerTls
     throw new TlsFileError('ca', '(unset)', `[tls] client_auth "${tls.clientAuth}" needs a ca to verify client certificates (TUSK_TLS_CA)`);
   }
   const provider = new ValidatedCertificateProvider(
-    { cert: tlsPath(tls.cert), key: tlsPath(tls.key), ...(tls.ca === null ? {} : { ca: tlsPath(tls.ca) }) },
+    { cert: tlsPath(tls.cert), key: tlsPath(tls.key), ...(tls.ca === null ? {} : { ca: tlsPath(tls.ca) }), certSignedByCa: true },
     tls.reloadIntervalMs,
     logger.child({ component: 'tls' }),
   );
   const caProvider = tls.clientAuth === 'none' ? null : provider;
+  // grpc-js 1.14 declares this function's parameters as (ca, identity), but passes them on as (identity, ca):
+  // the first is used as the identity provider, the second (nullable) as the CA provider.
   const credentials = experimental.createCertificateProviderServerCredentials(provider, caProvider, tls.clientAuth === 'require');
   return { credentials, provider };
 }

@@ -20,6 +20,12 @@ export interface TlsFiles {
   readonly cert?: string;
   readonly key?: string;
   readonly ca?: string;
+  /**
+   * The certificate must be signed by a CA in `ca`: true for a server, whose
+   * clients verify it against the same bundle. A client's `ca` may be one
+   * target's own CA, which need not have signed the client's certificate.
+   */
+  readonly certSignedByCa?: boolean;
 }
 
 const SYSTEM_ROOTS = Buffer.from(rootCertificates.join('\n'));
@@ -46,7 +52,8 @@ export class ValidatedCertificateProvider implements CertificateProvider {
     this.ca = { caCertificate: caPem };
     if (files.cert !== undefined && files.key !== undefined) {
       const identityFiles = { cert: files.cert, key: files.key };
-      this.identity = checkIdentity(identityFiles, readTlsFile('cert', files.cert), readTlsFile('key', files.key), cas && { file: files.ca!, cas });
+      const trusted = cas !== undefined && files.certSignedByCa === true ? { file: files.ca!, cas } : undefined;
+      this.identity = checkIdentity(identityFiles, readTlsFile('cert', files.cert), readTlsFile('key', files.key), trusted);
     }
     this.watcher = new experimental.FileWatcherCertificateProvider({
       certificateFile: files.cert,
@@ -144,7 +151,7 @@ export class ValidatedCertificateProvider implements CertificateProvider {
         const certPem = pendingIdentity === null ? readTlsFile('cert', cert) : pendingIdentity.certificate;
         const keyPem = pendingIdentity === null ? readTlsFile('key', key) : pendingIdentity.privateKey;
         if (!certPem.equals(this.identity.certificate) || !keyPem.equals(this.identity.privateKey)) {
-          const trusted = caFile === undefined ? undefined : { file: caFile, cas: cas ?? checkCa(caFile, this.ca.caCertificate) };
+          const trusted = caFile === undefined || this.files.certSignedByCa !== true ? undefined : { file: caFile, cas: cas ?? checkCa(caFile, this.ca.caCertificate) };
           newIdentity = checkIdentity({ cert, key }, certPem, keyPem, trusted);
         }
       } catch (error) {

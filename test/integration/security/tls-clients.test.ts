@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { closeClient, createClient } from '../../../src/client/index.js';
 import { defineService, type RawDescriptor } from '../../../src/config/index.js';
 import { Code, TuskError } from '../../../src/status/index.js';
-import { makeTestPki, type TestPki } from '../../helpers/certs.js';
+import { makeTestPki, SERVER_ALT_NAMES, type TestPki } from '../../helpers/certs.js';
 import { echoDescriptor } from '../../helpers/echo-service.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { stubMethods } from '../../helpers/stub-methods.js';
@@ -71,6 +71,18 @@ test('[dependencies] tls { ca } replaces the caller\'s ca for that target only',
     dependencies: { echo: { service: 'test.v1.EchoService', tls: { ca: pki.ca.cert } } },
   });
   assert.equal(await echoAs(wrongCa, secured.address), 'hi');
+  // Towards a server of another CA, the client still shows its own certificate (which that CA did not sign).
+  const otherServer = await pki.issue(pki.rogueCa, 'rogue-server', { commonName: 'localhost', altNames: SERVER_ALT_NAMES });
+  const other = await startEchoServer({}, { tls: { cert: otherServer.cert, key: otherServer.key } });
+  try {
+    const towardsOther = caller({
+      tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca.cert },
+      dependencies: { echo: { service: 'test.v1.EchoService', tls: { ca: pki.rogueCa.cert } } },
+    });
+    assert.equal(await echoAs(towardsOther, other.address), 'hi');
+  } finally {
+    await other.close();
+  }
 });
 
 test('a rotated client certificate is shown on new connections within reload_interval', async () => {
