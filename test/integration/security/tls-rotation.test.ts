@@ -2,11 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeClient } from '../../../src/client/index.js';
+import { closeClient, createClient } from '../../../src/client/index.js';
+import { echoDescriptor } from '../../helpers/echo-service.js';
 import { makeTestPki, SERVER_ALT_NAMES, type TestPki } from '../../helpers/certs.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { echoOnce, plainSerial, servedSerial, tlsClient } from './tls-fixture.js';
+import { echoOnce, plainSerial, servedSerial, tlsClient, type TlsEchoClient } from './tls-fixture.js';
 
 const LOAD_MS = 6_000;
 const CONCURRENCY = 32;
@@ -96,4 +97,37 @@ test('a broken file during rotation is logged by name, the last good certificate
   await rotateTo(good.cert, good.key);
   await waitUntil(async () => (await servedSerial(fixture.server.port, pki.ca.cert)) === plainSerial(good.serial), 5_000, 'the repaired certificate to be served');
   assert.ok(fixture.logs.every((line) => !JSON.stringify(line).includes('PRIVATE KEY')), 'key material in the logs');
+});
+
+test('connections recycled by max_connection_age during a rotation: no call fails, recycled ones get the new certificate', async () => {
+  // A server of its own whose connections live about 1 s, under the default client policy.
+  const dir = join(pki.dir, 'aged');
+  await mkdir(dir);
+  const files = { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
+  await Promise.all([copyFile(pki.server.cert, files.cert), copyFile(pki.server.key, files.key)]);
+  const aged = await startEchoServer({}, { tls: { ...files, ca: pki.ca.cert, client_auth: 'require', reload_interval: '500ms' }, server: { max_connection_age: '1s' } });
+  const next = await pki.issue(pki.ca, 'server-aged', { commonName: 'localhost', altNames: SERVER_ALT_NAMES });
+  const client = createClient<TlsEchoClient>(echoDescriptor(), { endpoints: [aged.address], tls: clientTls() });
+  const failures: unknown[] = [];
+  let calls = 0;
+  let rotated: Promise<void> | undefined;
+  const began = Date.now();
+  const worker = async (): Promise<void> => {
+    while (Date.now() - began < LOAD_MS / 2 && calls < MAX_CALLS) {
+      if (rotated === undefined && Date.now() - began >= LOAD_MS / 4) {
+        rotated = pki.replaceAtomically(next.cert, files.cert).then(() => pki.replaceAtomically(next.key, files.key));
+      }
+      calls++;
+      await client.echo({ text: 'x' }).catch((error: unknown) => void failures.push(error));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await rotated;
+    assert.deepEqual(failures.slice(0, 3).map(String), [], `${failures.length} of ${calls} calls failed`);
+    await waitUntil(async () => (await servedSerial(aged.server.port, pki.ca.cert)) === plainSerial(next.serial), 5_000, 'the new certificate to be served');
+  } finally {
+    await closeClient(client);
+    await aged.close();
+  }
 });
