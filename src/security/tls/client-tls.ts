@@ -70,8 +70,8 @@ export function clientTlsFor(target: ServiceDescriptor, options: ClientOptions =
   const tls = effectiveClientTls(target, options, env);
   if (!tls.secure) return undefined;
   if ((tls.cert === null) !== (tls.key === null)) {
-    const [role, missing] = tls.cert === null ? ['cert', 'cert'] : ['key', 'key'];
-    throw new TlsFileError(role, '(unset)', `client TLS towards ${target.name} has a ${missing === 'cert' ? 'key' : 'cert'} but no ${missing}`);
+    const [missing, present] = tls.cert === null ? ['cert', 'key'] : ['key', 'cert'];
+    throw new TlsFileError(missing, '(unset)', `client TLS towards ${target.name} has a ${present} but no ${missing}`);
   }
   const files = {
     ...(tls.ca === null ? {} : { ca: tlsPath(tls.ca) }),
