@@ -10,3 +10,4 @@ export * from './balancer/index.js';
 export * from './resilience/index.js';
 export * from './telemetry/index.js';
 export * from './testing/index.js';
+export * from './security/tls/index.js';

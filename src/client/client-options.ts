@@ -3,7 +3,7 @@ import type { ClientCredentials } from './credentials/credential.js';
 import type { ClientInterceptor } from './interceptors.js';
 import type { Transport, TransportFactory } from './transport.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
-import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy } from '../config/types.js';
+import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy, TargetTlsOverrides } from '../config/types.js';
 
 /** Who calls: a service's descriptor, or the service instance itself (anything with its `descriptor`). */
 export type ClientCaller = ServiceDescriptor | { readonly descriptor: ServiceDescriptor };
@@ -44,4 +44,10 @@ export interface ClientOptions {
   readonly forwardAuth?: boolean;
   /** Send credentials over plaintext to non-loopback addresses too (default false; `allow_insecure_credentials`). */
   readonly allowInsecureCredentials?: boolean;
+  /**
+   * TLS towards this target, over the caller's [tls] and its [dependencies]
+   * entry's `tls`: `{ ca, cert, key, serverName }` (paths relative to the
+   * working directory), `{ plaintext: true }` for a plaintext target.
+   */
+  readonly tls?: TargetTlsOverrides;
 }

@@ -5,6 +5,7 @@ import type { BalancerName, DiscoverySection } from '../config/types.js';
 import { ServiceBulkhead } from '../resilience/bulkhead.js';
 import { EndpointFailureRule } from '../resilience/failure.js';
 import { RetryBudget } from '../resilience/retry-budget.js';
+import { clientTlsFor } from '../security/tls/client-tls.js';
 import { MethodRetry } from '../resilience/retry.js';
 import { effectiveClientConfig } from '../config/client-policy.js';
 import type { ClientOptions } from './client-options.js';
@@ -35,11 +36,12 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   checkOneEndpointSource(options);
   const config = effectiveClientConfig(descriptor, options);
   // Before anything is opened: a bad fixed credential throws here. Whether an endpoint's channel is TLS
-  // is its Transport's `secure` (pipeline stage 7b).
-  // merge: secure from h-tls — GrpcTransport sets `secure: true` when its channel credentials are TLS; plaintext until then.
+  // is its Transport's `secure` (pipeline stage 7b): GrpcTransport sets it when its channel credentials are TLS.
   const credentials = callCredentialsFor(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  const transports = transportChoice(options, transportPoolFor(config.policy));
+  // TLS files are read only for grpc-js channels: an injected transport brings its own connection.
+  const grpcPool = options.transport === undefined ? transportPoolFor(config.policy, clientTlsFor(descriptor, options)) : transportPoolFor(config.policy);
+  const transports = transportChoice(options, grpcPool);
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });

@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ClientConnectionLimits } from '../config/types.js';
 import { NotSentError } from '../resilience/failure.js';
+import type { ClientTls } from '../security/tls/client-tls.js';
 import { Code } from '../status/codes.js';
 import type { Transport, TransportCallOptions } from './transport.js';
 import { grpcError, pumpRequests, readResponses, reportMetadata, toGrpcMetadata, toBuffer } from './grpc-stream.js';
@@ -35,11 +36,15 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 export class GrpcTransport implements Transport {
   private client: grpc.Client;
   private readonly channelOptions: grpc.ChannelOptions;
+  private readonly credentials: grpc.ChannelCredentials;
+  readonly secure: boolean;
 
-  /** `limits`: the target's [client] message sizes and keepalive; default grpc-js's own. */
-  constructor(readonly address: string, limits?: ClientConnectionLimits) {
-    this.channelOptions = limits === undefined ? CHANNEL_OPTIONS : { ...CHANNEL_OPTIONS, ...limitOptions(limits) };
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), this.channelOptions);
+  /** `limits`: the target's [client] message sizes and keepalive; default grpc-js's own. `tls`: absent = plaintext. */
+  constructor(readonly address: string, limits?: ClientConnectionLimits, tls?: ClientTls) {
+    this.channelOptions = { ...CHANNEL_OPTIONS, ...(limits === undefined ? {} : limitOptions(limits)), ...tls?.channelOptions };
+    this.credentials = tls?.credentials ?? grpc.credentials.createInsecure();
+    this.secure = tls !== undefined;
+    this.client = new grpc.Client(address, this.credentials, this.channelOptions);
   }
 
   unary(path: string, request: Uint8Array, options: TransportCallOptions): Promise<Uint8Array> {
@@ -109,7 +114,7 @@ export class GrpcTransport implements Transport {
   /** Nothing runs on a TRANSIENT_FAILURE channel; a call still waiting on it sees SHUTDOWN, a NotSentError. */
   private replaceChannel(): ReturnType<grpc.Client['getChannel']> {
     this.client.close();
-    this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), this.channelOptions);
+    this.client = new grpc.Client(this.address, this.credentials, this.channelOptions);
     return this.client.getChannel();
   }
 

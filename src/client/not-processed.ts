@@ -3,7 +3,7 @@
 // details text: the call's `progress` (REFUSED / NOT_STARTED) is stripped
 // before it reaches a public API, and our channels turn grpc-js's transparent
 // retry off (pipeline.ts retries, so budget and breakers see every attempt).
-import { NotSentError } from '../resilience/failure.js';
+import { NotSentError, RefusedStreamError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 
 interface GrpcFailure {
@@ -27,7 +27,7 @@ interface GrpcFailure {
 export function notProcessedError(failure: GrpcFailure): NotSentError | undefined {
   const { code, details } = failure;
   if (code === Code.UNAVAILABLE && details === 'Stream refused by server') {
-    return new NotSentError(Code.UNAVAILABLE, 'the server refused the stream before processing it (REFUSED_STREAM or GOAWAY)');
+    return new RefusedStreamError(Code.UNAVAILABLE, 'the server refused the stream before processing it (REFUSED_STREAM or GOAWAY)');
   }
   if (code === Code.UNAVAILABLE && details.startsWith('No connection established')) {
     return new NotSentError(Code.UNAVAILABLE, `no connection became ready: ${details.slice('No connection established'.length).replace(/^\. /, '')}`.trim());

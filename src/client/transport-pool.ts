@@ -1,5 +1,6 @@
 import { resolveDescriptor } from '../config/resolve-descriptor.js';
 import type { ClientConnectionLimits } from '../config/types.js';
+import type { ClientTls } from '../security/tls/client-tls.js';
 import { GrpcTransport } from './grpc-transport.js';
 import type { Transport, TransportFactory } from './transport.js';
 
@@ -52,13 +53,13 @@ export const sharedTransportPool = new TransportPool((address) => new GrpcTransp
 const poolsByLimits = new Map<string, TransportPool>([[limitsKey(DEFAULT_LIMITS), sharedTransportPool]]);
 
 /**
- * The process-wide pool for clients with these [client] limits: clients with
- * the same limits share connections; different limits need their own (grpc-js
- * sets them per channel).
+ * The process-wide pool for clients with these [client] limits and TLS:
+ * clients with the same limits and TLS share connections; different ones
+ * need their own (grpc-js sets them per channel).
  */
-export function transportPoolFor(limits: ClientConnectionLimits): TransportPool {
-  const key = limitsKey(limits);
+export function transportPoolFor(limits: ClientConnectionLimits, tls?: ClientTls): TransportPool {
+  const key = tls === undefined ? limitsKey(limits) : `${limitsKey(limits)} tls ${tls.key}`;
   let pool = poolsByLimits.get(key);
-  if (pool === undefined) poolsByLimits.set(key, (pool = new TransportPool((address) => new GrpcTransport(address, limits))));
+  if (pool === undefined) poolsByLimits.set(key, (pool = new TransportPool((address) => new GrpcTransport(address, limits, tls))));
   return pool;
 }

@@ -3,7 +3,7 @@ import { envText } from './resolve-value.js';
 import { coerceEnvValue } from './scalar-check.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { BlockSpec, KeySpec, LeafSpec } from './schema-types.js';
-import type { DiscoverySection, EtcdTlsFiles, ServiceSection, TelemetrySection } from './types.js';
+import type { DiscoverySection, EtcdTlsFiles, ServiceSection, TelemetrySection, TlsSection } from './types.js';
 
 /** The contract variables (DESIGN.md) and the key each overrides. */
 export const ENV_OVERRIDES = {
@@ -11,6 +11,10 @@ export const ENV_OVERRIDES = {
   TUSK_ETCD_ENDPOINTS: ['discovery', 'endpoints'],
   TUSK_ADVERTISE_HOST: ['service', 'advertise_host'],
   TUSK_LOG_LEVEL: ['telemetry', 'log_level'],
+  TUSK_TLS_CERT: ['tls', 'cert'],
+  TUSK_TLS_KEY: ['tls', 'key'],
+  TUSK_TLS_CA: ['tls', 'ca'],
+  TUSK_TLS_CLIENT_AUTH: ['tls', 'client_auth'],
   // Not in DESIGN.md's list: lets one demo or test run keep its local registry private.
   TUSK_REGISTRY_DIR: ['discovery', 'dir'],
   // Securing etcd (issue 11); the password's value never appears in an error.
@@ -70,4 +74,13 @@ export function applyServiceEnv(service: ServiceSection, env: NodeJS.ProcessEnv,
 export function applyTelemetryEnv(telemetry: TelemetrySection, env: NodeJS.ProcessEnv, source: string): TelemetrySection {
   const logLevel = readOverride('TUSK_LOG_LEVEL', env, source) as string | undefined;
   return logLevel === undefined ? telemetry : { ...telemetry, logLevel };
+}
+
+/** TUSK_TLS_CERT, TUSK_TLS_KEY, TUSK_TLS_CA and TUSK_TLS_CLIENT_AUTH, each replacing its [tls] key. */
+export function applyTlsEnv(tls: TlsSection, env: NodeJS.ProcessEnv, source: string): TlsSection {
+  const cert = readOverride('TUSK_TLS_CERT', env, source) as string | undefined;
+  const key = readOverride('TUSK_TLS_KEY', env, source) as string | undefined;
+  const ca = readOverride('TUSK_TLS_CA', env, source) as string | undefined;
+  const clientAuth = readOverride('TUSK_TLS_CLIENT_AUTH', env, source) as TlsSection['clientAuth'] | undefined;
+  return { ...tls, cert: cert ?? tls.cert, key: key ?? tls.key, ca: ca ?? tls.ca, clientAuth: clientAuth ?? tls.clientAuth };
 }

@@ -2,12 +2,12 @@ import { installOneLineFatal } from '../status/fatal.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { loadDescriptor } from './load-descriptor.js';
-import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv } from './env-overrides.js';
+import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv, applyTlsEnv } from './env-overrides.js';
 import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type {
-  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection,
+  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection, TlsSection,
 } from './types.js';
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -38,6 +38,7 @@ export function resolveDescriptor(raw: RawDescriptor, source: string | null, ser
     methods: Object.fromEntries(Object.entries(methods).map(([name, policy]) => [name, { ...policy, idempotent: policy.idempotent ?? false }])),
     dependencies: byServiceName(section<Record<string, Omit<DependencyPolicy, 'alias'>>>('dependencies'), label),
     telemetry: applyTelemetryEnv(section<TelemetrySection>('telemetry'), env, label),
+    tls: applyTlsEnv(section<TlsSection>('tls'), env, label),
     auth: section<AuthSection | null>('auth'),
   };
 }

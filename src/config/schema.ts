@@ -5,6 +5,7 @@ import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
 import { authSection } from './schema-auth.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
+import { TARGET_TLS, TLS_SECTION } from './schema-tls.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
 /**
@@ -169,6 +170,7 @@ const dependencyEntry: BlockSpec = {
     methods,
     discovery,
     ...CLIENT_CREDENTIAL_KEYS,
+    tls: TARGET_TLS,
   },
 };
 
@@ -202,7 +204,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       max_connection_idle: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: '10m', example: '"5m"', meaning: 'close a connection without calls for this long (GOAWAY); null = never' },
       max_connection_age: {
         kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"30m"',
-        meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never',
+        meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never, or 30m when [tls] gives the server a certificate (no connection outlives a rotation by more)',
       },
     },
   },
@@ -234,6 +236,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', example: '"debug"', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
     },
   },
+  tls: TLS_SECTION,
   auth: authSection,
 };
 

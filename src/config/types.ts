@@ -136,6 +136,29 @@ export interface DependencyPolicy extends ClientPolicyOverrides {
   readonly credentials?: { readonly bearerEnv?: string; readonly apiKeyEnv?: string };
   readonly forwardAuth?: boolean;
   readonly allowInsecureCredentials?: boolean;
+  readonly tls?: TargetTlsOverrides;
+}
+
+export type ClientAuthMode = 'none' | 'request' | 'require';
+
+/** [tls]: PEM file paths (relative to the process's working directory); null = unset. */
+export interface TlsSection {
+  readonly cert: string | null;
+  readonly key: string | null;
+  readonly ca: string | null;
+  readonly clientAuth: ClientAuthMode;
+  readonly reloadIntervalMs: number;
+}
+
+/** Per-target TLS ([dependencies] entry `tls { ... }`, ClientOptions.tls): each key set replaces the caller's [tls] one. */
+export interface TargetTlsOverrides {
+  readonly ca?: string | null;
+  readonly cert?: string | null;
+  readonly key?: string | null;
+  /** SNI and the name checked against the server's certificate, instead of the address's host. */
+  readonly serverName?: string;
+  /** true: no TLS to this target; false: TLS even with no files (system roots). */
+  readonly plaintext?: boolean;
 }
 
 export interface TelemetrySection {
@@ -156,6 +179,8 @@ export interface ResolvedDescriptor {
   /** Keyed by full service name of the dependency. */
   readonly dependencies: Readonly<Record<string, DependencyPolicy>>;
   readonly telemetry: TelemetrySection;
+  /** After TUSK_TLS_CERT, TUSK_TLS_KEY, TUSK_TLS_CA, TUSK_TLS_CLIENT_AUTH. */
+  readonly tls: TlsSection;
   /** null = no [auth]: every method is open. */
   readonly auth: AuthSection | null;
 }

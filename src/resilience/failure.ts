@@ -14,6 +14,14 @@ export class NotSentError extends TuskError {
   }
 }
 
+/**
+ * The endpoint answered, refusing the stream (RST_STREAM REFUSED_STREAM): a
+ * connection it is closing (GOAWAY, e.g. max_connection_age recycling it) or
+ * its stream limit. Not sent, so retried like any NotSentError, but the
+ * endpoint is up: no breaker counts it.
+ */
+export class RefusedStreamError extends NotSentError {}
+
 export function wasNotSent(error: unknown): boolean {
   return error instanceof NotSentError;
 }
@@ -66,6 +74,7 @@ export class EndpointFailureRule {
   counts(error: unknown, perTryTimeoutExpired: boolean): boolean {
     if (!(error instanceof TuskError) || error instanceof CallerError) return false;
     if (wasRelayed(error)) return false; // the endpoint passed on its own dependency's failure: it answered fine
+    if (error instanceof RefusedStreamError) return false; // it answered: a connection being recycled, not a failing endpoint
     if (error instanceof NotSentError) return error.code === Code.UNAVAILABLE; // no connection; else the caller's deadline or signal ended the wait
     if (error.code === Code.DEADLINE_EXCEEDED) return perTryTimeoutExpired && this.codes.has(Code.DEADLINE_EXCEEDED);
     return error.code !== Code.CANCELLED && this.codes.has(error.code);

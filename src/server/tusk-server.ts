@@ -8,6 +8,7 @@ import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
 import { createRegistry } from '../discovery/create-registry.js';
 import { createAuthStage, type AuthStage } from '../security/auth/index.js';
 import type { Registry, RegistrationHandle } from '../discovery/types.js';
+import { serverTlsCredentials, tlsConnectionAgeOption, type ServerTls } from '../security/tls/index.js';
 import { Code } from '../status/codes.js';
 import { installOneLineFatal } from '../status/fatal.js';
 import { TuskError } from '../status/tusk-error.js';
@@ -68,6 +69,7 @@ export class TuskServer {
   /** Providers of the owned registries: their `tusk_registry_connected` gauge drops to 0 when they close. */
   private readonly ownedProviders = new Set<string>();
   private boundPort = 0;
+  private tls: ServerTls | undefined;
   private advertised = '';
   private drainDelayMs = 0;
   /** Services whose onStart() resolved: they get onStop(). */
@@ -80,6 +82,11 @@ export class TuskServer {
 
   constructor(private readonly options: TuskServerOptions = {}) {
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Serial (hex) of the TLS certificate served now; undefined without [tls] cert. */
+  get tlsCertificateSerial(): string | undefined {
+    return this.tls?.provider.serial;
   }
 
   /** The bound port once start() resolved; 0 before. */
@@ -140,6 +147,8 @@ export class TuskServer {
     // TUSK_LOG_LEVEL first, then the first service's [telemetry] log_level.
     const logger = this.options.logger ? redactingLogger(this.options.logger) : createLogger({ level: first.telemetry.logLevel, env });
     this.serverLogger = logger;
+    // Certificates checked before anything else starts: a bad file is one line naming it, exit 1.
+    this.tls = serverTlsCredentials(first.tls, logger);
     // Before any call can arrive, so the trace hook's spans come from the real SDK.
     this.releaseTelemetry = await holdTelemetry({ serviceName: first.service.name, serviceVersion: first.service.version });
 
@@ -159,6 +168,7 @@ export class TuskServer {
         user: this.options.interceptors ?? [],
       }),
       ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
+      ...tlsConnectionAgeOption(first.tls, first.server),
     });
     this.grpcServer = server;
     for (const { service } of this.hosted) {
@@ -175,7 +185,8 @@ export class TuskServer {
     const port = this.options.port ?? first.service.port;
     await assertPortFree(host, port);
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, bound) => (error ? reject(bindFailure(host, port, error)) : resolve(bound)));
+      // With [tls] cert and key: TLS only, nothing plaintext on the side.
+      server.bindAsync(hostPort(host, port), this.tls?.credentials ?? ServerCredentials.createInsecure(), (error, bound) => (error ? reject(bindFailure(host, port, error)) : resolve(bound)));
     });
     policeClientPings(server, Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)), logger);
     this.advertised = hostPort(
@@ -217,7 +228,7 @@ export class TuskServer {
     this.health.setAll('SERVING');
     if (this.options.handleSignals ?? true) handleSignalsFor(this);
     this.state = 'serving';
-    logger.info({ bind: hostPort(host, this.boundPort), address: this.advertised, services: [...serviceNames], instance_id: this.instanceId }, 'serving');
+    logger.info({ bind: hostPort(host, this.boundPort), address: this.advertised, tls: this.tls === undefined ? 'off' : first.tls.clientAuth === 'require' ? 'mtls' : 'on', services: [...serviceNames], instance_id: this.instanceId }, 'serving');
   }
 
   /** One registry per distinct [discovery] section, unless the options supply one. */

@@ -46,6 +46,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
     dependencies: {},
     telemetry: { metricsPort: null, logLevel: 'info' },
     auth: null,
+    tls: { cert: null, key: null, ca: null, clientAuth: 'none', reloadIntervalMs: 5_000 },
   });
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EndpointBreaker } from '../../../src/resilience/endpoint-breaker.js';
-import { CallerError, EndpointFailureRule, NotSentError } from '../../../src/resilience/failure.js';
+import { CallerError, EndpointFailureRule, NotSentError, RefusedStreamError } from '../../../src/resilience/failure.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 
@@ -56,6 +56,7 @@ test('the failure rule: connection failures and listed codes count; DEADLINE_EXC
   assert.equal(rule.counts(new TuskError(Code.UNAVAILABLE, 'down'), false), true);
   assert.equal(rule.counts(new NotSentError(Code.UNAVAILABLE, 'refused'), false), true);
   assert.equal(new EndpointFailureRule([]).counts(new NotSentError(Code.UNAVAILABLE, 'refused'), false), true, 'a failed connection always counts');
+  assert.equal(rule.counts(new RefusedStreamError(Code.UNAVAILABLE, 'GOAWAY'), false), false, 'a refused stream: the endpoint answered, recycling a connection');
   assert.equal(rule.counts(new NotSentError(Code.DEADLINE_EXCEEDED, 'caller deadline while connecting'), false), false);
   assert.equal(rule.counts(new NotSentError(Code.CANCELLED, 'aborted while connecting'), false), false);
   assert.equal(rule.counts(deadline, false), false, "the caller's deadline");
