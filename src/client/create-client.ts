@@ -36,7 +36,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
   const transports = transportChoice(options, transportPoolFor(config.policy));
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
-  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
+  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker, config.policy.adaptiveLimit);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);

@@ -5,11 +5,16 @@
 //                    a call already cancelled or past its deadline goes no further (scopeEnded)
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead slot (optional, per service), held until the call ends
-//   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline
+//   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline,
+//                    and lasts until some endpoint's pushback has ended (never the same endpoint before its pushback)
 //   5. discovery     wait for the first endpoint list (signal and deadline honoured)
-//   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
-//   7. balancer pick among endpoints whose breaker admits calls, untried first
+//   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; the others busy
+//                    (pushback, adaptive limit) → EndpointsBusyError; fail fast
+//   7. balancer pick among endpoints whose breaker admits calls and that are not busy, untried first
+//   7b. load         the picked endpoint's EndpointLoad: its adaptive limit (AIMD, optional) counts the call,
+//                    a shed or pushback answer parks the endpoint for the pushback (endpoint-load.ts)
 //   8. endpoint breaker EndpointBreaker of the picked endpoint; EndpointFailureRule says what counts
+//                    (an overload answer never does: busy, not broken; the balancer sees it as a slow call)
 //   9. per-try timeout  attemptDeadline(), inside the overall deadline
 //  10. transport     the endpoint's shared Transport (grpc-js today)
 //
@@ -25,7 +30,8 @@ import { markFromClientCall } from '../status/downstream.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
-import { CircuitOpenError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
+import { CircuitOpenError, EndpointsBusyError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
+import { isOverloadAnswer, pushbackOf } from '../resilience/pushback.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
@@ -33,6 +39,7 @@ import { TuskError, asTuskError, messageOf } from '../status/tusk-error.js';
 import { AttemptMetadata } from './attempt-metadata.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
+import { limitSample } from './endpoint-load.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
 import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
 import { WireEnd } from './wire-end.js';
@@ -134,8 +141,10 @@ export class CallPipeline {
     return call.plan.retry.execute((attempt) => this.attempt(call, attempt), (error, attempt, delayMs) => this.retryable(call, error, attempt, delayMs), call.scope.signal);
   }
 
-  private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, delayMs: number): boolean {
+  private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, backoffMs: number): boolean | number {
     const { plan, scope, trace } = call;
+    // Every endpoint still pushing back: the next attempt waits for the soonest to end, if the deadline allows.
+    const delayMs = Math.max(backoffMs, this.endpoints.pushbackWaitMs());
     const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline, delayMs }, this.parts.budget);
     if (trace !== undefined) {
       const reason = messageOf(error);
@@ -143,7 +152,7 @@ export class CallPipeline {
       else if (decision === 'budget_exhausted') trace.event('budget_exhausted', { attempt, reason });
       else trace.event('give_up', { attempt, reason: decision });
     }
-    return decision === 'retry';
+    return decision === 'retry' && delayMs;
   }
 
   private attempt<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
@@ -167,10 +176,13 @@ export class CallPipeline {
     const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
       const known = this.endpoints.all.length; // 6
-      trace?.event(known === 0 ? 'no_endpoint' : 'circuit_open');
+      const busy = known === 0 ? undefined : this.endpoints.busy();
+      trace?.event(known === 0 ? 'no_endpoint' : busy !== undefined ? 'endpoints_busy' : 'circuit_open');
+      if (busy !== undefined) throw new EndpointsBusyError(this.service, busy.count, busy.retryAfterMs);
       throw known === 0 ? new NoEndpointError(this.service, this.endpoints.answered) : new CircuitOpenError(this.service, known);
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 7
+    const limit = endpoint.load.limit; // 7b
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
@@ -192,6 +204,7 @@ export class CallPipeline {
     const balancer = plan.balancer;
     const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
     balancer.onStart?.(endpoint.address);
+    limit?.start();
     const startedAt = performance.now();
     let result: T;
     let endOnBreaker: ((error?: unknown) => void) | undefined;
@@ -204,12 +217,17 @@ export class CallPipeline {
         endOnBreaker = opened.end;
       }
     } catch (error) {
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counts(error));
+      const counted = counts(error);
+      const overloaded = isOverloadAnswer(error);
+      if (overloaded) endpoint.load.pushBack(pushbackOf(error) ?? 0);
+      limit?.end(limitSample(error, counted));
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counted && !overloaded);
       endAttempt?.(error);
       throw error;
     }
     const latencyMs = performance.now() - startedAt;
     if (call.hold === undefined) {
+      limit?.end('ok');
       balancer.onEnd?.(endpoint.address, latencyMs, true);
       endAttempt?.();
       return result;
@@ -221,8 +239,10 @@ export class CallPipeline {
       ended = true;
       wire!.stop();
       endOnBreaker!(error);
+      const counted = error !== undefined && counts(error);
+      limit?.end(limitSample(error, counted));
       // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
-      balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
+      balancer.onEnd?.(endpoint.address, latencyMs, !counted && !isOverloadAnswer(error));
       endAttempt?.(error);
       call.end(error);
     };
