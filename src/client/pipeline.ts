@@ -219,7 +219,11 @@ export class CallPipeline {
     } catch (error) {
       const counted = counts(error);
       const overloaded = isOverloadAnswer(error);
-      if (overloaded) endpoint.load.pushBack(pushbackOf(error) ?? 0);
+      if (overloaded) {
+        const pushbackMs = pushbackOf(error) ?? 0;
+        endpoint.load.pushBack(pushbackMs);
+        trace?.event('pushback', { endpoint: endpoint.address, pushback_ms: pushbackMs });
+      }
       limit?.end(limitSample(error, counted));
       balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counted && !overloaded);
       endAttempt?.(error);

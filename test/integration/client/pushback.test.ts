@@ -93,11 +93,11 @@ test('DEADLINE_TOO_SHORT is never retried, and a negative or unparseable pushbac
     assert.equal(server.arrivals.length, 1);
     for (const pushback of ['-1', 'later']) {
       server.admission = () => ({ kind: 'shed', pushback, retryDelayMs: 10 });
-      const before = server.arrivals.length;
+      const arrivedBefore: number = server.arrivals.length;
       const shed = await failureOf(client.echo({ text: pushback }));
       assert.equal(shed.code, Code.UNAVAILABLE);
       assert.equal(shed.details?.errorInfo?.reason, 'OVERLOADED', 'the server\'s status reaches the caller with its details');
-      assert.equal(server.arrivals.length, before + 1, `pushback ${pushback}: one attempt only`);
+      assert.equal(server.arrivals.length, arrivedBefore + 1, `pushback ${pushback}: one attempt only`);
     }
   } finally {
     await closeClient(client);

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EndpointLoad, limitSample } from '../../../src/client/endpoint-load.js';
-import { formatIssue, validateDescriptorDocument } from '../../../src/config/index.js';
+import { defineService, effectiveClientConfig, formatIssue, validateDescriptorDocument } from '../../../src/config/index.js';
 import { AimdLimit } from '../../../src/resilience/adaptive-limit.js';
 import { NotSentError } from '../../../src/resilience/failure.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { parseTsk } from '../../../src/tsk/index.js';
+import { stubMethods } from '../../helpers/stub-methods.js';
 
 const policy = { initialLimit: 4, minLimit: 2, maxLimit: 6, backoffRatio: 0.5 };
 
@@ -93,4 +94,21 @@ test('[client] adaptive_limit: limits out of order are one error at file:line:co
   assert.deepEqual(check('[client]\nadaptive_limit { initial_limit: 10, max_limit: 50 }\n'), []);
   assert.deepEqual(check('[client]\nadaptive_limit { initial_limit: 500 }\n'), ['keys.tsk:2:33: [client] adaptive_limit.initial_limit: 500 is not between min_limit (1) and max_limit (200)']);
   assert.equal(check('[client]\nadaptive_limit { min_limit: 8, max_limit: 4, initial_limit: 5 }\n').length, 1);
+});
+
+test('adaptive_limit resolves from [client], a caller\'s [dependencies] entry may switch it off, options override both', () => {
+  const target = defineService({
+    name: 'limits.v1.Target', protoFile: 'limits/v1/target.proto', descriptorFile: 'limits/v1/target.tsk',
+    methods: stubMethods('limits.v1.Target', ['Get']), config: { client: { adaptive_limit: { initial_limit: 10 } } },
+  });
+  assert.deepEqual(effectiveClientConfig(target, {}, {}).policy.adaptiveLimit, { initialLimit: 10, minLimit: 1, maxLimit: 200, backoffRatio: 0.9 });
+  const caller = defineService({
+    name: 'limits.v1.Caller', protoFile: 'limits/v1/caller.proto', descriptorFile: 'limits/v1/caller.tsk',
+    methods: stubMethods('limits.v1.Caller', ['Run']), config: { dependencies: { target: { service: 'limits.v1.Target', adaptive_limit: null } } },
+  });
+  assert.equal(effectiveClientConfig(target, { caller }, {}).policy.adaptiveLimit, null);
+  const fromOptions = effectiveClientConfig(target, { caller, adaptiveLimit: policy }, {}).policy.adaptiveLimit;
+  assert.deepEqual(fromOptions, policy);
+  const { policy: defaults } = effectiveClientConfig(defineService({ name: 'limits.v1.Plain', protoFile: 'limits/v1/plain.proto', descriptorFile: null, methods: stubMethods('limits.v1.Plain', ['Get']), config: {} }), {}, {});
+  assert.equal(defaults.adaptiveLimit, null, 'off by default');
 });
