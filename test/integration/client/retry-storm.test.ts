@@ -77,8 +77,10 @@ test('retry storm: total attempts stay within the retry budget, and the slowed i
     const elapsedMs = Date.now() - started;
     const totalCalls = calls.reduce((a, b) => a + b, 0);
     const attempts = instances.reduce((sum, instance) => sum + instance.arrivals.length, 0);
-    const windows = Math.ceil(elapsedMs / 10_000);
-    const allowedRetries = BUDGET * totalCalls + CLIENTS * FLOOR_PER_WINDOW * windows;
+    // Within 9 s no call has left the budget's bucketed 10 s window: the bound is exact. A longer run (slow recovery)
+    // gets a fresh allowance per 9 s, which over-counts but stays a bound.
+    const windows = Math.ceil(elapsedMs / 9_000);
+    const allowedRetries = windows * (BUDGET * totalCalls + CLIENTS * FLOOR_PER_WINDOW);
     const shed = instances.reduce((sum, instance) => sum + instance.shedAt.length, 0);
     const summary = `${totalCalls} calls, ${decisions.retry} retries (${decisions.budgetExhausted} refused by the budget), ${attempts} attempts on the servers (${shed} shed), ${failed} failed, ${elapsedMs} ms; served while slow: ${servedWhileSlow.join('/')}`;
     t.diagnostic(summary);
