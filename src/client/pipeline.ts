@@ -77,6 +77,9 @@ export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) 
  */
 export type Hold<T> = (result: T, end: (error?: unknown) => void) => T;
 
+/** A timer may fire a millisecond early against Date.now(): a retry timed to a pushback's end waits this much more. */
+const TIMER_SLACK_MS = 2;
+
 /** How long a call waits for the registry's first endpoint list when it has no deadline. */
 const DISCOVERY_WAIT_MS = 10_000;
 
@@ -144,7 +147,8 @@ export class CallPipeline {
   private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, backoffMs: number): boolean | number {
     const { plan, scope, trace } = call;
     // Every endpoint still pushing back: the next attempt waits for the soonest to end, if the deadline allows.
-    const delayMs = Math.max(backoffMs, this.endpoints.pushbackWaitMs());
+    const pushbackMs = this.endpoints.pushbackWaitMs();
+    const delayMs = pushbackMs > 0 ? Math.max(backoffMs, pushbackMs + TIMER_SLACK_MS) : backoffMs;
     const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline, delayMs }, this.parts.budget);
     if (trace !== undefined) {
       const reason = messageOf(error);

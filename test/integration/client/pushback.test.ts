@@ -184,3 +184,16 @@ test('adaptive_limit: a client does not pile onto an endpoint past its limit; th
     await slow.stop();
   }
 });
+
+test('a retry timed to a pushback\'s end finds the endpoint free: timers firing a little early waste no attempt', async () => {
+  let arrivals = 0;
+  // Every other arrival is shed with a short pushback, so each call needs exactly its one retry.
+  const server = await startSheddingServer({ admission: () => (arrivals++ % 2 === 0 ? { kind: 'shed', pushback: '7' } : { kind: 'serve' }) });
+  const client = createClient<EchoServiceClient>(echoDescriptor(), { endpoints: [server.address], retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } });
+  try {
+    for (let i = 0; i < 60; i++) assert.equal((await client.create({ text: `${i}` })).instance, server.address, `call ${i}`);
+  } finally {
+    await closeClient(client);
+    await server.stop();
+  }
+});
