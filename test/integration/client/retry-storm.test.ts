@@ -14,6 +14,12 @@ const SLOTS_PER_INSTANCE = 3;
 const SLOW_MS = 150;
 const FAST_MS = 2;
 const SLOWDOWN_MS = 2_000;
+/**
+ * The slowdown lasts at least this many calls too: the budget's floor (below) must be small beside what the
+ * storm asks for (about one retry per call), or a slow machine would never reach the ratio.
+ */
+const SLOWDOWN_CALLS = 700;
+const SLOWDOWN_LIMIT_MS = 30_000;
 const RECOVERY_LIMIT_MS = 10_000;
 const MAX_CALLS = 40_000;
 const BUDGET = 0.2;
@@ -59,6 +65,7 @@ test('retry storm: total attempts stay within the retry budget, and the slowed i
   const running = clients.flatMap((client, index) => Array.from({ length: WORKERS_PER_CLIENT }, () => worker(client, index)));
   try {
     await new Promise((resolve) => setTimeout(resolve, SLOWDOWN_MS)); // the slowdown phase: a load duration, not a wait for a condition
+    await waitUntil(() => calls.reduce((a, b) => a + b, 0) >= SLOWDOWN_CALLS, SLOWDOWN_LIMIT_MS, `${SLOWDOWN_CALLS} calls under the slowdown`, { intervalMs: 100 });
     const servedWhileSlow = instances.map((instance) => instance.served.count);
     slowed.delayMs = FAST_MS;
     // Recovery: the slowed instance serves its share of a probe interval's calls again (a third when even; a fifth is enough).
