@@ -3,7 +3,7 @@ import type { ClientCredentials } from './credentials/credential.js';
 import type { ClientInterceptor } from './interceptors.js';
 import type { Transport, TransportFactory } from './transport.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
-import type { BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy, TargetTlsOverrides } from '../config/types.js';
+import type { AdaptiveLimitPolicy, BalancerName, BulkheadPolicy, CircuitBreakerPolicy, DiscoverySection, MethodPolicy, RetryPolicy, TargetTlsOverrides } from '../config/types.js';
 
 /** Who calls: a service's descriptor, or the service instance itself (anything with its `descriptor`). */
 export type ClientCaller = ServiceDescriptor | { readonly descriptor: ServiceDescriptor };
@@ -26,6 +26,8 @@ export interface ClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
   readonly bulkhead?: BulkheadPolicy | null;
+  /** Client-side AIMD limit per endpoint ([client] adaptive_limit); null = off. */
+  readonly adaptiveLimit?: AdaptiveLimitPolicy | null;
   /** Per-attempt timeout in ms for unary calls (always inside the overall deadline); default: none. */
   readonly perTryTimeout?: number;
   /** Keyed by proto method name, e.g. "GetUser". */

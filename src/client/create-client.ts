@@ -43,7 +43,7 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   const grpcPool = options.transport === undefined ? transportPoolFor(config.policy, clientTlsFor(descriptor, options)) : transportPoolFor(config.policy);
   const transports = transportChoice(options, grpcPool);
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
-  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker);
+  const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker, config.policy.adaptiveLimit);
   const budget = new RetryBudget({ ratio: config.policy.retry.budget });
   const bulkhead = config.policy.bulkhead === null ? undefined : new ServiceBulkhead(config.policy.bulkhead, descriptor.name);
   const failures = new EndpointFailureRule(config.policy.circuitBreaker.on);

@@ -1,15 +1,19 @@
 import type { BalancerEndpoint } from '../balancer/types.js';
+import type { AdaptiveLimitPolicy } from '../config/types.js';
 import type { Endpoint, Registry } from '../discovery/types.js';
 import { timerAt } from '../resilience/deadline-timer.js';
 import { EndpointBreaker, type BreakerCounterPolicy } from '../resilience/endpoint-breaker.js';
 import { clientStateObserver } from './client-observer.js';
+import { EndpointLoad } from './endpoint-load.js';
 import type { Transport } from './transport.js';
 import type { TransportPool } from './transport-pool.js';
 
-/** An endpoint as one client uses it: registry data, the shared transport, this client's breaker for it. */
+/** An endpoint as one client uses it: registry data, the shared transport, this client's breaker and load view of it. */
 export interface ClientEndpoint extends BalancerEndpoint {
   readonly transport: Transport;
   readonly breaker: EndpointBreaker;
+  /** Its pushback and adaptive limit: a busy endpoint is skipped, not failed. */
+  readonly load: EndpointLoad;
 }
 
 /** Where the endpoint list comes from: a registry watch, or a fixed list. */
@@ -43,6 +47,8 @@ export class EndpointSet {
     source: EndpointSource,
     private readonly pool: TransportPool,
     private readonly breakerPolicy: BreakerCounterPolicy,
+    /** [client] adaptive_limit; null = off. */
+    private readonly adaptiveLimit: AdaptiveLimitPolicy | null = null,
   ) {
     let sets = openSets.get(service);
     if (sets === undefined) openSets.set(service, (sets = new Set()));
@@ -88,23 +94,52 @@ export class EndpointSet {
   }
 
   /**
-   * Endpoints a call may use now: breaker not open, and (for a retry) not
-   * already tried, unless every usable one was tried. The common case (all
-   * usable, first attempt) returns the stored array without allocating.
+   * Endpoints a call may use now: breaker not open, not busy (in pushback or
+   * at its adaptive limit), and (for a retry) not already tried, unless every
+   * usable one was tried. The common case (all usable, first attempt) returns
+   * the stored array without allocating.
    */
   usable(tried: readonly string[] | undefined): readonly ClientEndpoint[] {
     const all = this.endpoints;
     let allUsable = true;
     for (let i = 0; i < all.length; i++) {
-      if (!all[i]!.breaker.usable) {
+      if (!isUsable(all[i]!)) {
         allUsable = false;
         break;
       }
     }
-    const usable = allUsable ? all : all.filter((endpoint) => endpoint.breaker.usable);
+    const usable = allUsable ? all : all.filter(isUsable);
     if (tried === undefined || tried.length === 0) return usable;
     const untried = usable.filter((endpoint) => !tried.includes(endpoint.address));
     return untried.length > 0 ? untried : usable;
+  }
+
+  /**
+   * With no usable endpoint: how many are healthy but busy, and when the
+   * soonest pushback among them ends (0 = only adaptive limits hold them);
+   * undefined when none is busy (every breaker is open).
+   */
+  busy(): { readonly count: number; readonly retryAfterMs: number } | undefined {
+    let count = 0;
+    let retryAfterMs = Infinity;
+    for (const endpoint of this.endpoints) {
+      if (!endpoint.breaker.usable || endpoint.load.admits) continue;
+      count++;
+      retryAfterMs = Math.min(retryAfterMs, endpoint.load.pushbackLeftMs());
+    }
+    return count === 0 ? undefined : { count, retryAfterMs };
+  }
+
+  /** How long a retry must wait for an endpoint out of pushback: 0 when one is usable now or none is pushed back. */
+  pushbackWaitMs(): number {
+    let wait = Infinity;
+    for (const endpoint of this.endpoints) {
+      if (!endpoint.breaker.usable) continue;
+      const left = endpoint.load.pushbackLeftMs();
+      if (left === 0) return 0;
+      wait = Math.min(wait, left);
+    }
+    return wait === Infinity ? 0 : wait;
   }
 
   close(): void {
@@ -126,7 +161,7 @@ export class EndpointSet {
     const stopReporting = breaker.onStateChange((state) => clientStateObserver()?.breakerState?.(this.service, address, state));
     this.stopReporting.set(address, stopReporting);
     clientStateObserver()?.breakerState?.(this.service, address, 'closed');
-    return { address, metadata, transport: this.pool.acquire(address), breaker };
+    return { address, metadata, transport: this.pool.acquire(address), breaker, load: new EndpointLoad(this.adaptiveLimit) };
   }
 
   private removed(endpoint: ClientEndpoint): void {
@@ -166,4 +201,8 @@ export class EndpointSet {
       for (const wake of [...this.knownWaiters]) wake();
     }
   }
+}
+
+function isUsable(endpoint: ClientEndpoint): boolean {
+  return endpoint.breaker.usable && endpoint.load.admits;
 }

@@ -7,6 +7,7 @@ import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-de
 import { TuskError, messageOf } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
 import { notProcessedError } from './not-processed.js';
+import { PUSHBACK_TRAILER, markPushback, parsePushback } from '../resilience/pushback.js';
 
 export { toBuffer } from '../status/bytes.js';
 
@@ -46,6 +47,8 @@ export function grpcError(error: unknown, address: string): TuskError {
   // A malformed trailer never hides the status itself.
   const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
   const received = markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
+  const pushback = failure.metadata?.get(PUSHBACK_TRAILER)[0];
+  markPushback(received, typeof pushback === 'string' ? parsePushback(pushback) : undefined);
   return failure.metadata?.get(RELAYED_TRAILER).length ? markRelayed(received) : received;
 }
 

@@ -7,12 +7,17 @@
 //                    or the parent's with forward_auth); failing → UNAUTHENTICATED, unsent (credentials/)
 //   2. trace hook    clientTraceHook() (no-op until telemetry installs one)
 //   3. bulkhead      ServiceBulkhead slot (optional, per service), held until the call ends
-//   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline
+//   4. retry         MethodRetry + retryDecision() + RetryBudget; backoff ends on abort, never passes the deadline,
+//                    and lasts until some endpoint's pushback has ended (never the same endpoint before its pushback)
 //   5. discovery     wait for the first endpoint list (signal and deadline honoured)
-//   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; fail fast
-//   7. balancer pick among endpoints whose breaker admits calls, untried first
-//   7b. credentials  checkEndpoint(): auth headers go over TLS or to loopback only → else FAILED_PRECONDITION, unsent
+//   6. no endpoint   none known → NoEndpointError; every circuit open → CircuitOpenError; the others busy
+//                    (pushback, adaptive limit) → EndpointsBusyError; fail fast
+//   7. balancer pick among endpoints whose breaker admits calls and that are not busy, untried first
+//   7b. load         the picked endpoint's EndpointLoad: its adaptive limit (AIMD, optional) counts the call,
+//                    a shed or pushback answer parks the endpoint for the pushback (endpoint-load.ts)
+//   7c. credentials  checkEndpoint(): auth headers go over TLS or to loopback only → else FAILED_PRECONDITION, unsent
 //   8. endpoint breaker EndpointBreaker of the picked endpoint; EndpointFailureRule says what counts
+//                    (an overload answer never does: busy, not broken; the balancer sees it as a slow call)
 //   9. per-try timeout  attemptDeadline(), inside the overall deadline
 //  10. transport     the endpoint's shared Transport (grpc-js today)
 //
@@ -28,7 +33,8 @@ import { markFromClientCall } from '../status/downstream.js';
 import type { MethodDescriptor } from '../config/service-definition.js';
 import type { RetryPolicy } from '../config/types.js';
 import type { ServiceBulkhead } from '../resilience/bulkhead.js';
-import { CircuitOpenError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
+import { CircuitOpenError, EndpointsBusyError, NoEndpointError, type EndpointFailureRule } from '../resilience/failure.js';
+import { isOverloadAnswer, pushbackOf } from '../resilience/pushback.js';
 import type { RetryBudget } from '../resilience/retry-budget.js';
 import { MethodRetry, retryDecision } from '../resilience/retry.js';
 import { Code } from '../status/codes.js';
@@ -37,6 +43,7 @@ import { AttemptMetadata } from './attempt-metadata.js';
 import type { CallCredentials } from './credentials/index.js';
 import type { CallOptions } from './call-options.js';
 import { attemptDeadline, callScope, scopeEnded, type CallScope } from './call-scope.js';
+import { limitSample } from './endpoint-load.js';
 import type { ClientEndpoint, EndpointSet } from './endpoint-set.js';
 import { clientTraceHook, type ClientCallTrace } from './trace-hook.js';
 import { WireEnd } from './wire-end.js';
@@ -75,6 +82,9 @@ export type Send<T> = (endpoint: ClientEndpoint, options: TransportCallOptions) 
  * completed), and returns what the caller gets.
  */
 export type Hold<T> = (result: T, end: (error?: unknown) => void) => T;
+
+/** A timer may fire a millisecond early against Date.now(): a retry timed to a pushback's end waits this much more. */
+const TIMER_SLACK_MS = 2;
 
 /** How long a call waits for the registry's first endpoint list when it has no deadline. */
 const DISCOVERY_WAIT_MS = 10_000;
@@ -159,8 +169,11 @@ export class CallPipeline {
     return call.plan.retry.execute((attempt) => this.attempt(call, attempt), (error, attempt, delayMs) => this.retryable(call, error, attempt, delayMs), call.scope.signal);
   }
 
-  private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, delayMs: number): boolean {
+  private retryable<T>(call: PipelineCall<T>, error: unknown, attempt: number, backoffMs: number): boolean | number {
     const { plan, scope, trace } = call;
+    // Every endpoint still pushing back: the next attempt waits for the soonest to end, if the deadline allows.
+    const pushbackMs = this.endpoints.pushbackWaitMs();
+    const delayMs = pushbackMs > 0 ? Math.max(backoffMs, pushbackMs + TIMER_SLACK_MS) : backoffMs;
     const decision = retryDecision(error, { policy: plan.retryPolicy, idempotent: plan.idempotent, attempt, deadline: scope.deadline, delayMs }, this.parts.budget);
     if (trace !== undefined) {
       const reason = messageOf(error);
@@ -168,7 +181,7 @@ export class CallPipeline {
       else if (decision === 'budget_exhausted') trace.event('budget_exhausted', { attempt, reason });
       else trace.event('give_up', { attempt, reason: decision });
     }
-    return decision === 'retry';
+    return decision === 'retry' && delayMs;
   }
 
   private attempt<T>(call: PipelineCall<T>, attempt: number): Promise<T> {
@@ -192,13 +205,16 @@ export class CallPipeline {
     const candidates = this.endpoints.usable(call.tried);
     if (candidates.length === 0) {
       const known = this.endpoints.all.length; // 6
-      trace?.event(known === 0 ? 'no_endpoint' : 'circuit_open');
+      const busy = known === 0 ? undefined : this.endpoints.busy();
+      trace?.event(known === 0 ? 'no_endpoint' : busy !== undefined ? 'endpoints_busy' : 'circuit_open');
+      if (busy !== undefined) throw new EndpointsBusyError(this.service, busy.count, busy.retryAfterMs);
       throw known === 0 ? new NoEndpointError(this.service, this.endpoints.answered) : new CircuitOpenError(this.service, known);
     }
     const endpoint = plan.balancer.pick(candidates, scope); // 7
+    const limit = endpoint.load.limit; // 7b
     call.tried.push(endpoint.address);
     trace?.event('pick', { endpoint: endpoint.address, reason: plan.balancer.name, attempt });
-    if (call.auth !== undefined) this.parts.credentials!.checkEndpoint(endpoint.address, endpoint.transport.secure === true, call.auth); // 7b
+    if (call.auth !== undefined) this.parts.credentials!.checkEndpoint(endpoint.address, endpoint.transport.secure === true, call.auth); // 7c
     const endAttempt = trace?.startAttempt(attempt, endpoint.address);
     // The caller's explicit metadata beats the credentials stage's headers.
     const outgoing = call.auth === undefined ? scope.metadata : { ...call.auth, ...scope.metadata };
@@ -220,6 +236,7 @@ export class CallPipeline {
     const balancer = plan.balancer;
     const send = trace?.runInAttempt === undefined ? () => call.send(endpoint, options) : () => trace.runInAttempt!(() => call.send(endpoint, options));
     balancer.onStart?.(endpoint.address);
+    limit?.start();
     const startedAt = performance.now();
     let result: T;
     let endOnBreaker: ((error?: unknown) => void) | undefined;
@@ -232,12 +249,21 @@ export class CallPipeline {
         endOnBreaker = opened.end;
       }
     } catch (error) {
-      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counts(error));
+      const counted = counts(error);
+      const overloaded = isOverloadAnswer(error);
+      if (overloaded) {
+        const pushbackMs = pushbackOf(error) ?? 0;
+        endpoint.load.pushBack(pushbackMs);
+        trace?.event('pushback', { endpoint: endpoint.address, pushback_ms: pushbackMs });
+      }
+      limit?.end(limitSample(error, counted));
+      balancer.onEnd?.(endpoint.address, performance.now() - startedAt, !counted && !overloaded);
       endAttempt?.(error);
       throw error;
     }
     const latencyMs = performance.now() - startedAt;
     if (call.hold === undefined) {
+      limit?.end('ok');
       balancer.onEnd?.(endpoint.address, latencyMs, true);
       endAttempt?.();
       return result;
@@ -249,8 +275,10 @@ export class CallPipeline {
       ended = true;
       wire!.stop();
       endOnBreaker!(error);
+      const counted = error !== undefined && counts(error);
+      limit?.end(limitSample(error, counted));
       // The latency sample is the time to the first message: a stream's length says nothing about the endpoint.
-      balancer.onEnd?.(endpoint.address, latencyMs, error === undefined || !counts(error));
+      balancer.onEnd?.(endpoint.address, latencyMs, !counted && !isOverloadAnswer(error));
       endAttempt?.(error);
       call.end(error);
     };

@@ -25,7 +25,8 @@ export interface ClientCallTrace {
   runInAttempt?<T>(fn: () => T): T;
   /**
    * A pipeline decision: "pick" { endpoint, reason: balancer }, "retry" { attempt, reason },
-   * "budget_exhausted" { attempt }, "give_up" { attempt, reason }, "circuit_open".
+   * "budget_exhausted" { attempt }, "give_up" { attempt, reason }, "circuit_open", "endpoints_busy"
+   * (every usable endpoint in pushback or at its adaptive limit), "pushback" { endpoint, pushback_ms }.
    */
   event(name: string, attributes?: Readonly<Record<string, string | number | boolean>>): void;
   end(error?: unknown): void;

@@ -61,6 +61,7 @@ function mergePolicy(base: ClientPolicy, layer: ClientPolicyOverrides | undefine
     retry: { ...base.retry, ...withoutUndefined(layer.retry) },
     circuitBreaker: mergeBreaker(base.circuitBreaker, layer.circuitBreaker),
     bulkhead: layer.bulkhead !== undefined ? layer.bulkhead : base.bulkhead,
+    adaptiveLimit: layer.adaptiveLimit !== undefined ? layer.adaptiveLimit : base.adaptiveLimit,
   };
 }
 

@@ -102,6 +102,27 @@ const bulkhead: BlockSpec = {
   },
 };
 
+const adaptiveLimit: BlockSpec = {
+  kind: 'block',
+  nullable: true,
+  default: null,
+  whole: true,
+  meaning: 'client-side AIMD concurrency limit per endpoint, so a client does not pile onto a struggling instance; absent or null = off',
+  keys: {
+    initial_limit: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 20, example: '50', meaning: 'calls at once per endpoint to start with' },
+    min_limit: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 1, example: '4', meaning: 'the limit never shrinks below this' },
+    max_limit: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 200, example: '500', meaning: 'the limit never grows above this' },
+    backoff_ratio: { kind: 'leaf', type: { kind: 'number', min: 0.5, max: 0.99 }, default: 0.9, example: '0.8', meaning: 'the limit is multiplied by this when the endpoint pushes back' },
+  },
+  crossCheck: (get) => {
+    const [min, initial, max] = [get('min_limit'), get('initial_limit'), get('max_limit')];
+    if (typeof min !== 'number' || typeof initial !== 'number' || typeof max !== 'number') return undefined;
+    if (max < min) return { key: 'max_limit', problem: `is below min_limit (${min})` };
+    if (initial < min || initial > max) return { key: 'initial_limit', problem: `is not between min_limit (${min}) and max_limit (${max})` };
+    return undefined;
+  },
+};
+
 const methodEntry: BlockSpec = {
   kind: 'block',
   meaning: 'policy of one RPC',
@@ -167,6 +188,7 @@ const dependencyEntry: BlockSpec = {
     retry,
     circuit_breaker: circuitBreaker,
     bulkhead,
+    adaptive_limit: adaptiveLimit,
     methods,
     discovery,
     ...CLIENT_CREDENTIAL_KEYS,
@@ -212,7 +234,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
     kind: 'block',
     meaning: 'defaults for every caller of this service',
     keys: {
-      balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead,
+      balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead, adaptive_limit: adaptiveLimit,
       max_receive_message_bytes: messageBytes('largest accepted response; larger fails with RESOURCE_EXHAUSTED'),
       max_send_message_bytes: messageBytes('largest request sent; larger fails with RESOURCE_EXHAUSTED, unsent'),
       keepalive: {

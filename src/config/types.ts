@@ -98,12 +98,23 @@ export interface BulkheadPolicy {
   readonly queue: number;
 }
 
+/** [client] adaptive_limit: a client-side AIMD concurrency limit per endpoint. */
+export interface AdaptiveLimitPolicy {
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /** Multiplier applied when the endpoint pushes back (0.5..0.99). */
+  readonly backoffRatio: number;
+}
+
 export interface ClientPolicy extends ClientConnectionLimits {
   readonly balancer: BalancerName;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly circuitBreaker: CircuitBreakerPolicy;
   readonly bulkhead: BulkheadPolicy | null;
+  /** null = off (the default). */
+  readonly adaptiveLimit: AdaptiveLimitPolicy | null;
 }
 
 export interface MethodPolicy {
@@ -124,6 +135,7 @@ export interface ClientPolicyOverrides {
   readonly retry?: Partial<RetryPolicy>;
   readonly circuitBreaker?: Partial<CircuitBreakerPolicy>;
   readonly bulkhead?: BulkheadPolicy | null;
+  readonly adaptiveLimit?: AdaptiveLimitPolicy | null;
   readonly methods?: Readonly<Record<string, Partial<MethodPolicy>>>;
   readonly discovery?: Partial<DiscoverySection>;
 }

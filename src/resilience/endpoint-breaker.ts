@@ -3,6 +3,7 @@ import type { CircuitBreakerPolicy } from '../config/types.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import { NotSentError } from './failure.js';
+import { isOverloadAnswer } from './pushback.js';
 
 /** What the breaker itself needs; which failures count (`on`) is the caller's EndpointFailureRule. */
 export type BreakerCounterPolicy = Omit<CircuitBreakerPolicy, 'on'>;
@@ -141,6 +142,7 @@ export class EndpointBreaker {
 /** The call ended without the server's answer: it says nothing about the endpoint's health. */
 function unanswered(error: unknown): boolean {
   if (error instanceof NotSentError) return true;
+  if (isOverloadAnswer(error)) return false; // "busy" (even DEADLINE_TOO_SHORT) is an answer: the instance is alive
   return error instanceof TuskError && (error.code === Code.CANCELLED || error.code === Code.DEADLINE_EXCEEDED);
 }
 

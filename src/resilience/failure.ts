@@ -1,6 +1,7 @@
 import { Code, codeFromName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import { wasRelayed } from '../status/downstream.js';
+import { isOverloadAnswer } from './pushback.js';
 
 /**
  * A failure that provably happened before the request reached any server
@@ -30,6 +31,18 @@ export function wasNotSent(error: unknown): boolean {
 export class CircuitOpenError extends TuskError {
   constructor(service: string, known: number) {
     super(Code.UNAVAILABLE, `circuit open: all ${known} endpoints of ${service} are failing`);
+  }
+}
+
+/**
+ * Every endpoint the client could use asked it to back off (pushback) or is
+ * at its client-side adaptive limit: the call fails fast here, unsent, instead
+ * of piling onto busy instances. Retried like any unsent call, after the
+ * earliest pushback ends (pipeline.ts).
+ */
+export class EndpointsBusyError extends NotSentError {
+  constructor(service: string, busy: number, readonly retryAfterMs: number) {
+    super(Code.UNAVAILABLE, `all ${busy} usable endpoints of ${service} are busy: ${retryAfterMs > 0 ? `they asked for no calls for ${Math.ceil(retryAfterMs)} ms more` : 'at their adaptive limit'}`);
   }
 }
 
@@ -75,6 +88,8 @@ export class EndpointFailureRule {
     if (!(error instanceof TuskError) || error instanceof CallerError) return false;
     if (wasRelayed(error)) return false; // the endpoint passed on its own dependency's failure: it answered fine
     if (error instanceof RefusedStreamError) return false; // it answered: a connection being recycled, not a failing endpoint
+    if (isOverloadAnswer(error)) return false; // busy, not broken: it answered "not now" (shed, pushback, deadline too short)
+    if (error instanceof EndpointsBusyError) return false;
     if (error instanceof NotSentError) return error.code === Code.UNAVAILABLE; // no connection; else the caller's deadline or signal ended the wait
     if (error.code === Code.DEADLINE_EXCEEDED) return perTryTimeoutExpired && this.codes.has(Code.DEADLINE_EXCEEDED);
     return error.code !== Code.CANCELLED && this.codes.has(error.code);

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../config/types.js';
 import { Code, codeName } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import { CircuitOpenError, NoEndpointError, wasNotSent } from './failure.js';
+import { pushbackOf, wasDeadlineTooShort, wasShed } from './pushback.js';
 import type { RetryBudget } from './retry-budget.js';
 
 export interface RetryDecisionInput {
@@ -18,13 +19,20 @@ export interface RetryDecisionInput {
 }
 
 /** Why a failed attempt is or is not retried; "retry" is the only one that retries. */
-export type RetryDecision = 'retry' | 'no_attempts_left' | 'circuit_open' | 'no_endpoint' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted';
+export type RetryDecision =
+  | 'retry' | 'no_attempts_left' | 'circuit_open' | 'no_endpoint' | 'deadline_passed' | 'not_retryable' | 'budget_exhausted'
+  /** The server refused the call because its deadline could not be met: a retry would only have less time. */
+  | 'deadline_too_short'
+  /** The server's pushback was negative or unparseable: gRPC A6 reads that as "do not retry". */
+  | 'pushback_no_retry';
 
 /**
  * Our retry rule, in one place:
  * - never after "circuit open" or "no endpoint" (fail fast), past max_attempts (attempts, first included),
  *   or when the next attempt would start at or past the deadline;
- * - a failure that provably happened before the request reached a server (NotSentError) is retried for any method;
+ * - never after the server said the deadline is too short, or sent a pushback meaning "do not retry" (gRPC A6);
+ * - a failure that provably happened before the request reached a server (NotSentError), or a call a
+ *   tusk-grpc server shed at admission (UNAVAILABLE + ErrorInfo OVERLOADED), is retried for any method;
  * - otherwise only idempotent methods, and only on the configured codes;
  * - and only while the retry budget has room.
  */
@@ -32,8 +40,10 @@ export function retryDecision(error: unknown, input: RetryDecisionInput, budget:
   if (input.attempt >= input.policy.maxAttempts) return 'no_attempts_left';
   if (error instanceof CircuitOpenError) return 'circuit_open';
   if (error instanceof NoEndpointError) return 'no_endpoint';
+  if (wasDeadlineTooShort(error)) return 'deadline_too_short';
+  if (pushbackOf(error) === null) return 'pushback_no_retry';
   if (input.deadline !== undefined && input.deadline <= Date.now() + (input.delayMs ?? 0)) return 'deadline_passed';
-  const allowed = wasNotSent(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
+  const allowed = wasNotSent(error) || wasShed(error) || (input.idempotent && error instanceof TuskError && input.policy.on.includes(codeName(error.code)));
   if (!allowed) return 'not_retryable';
   return budget.tryRetry() ? 'retry' : 'budget_exhausted';
 }
@@ -42,8 +52,11 @@ export function shouldRetry(error: unknown, input: RetryDecisionInput, budget: R
   return retryDecision(error, input, budget) === 'retry';
 }
 
-/** Whether to retry after `error` of attempt `attemptNumber`, given the backoff `delayMs` that would come first. */
-export type Retryable = (error: unknown, attemptNumber: number, delayMs: number) => boolean;
+/**
+ * Whether to retry after `error` of attempt `attemptNumber`, given the backoff `delayMs` that would come first:
+ * false = no, true = after `delayMs`, a number = after that many ms instead (e.g. until a pushback ends).
+ */
+export type Retryable = (error: unknown, attemptNumber: number, delayMs: number) => boolean | number;
 
 /**
  * The retry loop of one method. Delays come from cockatiel's backoffs
@@ -79,8 +92,9 @@ export class MethodRetry {
     for (let failed = 1; ; failed++) {
       if (failed >= this.maxAttempts || signal?.aborted) throw error;
       backoff = backoff === undefined ? this.backoff.next(undefined) : backoff.next(undefined);
-      if (!retryable(error, failed, backoff.duration)) throw error;
-      await backoffSleep(backoff.duration, signal);
+      const verdict = retryable(error, failed, backoff.duration);
+      if (verdict === false) throw error;
+      await backoffSleep(verdict === true ? backoff.duration : verdict, signal);
       try {
         return await attempt(failed + 1);
       } catch (next) {

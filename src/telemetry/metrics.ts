@@ -17,6 +17,10 @@ export interface TuskMetrics {
   retry(service: string, method: string): void;
   /** The retry budget refused a retry the policy would have made. */
   retryBudgetRejected(service: string, method: string): void;
+  /** An endpoint answered "busy" (shed, pushback, deadline too short): parked for its pushback. */
+  pushback(service: string, endpoint: string): void;
+  /** A call found every usable endpoint busy and failed fast, unsent. */
+  endpointsBusy(service: string, method: string): void;
   breakerState(service: string, endpoint: string, state: BreakerStateName): void;
   /** An endpoint left: drop its breaker series so the scrape shows only live endpoints. */
   forgetEndpoint(service: string, endpoint: string): void;
@@ -110,6 +114,14 @@ export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
     name: 'tusk_client_retry_budget_rejections_total', help: 'Retries refused by the retry budget.',
     labelNames: ['service', 'method'], registers: [registry],
   });
+  const pushbacks = new Counter({
+    name: 'tusk_client_pushbacks_total', help: 'Answers in which an endpoint shed a call or asked the client to back off.',
+    labelNames: ['service', 'endpoint'], registers: [registry],
+  });
+  const busyRefusals = new Counter({
+    name: 'tusk_client_endpoints_busy_total', help: 'Calls refused in the client, unsent, because every usable endpoint was busy.',
+    labelNames: ['service', 'method'], registers: [registry],
+  });
   const breaker = new Gauge({
     name: 'tusk_client_breaker_state', help: 'Circuit breaker state per endpoint: 0 closed, 1 open, 2 half-open, 3 isolated.',
     labelNames: ['service', 'endpoint'], registers: [registry],
@@ -130,8 +142,13 @@ export function createMetrics(options: MetricsOptions = {}): TuskMetrics {
     clientCallStarted: callRecorder(registry, 'client'),
     retry: (service, method) => retries.inc({ service, method }),
     retryBudgetRejected: (service, method) => budgetRejections.inc({ service, method }),
+    pushback: (service, endpoint) => pushbacks.inc({ service, endpoint }),
+    endpointsBusy: (service, method) => busyRefusals.inc({ service, method }),
     breakerState: (service, endpoint, state) => breaker.set({ service, endpoint }, BREAKER_STATE_VALUE[state]),
-    forgetEndpoint: (service, endpoint) => breaker.remove({ service, endpoint }),
+    forgetEndpoint: (service, endpoint) => {
+      breaker.remove({ service, endpoint });
+      pushbacks.remove({ service, endpoint });
+    },
     discoveryEndpoints: (service, count) => endpoints.set({ service }, count),
     registryConnected: (provider, connected) => registryConnected.set({ provider }, connected ? 1 : 0),
     authRefused: (service, method, code, reason) => authRefusals.inc({ service, method, code, reason }),

@@ -128,8 +128,8 @@ class MetricsOnlyCall implements ClientCallHooks {
     return endNothing;
   }
 
-  event(name: string): void {
-    countEvent(this.metrics, this.info, name);
+  event(name: string, attributes?: TraceAttributes): void {
+    countEvent(this.metrics, this.info, name, attributes);
   }
 
   end(error?: unknown): void {
@@ -161,7 +161,7 @@ class TracedCall implements ClientCallHooks {
   }
 
   event(name: string, attributes?: TraceAttributes): void {
-    countEvent(this.metrics, this.info, name);
+    countEvent(this.metrics, this.info, name, attributes);
     this.spans.event(name, attributes);
   }
 
@@ -171,9 +171,11 @@ class TracedCall implements ClientCallHooks {
   }
 }
 
-function countEvent(metrics: TuskMetrics, info: ClientCallStart, name: string): void {
+function countEvent(metrics: TuskMetrics, info: ClientCallStart, name: string, attributes: TraceAttributes | undefined): void {
   if (name === 'retry') metrics.retry(info.service, info.method);
   else if (name === 'budget_exhausted') metrics.retryBudgetRejected(info.service, info.method);
+  else if (name === 'pushback' && typeof attributes?.['endpoint'] === 'string') metrics.pushback(info.service, attributes['endpoint']);
+  else if (name === 'endpoints_busy') metrics.endpointsBusy(info.service, info.method);
 }
 
 const statusOf = (error: unknown): number => (error === undefined ? 0 : grpcStatusCode(error) ?? 2 /* UNKNOWN */);

@@ -164,3 +164,20 @@ test('an endpoint that left and came back under the same address: calls of its f
   p2c.onEnd('c', 5, true);
   assert.equal(p2c.cost('c'), 5, "the new call's sample counts");
 });
+
+test('least_request counts an endpoint whose last call ended badly (failed, or answered "busy") as loaded for a while', () => {
+  let now = 0;
+  const balancer = new LeastRequestBalancer(seeded(4), () => now);
+  const list = endpoints('shedding', 'healthy');
+  for (let i = 0; i < 3; i++) balancer.onStart('healthy'); // more calls in flight than the shedding one
+  balancer.onStart('shedding');
+  balancer.onEnd('shedding', 1, false); // refused fast: zero in flight, but busy
+  assert.equal(counts(() => balancer.pick(list, {}), 100).get('healthy'), 100);
+  now += 300;
+  assert.equal(counts(() => balancer.pick(list, {}), 100).get('shedding'), 100, 'penalty over: fewer in flight wins again');
+  balancer.onStart('shedding');
+  balancer.onEnd('shedding', 1, false);
+  balancer.onStart('shedding');
+  balancer.onEnd('shedding', 1, true);
+  assert.equal(counts(() => balancer.pick(list, {}), 100).get('shedding'), 100, 'a good end clears it');
+});

@@ -28,7 +28,7 @@ test('with no descriptor settings every method gets the built-in defaults', () =
   const config = effectiveClientConfig(target, {}, {});
   assert.deepEqual(config.policy, {
     balancer: 'p2c_ewma', timeoutMs: 2000, retry: DEFAULT_RETRY,
-    circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5, on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] }, bulkhead: null,
+    circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5, on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] }, bulkhead: null, adaptiveLimit: null,
     maxReceiveMessageBytes: 4 * 1024 * 1024, maxSendMessageBytes: 4 * 1024 * 1024, keepalive: { timeMs: 300_000, timeoutMs: 20_000, permitWithoutCalls: false },
   });
   const expected = { timeoutMs: 2000, idempotent: false, balancer: 'p2c_ewma', retry: DEFAULT_RETRY };

@@ -38,6 +38,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
       retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 25, maxDelayMs: 1000, on: ['UNAVAILABLE'], budget: 0.2 },
       circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5, on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] },
       bulkhead: null,
+      adaptiveLimit: null,
       maxReceiveMessageBytes: 4 * 1024 * 1024,
       maxSendMessageBytes: 4 * 1024 * 1024,
       keepalive: { timeMs: 300_000, timeoutMs: 20_000, permitWithoutCalls: false },

@@ -14,7 +14,7 @@ const PROTO: ProtoFileInfo = { file: 'test/v1/keys.proto', services: [{ name: 't
 function goodItem(spec: LeafSpec): string {
   switch (spec.type.kind) {
     case 'string': return '"x"';
-    case 'number': return '1';
+    case 'number': return spec.type.max !== undefined && spec.type.max < 1 ? String(spec.type.max) : '1'; // a ratio below 1 (backoff_ratio)
     case 'boolean': return 'true';
     case 'duration': return '"1s"';
     case 'enum': return JSON.stringify(spec.type.values[0]);

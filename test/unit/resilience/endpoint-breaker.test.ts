@@ -92,3 +92,19 @@ test('executeHeld: a half-open probe is decided by its result, a later failure r
   ended.end();
   assert.equal(breaker.usable, true, 'one failure after closing is below the threshold');
 });
+
+test('a half-open probe answered "busy" (a shed, DEADLINE_TOO_SHORT) closes the circuit: the instance is alive', async () => {
+  const busyAnswers = [
+    new TuskError(Code.UNAVAILABLE, 'shed', { errorInfo: { reason: 'OVERLOADED', domain: 'tusk-grpc' }, retryInfo: { retryDelayMs: 50 } }),
+    new TuskError(Code.DEADLINE_EXCEEDED, 'too short', { errorInfo: { reason: 'DEADLINE_TOO_SHORT', domain: 'tusk-grpc' } }),
+  ];
+  for (const answer of busyAnswers) {
+    const breaker = new EndpointBreaker({ ...policy, halfOpenAfterMs: 20 }, 'a:1');
+    for (let i = 0; i < 3; i++) await assert.rejects(breaker.execute(fail(Code.UNAVAILABLE), counts));
+    await waitUntil(() => breaker.usable, 2_000, 'the probe to be allowed');
+    await assert.rejects(breaker.execute(() => Promise.reject(answer), counts), (error: unknown) => error === answer);
+    assert.equal(breaker.closed, true, `${answer.message}: closed`);
+    for (let i = 0; i < 5; i++) await assert.rejects(breaker.execute(() => Promise.reject(answer), counts));
+    assert.equal(breaker.closed, true, `${answer.message}: never counted while closed`);
+  }
+});
