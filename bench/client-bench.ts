@@ -2,6 +2,11 @@
 // against the same echo server in a child process, in one run.
 //   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 2] [--rounds 5]
 //        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk] [--before /path/to/other/checkout]
+//        [--security plaintext,tls,tls+jwt]
+// --security adds raw and tusk clients under each level (bench/security-variants.ts) against a raw grpc-js server
+// child with a TLS certificate (server-bench.ts --serve raw:tls): `tls` verifies it, `tls+jwt` also sends a bearer
+// token on every call (raw: the metadata; tusk: `credentials: { bearer }`). The server does not check the token: this
+// measures the client. Ratios: tusk vs raw under the same level, and each client vs itself in plaintext.
 // --before adds "tusk (before)": the same tusk client built from another checkout's src/ (node_modules symlinked in),
 // so a change is measured against its parent in the same run:
 //   mkdir /tmp/tusk-before && git archive <commit> src test/helpers tsconfig.json package.json | tar -x -C /tmp/tusk-before \
@@ -11,6 +16,10 @@ import { closeClient, createClient } from '../src/client/index.js';
 import { GrpcTransport } from '../src/client/grpc-transport.js';
 import { echoDescriptor, type EchoServiceClient } from '../test/helpers/echo-service.js';
 import { spawnEchoChild } from '../test/integration/client/echo-children.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { makeSecurityMaterial, parseSecurity, rawClientCredentials, rawMetadata, SECURITY_ENV, type Security, type SecurityMaterial } from './security-variants.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -18,6 +27,7 @@ const SECONDS = Number(args.get('seconds') ?? 2);
 const ROUNDS = Number(args.get('rounds') ?? 5);
 const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
 const CLIENTS = new Set((args.get('clients') ?? 'raw,raw-deadline,tusk').split(','));
+const SECURITY = parseSecurity(args.get('security'));
 const MAX_CALLS_PER_WORKER = 1_000_000;
 
 type Call = () => Promise<unknown>;
@@ -112,6 +122,42 @@ const noMetadata = {};
 const transportCall: Call = () =>
   transport.unary(echo.path, echo.serializeRequest(request), { metadata: noMetadata, deadline: Date.now() + TIMEOUT_MS, signal: undefined }).then(echo.deserializeResponse);
 
+/** server-bench.ts's raw grpc-js server child, with the TLS certificate. */
+async function spawnTlsEchoChild(material: SecurityMaterial): Promise<{ address: string; stop(): void }> {
+  const entry = fileURLToPath(new URL('./server-bench.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, entry, '--serve', 'raw:tls'], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [SECURITY_ENV]: JSON.stringify(material) },
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('TLS echo child did not start within 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => { clearTimeout(timer); resolve((JSON.parse(line) as { address: string }).address); });
+  });
+  return { address, stop: () => child.stdin!.end() };
+}
+
+const secured = SECURITY.some((level) => level !== 'plaintext') ? await makeSecurityMaterial() : undefined;
+const tlsServer = secured ? await spawnTlsEchoChild(secured.material) : undefined;
+const closers: Array<() => Promise<void> | void> = [];
+/** raw and tusk clients under one level, keyed `raw:tls`, `tusk:tls+jwt`. */
+function securedClients(level: Exclude<Security, 'plaintext'>): Array<{ key: string; label: string; call: Call }> {
+  const material = secured!.material;
+  const client = new grpc.Client(tlsServer!.address, rawClientCredentials(level, material), { 'grpc.ssl_target_name_override': 'localhost' });
+  const metadata = rawMetadata(level, material);
+  const call: Call = () => new Promise((resolve, reject) =>
+    client.makeUnaryRequest(echo.path, (value: unknown) => Buffer.from(echo.serializeRequest(value)), (bytes: Buffer) => echo.deserializeResponse(bytes), request, metadata.clone(), {}, (error, response) =>
+      error ? reject(error) : resolve(response)));
+  const tuskSecured = createClient<EchoServiceClient>(descriptor, {
+    ...tuskOptions, discovery: { provider: 'static', endpoints: [tlsServer!.address] },
+    tls: { ca: material.ca, serverName: 'localhost' },
+    ...(level === 'tls+jwt' ? { credentials: { bearer: material.token } } : {}),
+  });
+  closers.push(() => client.close(), () => closeClient(tuskSecured));
+  return [
+    { key: `raw:${level}`, label: `raw grpc-js, ${level}`, call },
+    { key: `tusk:${level}`, label: `tusk, ${level}`, call: () => tuskSecured.echo(request) },
+  ];
+}
+
 const clients: Array<{ key: string; label: string; call: Call }> = [
   { key: 'raw', label: 'raw grpc-js', call: rawCall },
   { key: 'raw-deadline', label: 'raw grpc-js + deadline', call: rawDeadlineCall },
@@ -119,6 +165,8 @@ const clients: Array<{ key: string; label: string; call: Call }> = [
   { key: 'tusk', label: 'tusk', call: tuskCall },
   ...(before === undefined ? [] : [{ key: 'before', label: 'tusk (before)', call: () => before.client.echo(request) }]),
 ].filter((client) => CLIENTS.has(client.key) || client.key === 'before');
+if (!SECURITY.includes('plaintext')) clients.splice(0, clients.length);
+for (const level of SECURITY) if (level !== 'plaintext') clients.push(...securedClients(level));
 
 console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per client and concurrency, server in a child process`);
 console.log('concurrency | client | calls/s | p50 ms | p99 ms | client CPU µs/call');
@@ -149,6 +197,15 @@ for (const concurrency of CONCURRENCY) {
       ratios.push(`concurrency ${concurrency}: ${measured} / ${baseline} throughput ${(tusk.rps / base.rps).toFixed(3)} (median of per-round ratios ${median(perRound).toFixed(3)})`);
     }
   }
+  // Under each level: tusk vs raw, and each client vs itself in plaintext (rounds ran back to back).
+  const perRoundRatio = (measured: string, baseline: string) =>
+    median(results.get(measured)!.map((m, i) => m.calls / m.seconds / (results.get(baseline)![i]!.calls / results.get(baseline)![i]!.seconds)));
+  for (const level of SECURITY) {
+    if (level === 'plaintext') continue;
+    for (const [measured, baseline] of [[`tusk:${level}`, `raw:${level}`], [`raw:${level}`, 'raw'], [`tusk:${level}`, 'tusk']] as const) {
+      if (results.has(measured) && results.has(baseline)) ratios.push(`concurrency ${concurrency}: ${measured} / ${baseline} throughput, median of per-round ratios ${perRoundRatio(measured, baseline).toFixed(3)}`);
+    }
+  }
 }
 for (const ratio of ratios) console.log(ratio);
 
@@ -157,3 +214,6 @@ transport.close();
 await closeClient(tusk);
 await before?.close();
 await server.kill('SIGTERM');
+for (const close of closers) await close();
+tlsServer?.stop();
+await secured?.destroy();

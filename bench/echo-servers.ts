@@ -9,8 +9,8 @@ export { noopCallHook as hookOff } from '../src/server/server-hooks.js';
 export const echoMethod = echoDescriptor().methods['echo']!;
 export const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** A plain grpc-js server with the same codec; resolves with its port. */
-export async function startRawEchoServer(): Promise<number> {
+/** A plain grpc-js server with the same codec (plaintext unless `credentials` say otherwise); resolves with its port. */
+export async function startRawEchoServer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
   const server = new grpc.Server();
   server.addService({
     Echo: {
@@ -23,7 +23,7 @@ export async function startRawEchoServer(): Promise<number> {
       callback(null, { text: call.request.text, instance: 'raw' }),
   });
   return new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) => (error ? reject(error) : resolve(bound))));
 }
 
 /** The runtime pieces a TuskServer variant is built from (loaded from whichever checkout is measured). */
@@ -34,8 +34,19 @@ export interface BenchRuntime {
   readonly EchoServiceBase: typeof import('../test/helpers/echo-service.js').EchoServiceBase;
 }
 
+/** The environment its descriptor is resolved against (TUSK_TLS_*) and the echo descriptor's sections ([auth]). */
+export interface TuskEchoSecurity {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
 /** A TuskServer hosting the echo service on loopback; `hooks` replaces the default trace/metrics stages. */
-export async function startTuskEchoServer(runtime: BenchRuntime, instance: string, hooks: { trace?: ServerCallHook; metrics?: ServerCallHook } = {}): Promise<number> {
+export async function startTuskEchoServer(
+  runtime: BenchRuntime,
+  instance: string,
+  hooks: { trace?: ServerCallHook; metrics?: ServerCallHook } = {},
+  security: TuskEchoSecurity = {},
+): Promise<number> {
   class Echo extends runtime.EchoServiceBase {
     async echo(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance }; }
     async create(request: EchoRequest): Promise<EchoResponse> { return { text: request.text, instance }; }
@@ -46,9 +57,10 @@ export async function startTuskEchoServer(runtime: BenchRuntime, instance: strin
   const server = new runtime.TuskServer({
     host: '127.0.0.1', port: 0, registry: new runtime.StaticRegistry([]), handleSignals: false, reflection: false,
     logger: runtime.createLogger({ level: 'info', destination: process.stderr as never, pretty: false, env: {} }),
+    env: { ...process.env, ...security.env },
     ...hooks,
   });
-  server.add(new Echo());
+  server.add(new Echo(security.config as never));
   await server.start();
   return server.port;
 }

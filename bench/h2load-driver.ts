@@ -18,6 +18,10 @@ export interface H2loadLoad {
   /** Streams in flight per connection. */
   readonly streams: number;
   readonly seconds: number;
+  /** https:// instead of http:// (h2load negotiates h2 by ALPN; it does not verify the certificate). */
+  readonly tls?: boolean;
+  /** Extra request headers, "name: value" (e.g. the bearer token). */
+  readonly headers?: readonly string[];
 }
 
 /** One length-prefixed gRPC message: flag byte 0 (uncompressed), 4-byte big-endian length, the bytes. */
@@ -42,8 +46,8 @@ export async function h2loadRound(load: H2loadLoad, serverCpuMicros: () => Promi
     const cpuBefore = await serverCpuMicros();
     const output = await run([
       '-c', String(load.connections), '-m', String(load.streams), '-D', String(load.seconds), '-d', body,
-      '-H', 'content-type: application/grpc', '-H', 'te: trailers',
-      `http://${load.address}${load.path}`,
+      '-H', 'content-type: application/grpc', '-H', 'te: trailers', ...(load.headers ?? []).flatMap((header) => ['-H', header]),
+      `${load.tls ? 'https' : 'http'}://${load.address}${load.path}`,
     ], (load.seconds + 30) * 1000);
     const cpuAfter = await serverCpuMicros();
     return parse(output, cpuAfter - cpuBefore);

@@ -8,7 +8,12 @@
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
 //        [--servers raw,bare,defaults] [--deadline-ms 5000] [--compiled] [--profile <dir>]
-//        [--driver h2load [--connections 4]]
+//        [--driver h2load [--connections 4]] [--security plaintext,tls,tls+jwt]
+// --security runs every server under each level (bench/security-variants.ts): `tls` = server certificate, verified
+// by the client; `tls+jwt` = also a bearer token on every call, checked by the TuskServer's [auth] jwt (jwks_file:
+// the key is local, the token cached after its first call; raw grpc-js has no auth and runs plaintext and tls only).
+// The "vs plaintext" column compares each server with itself in plaintext, round by round. h2load speaks TLS
+// through https:// (the server offers ALPN h2) and sends the token as a header.
 // --driver h2load replaces the grpc-js client by h2load (Debian's nghttp2-client), which saturates the server:
 // then --concurrency is streams per connection, and calls/s is the server's throughput (p50/p99 read h2load's mean
 // and max). Calls through h2load carry no deadline.
@@ -30,6 +35,10 @@ import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 import { h2loadRound } from './h2load-driver.js';
 import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime } from './echo-servers.js';
+import {
+  makeSecurityMaterial, materialFromEnv, parseSecurity, rawClientCredentials, rawMetadata, rawServerCredentials, SECURITY_ENV, splitVariant,
+  tuskServerSecurity, type Security, type SecurityMaterial,
+} from './security-variants.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -41,13 +50,15 @@ for (let i = 2; i < process.argv.length; i++) {
 
 // ---------------------------------------------------------------- child: one server variant
 async function serve(variant: string): Promise<void> {
-  const [kind, checkout] = variant.split('@');
+  const { base, security } = splitVariant(variant);
+  const material = security === 'plaintext' ? undefined : materialFromEnv();
+  const [kind, checkout] = base.split('@');
   const compiledRoot = process.env.SERVER_BENCH_COMPILED;
   const root = compiledRoot ? pathToFileURL(`${compiledRoot}/`) : checkout ? pathToFileURL(`${checkout}/`) : new URL('../', import.meta.url);
   const load = (path: string) => import(new URL(path, root).href);
   let port: number;
-  if (variant === 'raw') {
-    port = await startRawEchoServer();
+  if (kind === 'raw') {
+    port = await startRawEchoServer(rawServerCredentials(security, material));
   } else {
     const runtime: BenchRuntime = {
       TuskServer: (await load('src/server/tusk-server.js')).TuskServer,
@@ -55,7 +66,8 @@ async function serve(variant: string): Promise<void> {
       createLogger: (await load('src/telemetry/logger.js')).createLogger,
       EchoServiceBase: (await load('test/helpers/echo-service.js')).EchoServiceBase,
     };
-    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {});
+    const secured = material === undefined ? {} : tuskServerSecurity(security, material);
+    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {}, secured);
   }
   process.stdout.write(`${JSON.stringify({ address: `127.0.0.1:${port}` })}\n`);
   // "cpu" on stdin: answer with this process's CPU time so far (µs).
@@ -70,6 +82,9 @@ async function serve(variant: string): Promise<void> {
 // ---------------------------------------------------------------- parent: the client and the report
 interface Child {
   readonly variant: string;
+  readonly security: Security;
+  /** Sent with every call: the bearer token for tls+jwt. */
+  readonly metadata: grpc.Metadata;
   readonly process: ChildProcess;
   readonly client: grpc.Client;
   readonly address: string;
@@ -96,7 +111,7 @@ function compile(checkout: string, into: string): string {
   return join(into, 'out');
 }
 
-async function spawnServer(variant: string, profileDir: string | undefined, compiledRoot: string | undefined): Promise<Child> {
+async function spawnServer(variant: string, profileDir: string | undefined, compiledRoot: string | undefined, material: SecurityMaterial | undefined): Promise<Child> {
   const execArgv = [...process.execArgv];
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
   if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
@@ -105,6 +120,7 @@ async function spawnServer(variant: string, profileDir: string | undefined, comp
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
       ...(compiledRoot ? { SERVER_BENCH_COMPILED: compiledRoot } : {}),
+      ...(material ? { [SECURITY_ENV]: JSON.stringify(material) } : {}),
     },
   });
   const waiting: Array<(line: Record<string, unknown>) => void> = [];
@@ -114,27 +130,42 @@ async function spawnServer(variant: string, profileDir: string | undefined, comp
     waiting.push((line) => { clearTimeout(timer); resolve(line); });
   });
   const ready = await next();
+  const { security } = splitVariant(variant);
   return {
-    variant, process: child, address: ready.address as string,
-    client: new grpc.Client(ready.address as string, grpc.credentials.createInsecure()),
+    variant, security, metadata: rawMetadata(security, material), process: child, address: ready.address as string,
+    client: new grpc.Client(ready.address as string, rawClientCredentials(security, material), TLS_NAME),
     cpuMicros: async () => { const answer = next(); child.stdin!.write('cpu\n'); return (await answer).cpu as number; },
   };
 }
 
 type Result = LoadResult;
 
+/** The test server certificate names localhost: verifying it by that name spares node's "ServerName is an IP" warning. */
+const TLS_NAME = { 'grpc.ssl_target_name_override': 'localhost' };
+
 const DRIVER = args.get('driver') ?? 'grpc-js';
 const CONNECTIONS = Number(args.get('connections') ?? 4);
+
+/** One call through grpc-js, whatever the driver: a server refusing it (a bad token) stops the run. */
+function checkCall(child: Child): Promise<void> {
+  return new Promise((resolve, reject) =>
+    child.client.makeUnaryRequest(echoMethod.path, (m: EchoRequest) => toBuffer(echoMethod.serializeRequest(m)), (b: Buffer) => echoMethod.deserializeResponse(b),
+      { text: 'check' }, child.metadata.clone(), { deadline: Date.now() + 10_000 },
+      (error) => (error ? reject(new Error(`${child.variant} refused the benchmark call: ${error.message}`)) : resolve())));
+}
 
 async function measure(child: Child, concurrency: number, seconds: number, deadlineMs: number | undefined): Promise<Result> {
   const request = { text: 'hello benchmark' };
   if (DRIVER === 'h2load') {
-    const load = { address: child.address, path: echoMethod.path, message: echoMethod.serializeRequest(request), connections: CONNECTIONS, streams: concurrency, seconds };
+    const load = {
+      address: child.address, path: echoMethod.path, message: echoMethod.serializeRequest(request), connections: CONNECTIONS, streams: concurrency, seconds,
+      tls: child.security !== 'plaintext', headers: Object.entries(child.metadata.getMap()).map(([name, value]) => `${name}: ${String(value)}`),
+    };
     return h2loadRound(load, () => child.cpuMicros());
   }
   const call = () => new Promise<unknown>((resolve, reject) =>
     child.client.makeUnaryRequest(echoMethod.path, (m: EchoRequest) => toBuffer(echoMethod.serializeRequest(m)), (b: Buffer) => echoMethod.deserializeResponse(b),
-      request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
+      request, child.metadata.clone(), deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
       (error, response) => (error ? reject(error) : resolve(response))));
   return closedLoop(call, concurrency, seconds, () => child.cpuMicros());
 }
@@ -143,25 +174,33 @@ async function main(): Promise<void> {
   const SECONDS = Number(args.get('seconds') ?? 2);
   const ROUNDS = Number(args.get('rounds') ?? 3);
   const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
-  const VARIANTS = (args.get('servers') ?? 'raw,bare,defaults').split(',');
+  const SECURITY = parseSecurity(args.get('security'));
+  // Every server under every level; raw grpc-js has no auth stage, so no tls+jwt.
+  const VARIANTS = (args.get('servers') ?? 'raw,bare,defaults').split(',').flatMap((server) => SECURITY
+    .filter((level) => !(server === 'raw' && level === 'tls+jwt'))
+    .map((level) => (level === 'plaintext' ? server : `${server}:${level}`)));
+  const security = SECURITY.some((level) => level !== 'plaintext') ? await makeSecurityMaterial() : undefined;
   const DEADLINE_MS = args.has('deadline-ms') ? Number(args.get('deadline-ms')) : undefined;
   const compiledDir = args.has('compiled') ? mkdtempSync(join(tmpdir(), 'server-bench-')) : undefined;
   const compiled = new Map<string, string>();
   const compiledRootOf = (variant: string): string | undefined => {
-    if (!compiledDir || variant === 'raw') return undefined;
-    const checkout = resolve(variant.split('@')[1] ?? thisCheckout);
+    const { base } = splitVariant(variant);
+    if (!compiledDir || base === 'raw') return undefined;
+    const checkout = resolve(base.split('@')[1] ?? thisCheckout);
     if (!compiled.has(checkout)) compiled.set(checkout, compile(checkout, join(compiledDir, String(compiled.size))));
     return compiled.get(checkout);
   };
   const children: Child[] = [];
-  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledRootOf(variant)));
+  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledRootOf(variant), security?.material));
+  // h2load counts a call answered with a grpc-status other than 0 as succeeded: check each server accepts the call first.
+  for (const child of children) await checkCall(child);
   try {
     const driver = DRIVER === 'h2load' ? `h2load, ${CONNECTIONS} connections × concurrency streams` : 'raw grpc-js client';
     console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}, `
       + `TuskServer ${compiledDir ? 'compiled by tsc' : 'through tsx'}; ${driver}; each server in its own process`);
     const latencyColumns = DRIVER === 'h2load' ? 'mean ms | max ms' : 'p50 ms | p99 ms';
-    console.log(`| concurrency | server | calls/s | ${latencyColumns} | server CPU µs/call | calls/s vs raw | CPU/call vs raw |`);
-    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| concurrency | server | calls/s | ${latencyColumns} | server CPU µs/call | calls/s vs raw | CPU/call vs raw | calls/s vs plaintext | CPU/call vs plaintext |`);
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const concurrency of CONCURRENCY) {
       for (const child of children) await measure(child, concurrency, 1, DEADLINE_MS); // warm-up: connection, JIT
       const results = new Map(children.map((child) => [child.variant, [] as Result[]]));
@@ -173,10 +212,12 @@ async function main(): Promise<void> {
         }
       }
       // Ratios are medians of per-round ratios: each compares servers measured seconds apart.
-      const versusRaw = (variant: string, of: (r: Result) => number) => {
-        const raw = results.get('raw');
-        return raw ? median(results.get(variant)!.map((r, i) => of(r) / of(raw[i]!))).toFixed(3) : '';
+      const versus = (baseline: string) => (variant: string, of: (r: Result) => number) => {
+        const base = results.get(baseline);
+        return base ? median(results.get(variant)!.map((r, i) => of(r) / of(base[i]!))).toFixed(3) : '';
       };
+      const versusRaw = versus('raw');
+      const versusPlaintext = (variant: string, of: (r: Result) => number) => versus(splitVariant(variant).base)(variant, of);
       for (const child of children) {
         const rounds = results.get(child.variant)!;
         const s = summarize(rounds);
@@ -185,7 +226,8 @@ async function main(): Promise<void> {
           ? [rounds.reduce((sum, r) => sum + r.latencies[0]!, 0) / rounds.length, Math.max(...rounds.map((r) => r.latencies[1]!))]
           : [s.p50, s.p99];
         console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${low.toFixed(3)} | ${high.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
-          + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
+          + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} | `
+          + `${versusPlaintext(child.variant, (r) => r.calls / r.seconds)} | ${versusPlaintext(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
       }
     }
   } finally {
@@ -193,6 +235,7 @@ async function main(): Promise<void> {
     for (const child of children) child.process.stdin!.end();
     await Promise.all(children.map((child) => new Promise((done) => (child.process.exitCode !== null ? done(undefined) : child.process.once('exit', done)))));
     if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
+    await security?.destroy();
   }
 }
 

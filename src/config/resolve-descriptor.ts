@@ -2,6 +2,7 @@ import { installOneLineFatal } from '../status/fatal.js';
 import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { loadDescriptor } from './load-descriptor.js';
+import { applyAuthEnv } from './auth-env.js';
 import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv, applyTlsEnv } from './env-overrides.js';
 import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
@@ -39,7 +40,7 @@ export function resolveDescriptor(raw: RawDescriptor, source: string | null, ser
     dependencies: byServiceName(section<Record<string, Omit<DependencyPolicy, 'alias'>>>('dependencies'), label),
     telemetry: applyTelemetryEnv(section<TelemetrySection>('telemetry'), env, label),
     tls: applyTlsEnv(section<TlsSection>('tls'), env, label),
-    auth: section<AuthSection | null>('auth'),
+    auth: applyAuthEnv(section<AuthSection | null>('auth'), env, label),
   };
 }
 

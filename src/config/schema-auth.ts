@@ -52,7 +52,7 @@ const mtls: BlockSpec = {
   nullable: true,
   default: null,
   whole: true,
-  meaning: 'a client certificate verified by [tls] ca authenticates its subject (SPIFFE URI SAN, else DNS SAN, else CN); absent = it does not',
+  meaning: 'a client certificate verified by [tls] ca authenticates its subject (SPIFFE URI SAN, else DNS SAN, else CN); absent = it does not (env TUSK_AUTH_MTLS=true/false adds or removes it)',
   keys: {
     scopes: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, list: true, default: [], example: '["inventory:read"]', meaning: 'scopes every certificate-authenticated caller gets' },
   },

@@ -15,7 +15,12 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-export async function startShop(userNames: readonly string[], extraEnv: Record<string, string> = {}): Promise<Shop> {
+/** `extraEnv` reaches every process; `envOf` adds one service's own (its certificate, its [auth]). */
+export async function startShop(
+  userNames: readonly string[],
+  extraEnv: Record<string, string> = {},
+  envOf: Partial<Record<ExampleService, Record<string, string>>> = {},
+): Promise<Shop> {
   const workDir = await mkdtemp(join(tmpdir(), 'tusk-e2e-shop-'));
   const etcd = await startEtcd();
   const discoveryEnv = { TUSK_DISCOVERY: 'etcd', TUSK_ETCD_ENDPOINTS: etcd.endpoint };
@@ -24,7 +29,7 @@ export async function startShop(userNames: readonly string[], extraEnv: Record<s
   const env = { ...discoveryEnv, USER_DATA_DIR: join(workDir, 'users'), ORDER_STATUS_STEP_MS: '100', ...extraEnv };
   const processes: ServiceProcess[] = [];
   const start = async (service: ExampleService, name: string) => {
-    const started = await startServiceProcess({ service, name, env });
+    const started = await startServiceProcess({ service, name, env: { ...env, ...envOf[service] } });
     processes.push(started);
     return started;
   };

@@ -1,7 +1,8 @@
 """A foreign caller of a secured service: Debian's python3-grpcio.
 
-usage: python_auth_client.py ADDRESS GOOD_TOKEN NO_SCOPE_TOKEN API_KEY
-Calls health (no credentials), then Echo without credentials, with a token
+usage: python_auth_client.py ADDRESS GOOD_TOKEN NO_SCOPE_TOKEN API_KEY [CA CERT KEY]
+With CA, CERT and KEY it connects over mTLS (grpc.ssl_channel_credentials(root,
+key, chain)), else in plaintext. Calls health (no credentials), then Echo without credentials, with a token
 lacking the scope, with a good token and with an API key. The echo service
 speaks JSON. Prints one JSON object: each call's status code name.
 """
@@ -22,9 +23,16 @@ def code_of(call):
         return error.code().name
 
 
+def open_channel(address, tls_files):
+    if not tls_files:
+        return grpc.insecure_channel(address)
+    root, chain, key = (open(path, "rb").read() for path in tls_files)
+    return grpc.secure_channel(address, grpc.ssl_channel_credentials(root, key, chain))
+
+
 def main():
     address, good_token, no_scope_token, api_key = sys.argv[1:5]
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address, sys.argv[5:8]) as channel:
         echo = channel.unary_unary(
             ECHO,
             request_serializer=lambda message: json.dumps(message).encode(),
