@@ -1,6 +1,7 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
+import { DEPLOY_SECTION } from './schema-deploy.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
@@ -229,6 +230,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       log_level: { kind: 'leaf', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info', example: '"debug"', meaning: 'pino level (env TUSK_LOG_LEVEL)' },
     },
   },
+  deploy: DEPLOY_SECTION,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */
