@@ -7,6 +7,7 @@ import { compileAndValidate, withWorkDir, type CheckOptions, type Checked } from
 import type { Reporter } from '../reporter.js';
 import { horizontalPodAutoscaler, podDisruptionBudget } from './availability.js';
 import { callersOf, externalCallersOf } from './callers.js';
+import { wireDependencies } from './dependency-env.js';
 import { deployment } from './deployment.js';
 import { dockerfile } from './dockerfile.js';
 import { destinationRule } from './istio/destination-rule.js';
@@ -95,6 +96,7 @@ function targetsOf(checked: Checked, options: DeployOptions, namespace: string, 
       if (target) targets.push(target);
     }
   }
+  const wired = wireDependencies(targets, mesh, issues);
   const byName = new Map<string, DeployTarget>();
   for (const target of targets) {
     const previous = byName.get(target.name);
@@ -106,7 +108,7 @@ function targetsOf(checked: Checked, options: DeployOptions, namespace: string, 
   if (options.image !== undefined && targets.length > 1 && !options.image.includes('{name}')) {
     throw GeneratorError.onCommandLine(`--image ${options.image} would give ${targets.length} services one image: write {name} where each service's name goes (--image registry.example/{name}:1.0.0)`);
   }
-  return targets.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return wired.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /**

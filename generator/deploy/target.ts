@@ -44,6 +44,8 @@ export interface DeployTarget {
   readonly rawMethods: Readonly<Record<string, RawValue>>;
   /** The raw descriptor, for sections another branch adds ([auth]). */
   readonly raw: RawDescriptor;
+  /** An issue at a key of this service's .tsk (or the nearest written ancestor). */
+  readonly issueAt: (keys: readonly string[], message: string) => LocatedIssue;
 }
 
 export interface TargetOptions {
@@ -78,11 +80,19 @@ const LOOPBACK = /^(127\.|localhost$|::1$)/;
 /** How long the registry takes to tell watchers (the server's drain delay when [server] drain_delay is null). */
 const REGISTRY_PROPAGATION_MS: Readonly<Record<string, number>> = { etcd: 1000, static: 0 };
 
+/** The raw value at a path of .tsk keys; undefined when absent. */
+export function rawAt(raw: RawDescriptor, keys: readonly string[]): RawValue | undefined {
+  let value: RawValue | undefined = raw as RawValue;
+  for (const key of keys) {
+    if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value) || isRawEnvRef(value)) return undefined;
+    value = (value as Record<string, RawValue>)[key];
+  }
+  return value;
+}
+
 /** `@env("NAME", …)`'s variable when the key is written as one; undefined for a literal or an absent key. */
-function envVariable(raw: RawDescriptor, section: string, key: string): string | undefined {
-  const sectionValue = raw[section];
-  if (sectionValue === null || typeof sectionValue !== 'object' || Array.isArray(sectionValue)) return undefined;
-  const value = (sectionValue as Record<string, RawValue>)[key];
+export function envVariable(raw: RawDescriptor, ...keys: string[]): string | undefined {
+  const value = rawAt(raw, keys);
   return value !== undefined && isRawEnvRef(value) ? value['@env'] : undefined;
 }
 
@@ -161,6 +171,7 @@ export function buildTarget(
     methods: proto.methods.map((method) => ({ name: method.name, kind: method.kind, path: `/${service}/${method.name}` })),
     rawMethods: (raw.methods ?? {}) as Record<string, RawValue>,
     raw,
+    issueAt: (keys, message) => places.issue(keys, message),
   };
 }
 

@@ -85,6 +85,12 @@ export const DEPLOY_SECTION: BlockSpec = {
         return typeof min === 'number' && typeof max === 'number' && min > max ? { key: 'min_replicas', problem: `is above max_replicas (${max})` } : undefined;
       },
     },
+    env: {
+      kind: 'map',
+      entryName: 'variable',
+      entry: { kind: 'leaf', type: { kind: 'metadata' }, example: '"1"', meaning: 'value of the variable in the pods' },
+      meaning: 'more environment variables of the container, e.g. for keys written as @env("NAME", default)',
+    },
     max_unavailable: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 1, example: '2', meaning: 'PodDisruptionBudget: pods a voluntary disruption (node drain) may take at once' },
   },
 };

@@ -142,6 +142,7 @@ export interface DeploySection {
   readonly resources: { readonly cpuRequest: string | null; readonly memoryRequest: string | null; readonly cpuLimit: string | null; readonly memoryLimit: string | null };
   readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpu: number };
   readonly maxUnavailable: number;
+  readonly env: Readonly<Record<string, MetadataValue>>;
 }
 
 export interface ResolvedDescriptor {
