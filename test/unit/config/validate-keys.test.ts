@@ -24,7 +24,9 @@ function goodItem(spec: LeafSpec): string {
 }
 const good = (spec: LeafSpec): string => (spec.list ? `[${goodItem(spec)}]` : goodItem(spec));
 /** [service] name must also name a service of the proto. */
-const goodFor = (keyCase: { path: string; spec: LeafSpec }): string => (keyCase.path === 'service.name' ? '"test.v1.Keys"' : good(keyCase.spec));
+/** A key with a rule of its own ([deploy] quantities, "namespace/serviceaccount") takes its reference example, which passes it. */
+const goodFor = (keyCase: { path: string; spec: LeafSpec }): string =>
+  keyCase.path === 'service.name' ? '"test.v1.Keys"' : keyCase.spec.check && keyCase.spec.example ? keyCase.spec.example : good(keyCase.spec);
 
 /** A wrong value and the start of the complaint about it. */
 function bad(spec: LeafSpec): string {
