@@ -34,3 +34,12 @@ EXPOSE ${ports.join(' ')}
 CMD ${JSON.stringify(target.deploy.command)}
 `;
 }
+
+/**
+ * `Dockerfile.dockerignore` beside the Dockerfile (BuildKit reads it for that
+ * Dockerfile only): what the host built or installed never enters the build
+ * context, so the image is built from sources and the lockfile alone.
+ */
+export function dockerignore(header: string, outFolder: string): string {
+  return `${header}\n${['.git', 'node_modules', 'dist', 'gen', outFolder, '*.tgz'].filter((entry) => entry !== '').join('\n')}\n`;
+}

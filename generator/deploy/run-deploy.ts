@@ -9,7 +9,7 @@ import { horizontalPodAutoscaler, podDisruptionBudget } from './availability.js'
 import { callersOf, externalCallersOf } from './callers.js';
 import { wireDependencies } from './dependency-env.js';
 import { deployment } from './deployment.js';
-import { dockerfile } from './dockerfile.js';
+import { dockerfile, dockerignore } from './dockerfile.js';
 import { destinationRule } from './istio/destination-rule.js';
 import { authorizationPolicy, peerAuthentication } from './istio/security.js';
 import { virtualService } from './istio/virtual-service.js';
@@ -136,6 +136,7 @@ export async function runDeploy(options: DeployOptions, reporter: Reporter): Pro
       const fromProject = relative(project.dir, join(outDir, target.name, 'Dockerfile'));
       const dockerfilePath = fromProject.startsWith('..') ? join(outDir, target.name, 'Dockerfile') : fromProject.split(sep).join('/');
       contents.set(`${target.name}/Dockerfile`, dockerfile(target, header(source), dockerfilePath));
+      contents.set(`${target.name}/Dockerfile.dockerignore`, dockerignore(header(source), fromProject.startsWith('..') ? '' : fromProject.split(sep)[0]!));
       reporter.step(`built ${manifests.length} manifests for ${target.service} (${target.name})`);
     }
     contents.set('kustomization.yaml', yamlFile('the descriptors of this workspace', kustomization(targets.map((target) => target.name))));
