@@ -12,7 +12,7 @@ import { deployment } from './deployment.js';
 import { dockerfile, dockerignore } from './dockerfile.js';
 import { destinationRule } from './istio/destination-rule.js';
 import { authorizationPolicy, peerAuthentication } from './istio/security.js';
-import { virtualService } from './istio/virtual-service.js';
+import { virtualService, type RoutedCaller } from './istio/virtual-service.js';
 import { kustomization } from './kustomization.js';
 import { networkPolicy } from './network-policy.js';
 import { service, serviceAccount } from './service.js';
@@ -62,13 +62,18 @@ function manifestsOf(target: DeployTarget, all: readonly DeployTarget[], mesh: '
   ];
   if (mesh === 'istio') {
     files.push(
-      ['virtualservice.yaml', virtualService(target)],
+      ['virtualservice.yaml', virtualService(target, routedCallers(target, all))],
       ['destinationrule.yaml', destinationRule(target)],
       ['peerauthentication.yaml', peerAuthentication(target)],
       ['authorizationpolicy.yaml', authorizationPolicy(target, callers, external)],
     );
   }
   return files;
+}
+
+/** The deployed callers of `target` with the [dependencies] entry each wrote for it. */
+function routedCallers(target: DeployTarget, all: readonly DeployTarget[]): RoutedCaller[] {
+  return callersOf(target, all).map((caller) => ({ caller, dependency: all.find((other) => other.name === caller.name)!.config.dependencies[target.service]! }));
 }
 
 function header(source: string): string {

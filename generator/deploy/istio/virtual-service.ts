@@ -1,7 +1,9 @@
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import { metadata } from '../labels.js';
 import type { DeployTarget } from '../target.js';
-import { envoyRetryOn, meshMethodPolicies, protoDuration, type MeshMethodPolicy } from './mesh-policy.js';
+import type { DependencyPolicy } from '../../../src/config/index.js';
+import type { Caller } from '../callers.js';
+import { envoyRetryOn, meshMethodPolicies, overridesRouting, protoDuration, type MeshMethodPolicy } from './mesh-policy.js';
 
 type HttpRoute = NonNullable<NonNullable<IVirtualService['spec']>['http']>[number];
 
@@ -23,16 +25,34 @@ function retries(policy: MeshMethodPolicy): NonNullable<HttpRoute['retries']> {
   return { attempts, perTryTimeout: protoDuration(Math.floor(policy.timeoutMs / policy.retry.maxAttempts)), retryOn };
 }
 
-export function virtualService(target: DeployTarget): IVirtualService {
+/** A caller whose [dependencies] entry overrides this service's timeouts or retries, with that entry. */
+export interface RoutedCaller {
+  readonly caller: Caller;
+  readonly dependency: DependencyPolicy;
+}
+
+/**
+ * One route per method from the owner's descriptor; before them, for each
+ * caller whose [dependencies] entry overrides timeouts or retries, its own
+ * routes matched by its pods' labels, so the mesh applies what that caller's
+ * tusk client would have.
+ */
+export function virtualService(target: DeployTarget, routedCallers: readonly RoutedCaller[] = []): IVirtualService {
   const host = serviceHost(target);
   const destination = { host, port: { number: target.grpcPort } };
-  const routes: HttpRoute[] = meshMethodPolicies(target).map((policy) => ({
-    name: policy.method.name,
-    match: [{ uri: { exact: policy.method.path } }],
+  const route = (policy: MeshMethodPolicy, name: string, sourceLabels?: Record<string, string>): HttpRoute => ({
+    name,
+    match: [{ uri: { exact: policy.method.path }, ...(sourceLabels === undefined ? {} : { sourceLabels }) }],
     timeout: protoDuration(policy.timeoutMs),
     retries: retries(policy),
     route: [{ destination }],
-  }));
+  });
+  const routes: HttpRoute[] = [];
+  for (const { caller, dependency } of routedCallers.filter((entry) => overridesRouting(entry.dependency))) {
+    const labels = { 'app.kubernetes.io/name': caller.name };
+    routes.push(...meshMethodPolicies(target, dependency).map((policy) => route(policy, `${caller.name}-${policy.method.name}`, labels)));
+  }
+  routes.push(...meshMethodPolicies(target).map((policy) => route(policy, policy.method.name)));
   // Health, reflection and anything else on the port: the service's default timeout, never retried.
   routes.push({ name: 'default', timeout: protoDuration(target.config.client.timeoutMs), retries: { attempts: 0 }, route: [{ destination }] });
   return {

@@ -194,8 +194,18 @@ test('Istio retries appear only on idempotent methods, within their timeout', ()
   // user.tsk: GetUser and ListUsers idempotent; CreateUser and ImportUsers not.
   const routes = byKind(istio, 'user-service').VirtualService!.spec.http as any[];
   const retried = routes.filter((route) => route.retries.attempts > 0).map((route) => route.name);
-  assert.deepEqual(retried.sort(), ['GetUser', 'ListUsers']);
-  for (const name of ['CreateUser', 'ImportUsers', 'default']) assert.deepEqual(routes.find((route) => route.name === name).retries, { attempts: 0 }, name);
+  assert.deepEqual(retried.sort(), ['GetUser', 'ListUsers', 'order-service-GetUser', 'order-service-ListUsers']);
+  for (const name of ['CreateUser', 'ImportUsers', 'default', 'order-service-CreateUser', 'order-service-ImportUsers']) {
+    assert.deepEqual(routes.find((route) => route.name === name).retries, { attempts: 0 }, name);
+  }
+  // order.tsk's [dependencies] users { timeout: "500ms" } applies to the order service's calls only, as its tusk client would.
+  const fromOrders = routes.filter((route) => route.name.startsWith('order-service-'));
+  assert.equal(fromOrders.length, 4);
+  for (const route of fromOrders) {
+    assert.deepEqual(route.match[0].sourceLabels, { 'app.kubernetes.io/name': 'order-service' }, route.name);
+    assert.equal(route.timeout, '0.5s', route.name);
+  }
+  assert.ok(routes.findIndex((route) => route.name === 'GetUser') > routes.findIndex((route) => route.name === 'order-service-GetUser'), 'the caller\'s routes come first');
   const getUser = routes.find((route) => route.name === 'GetUser');
   assert.equal(getUser.timeout, '0.3s');
   assert.equal(getUser.match[0].uri.exact, '/user.v1.UserService/GetUser');
