@@ -109,3 +109,19 @@ test('command-line mistakes name the option', async () => {
   assert.ok(WHOLE_FILE_LINE.test(namespace!), namespace);
   assert.match(namespace!, /is not a Kubernetes namespace name/);
 });
+
+test('a TLS-only server without a metrics port cannot be probed: the error points at tls_secret', async () => {
+  await edit(USER_TSK, 'image: "ghcr.io/acme/user-service:1.0.0"\n', 'image: "ghcr.io/acme/user-service:1.0.0"\ntls_secret: "user-service-tls"\n');
+  const [line] = await refused();
+  const issue = located(line!);
+  assert.equal(issue.line, originals.get(USER_TSK)!.split('\n').indexOf('[deploy]') + 3);
+  assert.match(issue.message, /cannot be probed by the kubelet's gRPC probe.*set \[telemetry\] metrics_port/);
+});
+
+test('a variable deploy sets that [deploy] env sets otherwise is a conflict at the env entry, never a silent pick', async () => {
+  await edit(ORDER_TSK, 'allow_from: ["istio-system/istio-ingressgateway-service-account"]', 'allow_from: ["istio-system/istio-ingressgateway-service-account"]\nenv { USERS_MAX_ATTEMPTS: 2 }');
+  const [line] = await refused('--mesh', 'istio');
+  const issue = located(line!);
+  assert.equal(issue.file, ORDER_TSK);
+  assert.match(issue.message, /USERS_MAX_ATTEMPTS would be both "1" and "2" in the pods of order-service/);
+});
