@@ -11,6 +11,7 @@ import { wireDependencies } from './dependency-env.js';
 import { deployment } from './deployment.js';
 import { dockerfile, dockerignore } from './dockerfile.js';
 import { destinationRule } from './istio/destination-rule.js';
+import { requestAuthentication } from './istio/request-authentication.js';
 import { authorizationPolicy, peerAuthentication } from './istio/security.js';
 import { virtualService, type RoutedCaller } from './istio/virtual-service.js';
 import { kustomization } from './kustomization.js';
@@ -67,6 +68,8 @@ function manifestsOf(target: DeployTarget, all: readonly DeployTarget[], mesh: '
       ['peerauthentication.yaml', peerAuthentication(target)],
       ['authorizationpolicy.yaml', authorizationPolicy(target, callers, external)],
     );
+    const jwt = requestAuthentication(target);
+    if (jwt !== undefined) files.push(['requestauthentication.yaml', jwt]);
   }
   return files;
 }

@@ -27,6 +27,7 @@ const MODULES: Readonly<Record<string, readonly [string, string]>> = {
   'networking.istio.io/v1/DestinationRule': ['@kubernetes-models/istio/networking.istio.io/v1/DestinationRule', 'DestinationRule'],
   'security.istio.io/v1/PeerAuthentication': ['@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication', 'PeerAuthentication'],
   'security.istio.io/v1/AuthorizationPolicy': ['@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy', 'AuthorizationPolicy'],
+  'security.istio.io/v1/RequestAuthentication': ['@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication', 'RequestAuthentication'],
 };
 
 async function modelClass(apiVersion: string, kind: string): Promise<ModelClass> {

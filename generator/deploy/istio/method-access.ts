@@ -1,5 +1,6 @@
 import type { RawValue } from '../../../src/config/index.js';
 import type { DeployMethod, DeployTarget } from '../target.js';
+import { requestAuthentication } from './request-authentication.js';
 
 /** Who may call one method, as far as the descriptor says. */
 export interface MethodAccess {
@@ -21,12 +22,13 @@ function stringList(value: RawValue | undefined): string[] | undefined {
 /**
  * The security work's `[methods] X { public, scopes }` and `[auth]
  * default_scopes`, read from the raw descriptor without depending on that
- * schema: absent keys mean "callers only". Scopes are JWT claims, so they
- * count only where `[auth] jwt` is configured (an mTLS identity has none).
+ * schema: absent keys mean "callers only". Scopes are JWT claims, so the mesh
+ * can check them only where it verifies the JWT itself (a RequestAuthentication
+ * from `[auth] jwt` with a `jwks_url`); otherwise the service checks them alone.
  */
 export function methodAccess(target: DeployTarget): MethodAccess[] {
   const auth = target.raw.auth;
-  const jwt = isObject(auth) && isObject(auth.jwt);
+  const jwt = requestAuthentication(target) !== undefined;
   const defaultScopes = (isObject(auth) ? stringList(auth.default_scopes) : undefined) ?? [];
   return target.methods.map((method) => {
     const entry = target.rawMethods[method.name];

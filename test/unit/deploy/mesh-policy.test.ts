@@ -9,6 +9,8 @@ import { envoyRetryOn, protoDuration } from '../../../generator/deploy/istio/mes
 import { authorizationPolicy } from '../../../generator/deploy/istio/security.js';
 import { virtualService } from '../../../generator/deploy/istio/virtual-service.js';
 import { target } from './target-fixture.js';
+import { requestAuthentication } from '../../../generator/deploy/istio/request-authentication.js';
+import { validateManifest } from '../../../generator/deploy/index.js';
 
 const CALLERS = [{ name: 'web', serviceAccount: 'web', namespace: 'shop' }];
 
@@ -46,7 +48,7 @@ test('without [auth], callers may call everything; nobody at all means no rule (
 
 test('public methods are open to anyone; scoped methods need every scope (one condition each) from a caller', () => {
   const raw: RawDescriptor = {
-    auth: { jwt: { issuer: 'https://issuer.example' }, default_scopes: ['cart:read'] },
+    auth: { jwt: { issuer: 'https://issuer.example', audience: 'cart', jwks_url: 'https://issuer.example/.well-known/jwks.json' }, default_scopes: ['cart:read'] },
     methods: { GetCart: { public: true }, Checkout: { scopes: ['cart:write', 'payments:charge'] } },
   };
   const rules = authorizationPolicy(target(raw), CALLERS, [{ namespace: 'istio-system', serviceAccount: 'gateway' }]).spec!.rules!;
@@ -67,7 +69,18 @@ test('public methods are open to anyone; scoped methods need every scope (one co
   ]);
 });
 
-test('scopes without [auth] jwt are not claims the mesh can check: callers only', () => {
-  const rules = authorizationPolicy(target({ methods: { Checkout: { scopes: ['cart:write'] } } }), CALLERS, []).spec!.rules!;
-  assert.deepEqual(rules, [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }]);
+test('scopes the mesh cannot verify (no [auth] jwt, or a jwks_file) are left to the service: callers only', async () => {
+  for (const auth of [undefined, { jwt: { issuer: 'https://issuer.example', jwks_file: 'jwks.json' } }]) {
+    const raw: RawDescriptor = { ...(auth ? { auth } : {}), methods: { Checkout: { scopes: ['cart:write'] } } };
+    assert.equal(requestAuthentication(target(raw)), undefined);
+    const rules = authorizationPolicy(target(raw), CALLERS, []).spec!.rules!;
+    assert.deepEqual(rules, [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }]);
+  }
+});
+
+test('[auth] jwt with a jwks_url becomes a RequestAuthentication that forwards the token and splits scope', async () => {
+  const raw: RawDescriptor = { auth: { jwt: { issuer: { '@env': 'JWT_ISSUER', default: 'https://issuer.example' }, audience: 'cart', jwks_url: 'https://issuer.example/jwks.json' } } };
+  const policy = requestAuthentication(target(raw))!;
+  await validateManifest(policy);
+  assert.deepEqual(policy.spec!.jwtRules, [{ issuer: 'https://issuer.example', jwksUri: 'https://issuer.example/jwks.json', audiences: ['cart'], forwardOriginalToken: true, spaceDelimitedClaims: ['scope'] }]);
 });
