@@ -200,7 +200,7 @@ function fixedPort(raw: RawDescriptor, places: DescriptorPlaces, env: { name: st
       issues.push(places.issue(['deploy', rule.overrideKey], `[deploy] ${rule.overrideKey} ${rule.override} differs from [${rule.section}] ${rule.key} ${rule.declared}, which the server binds: write one of them, or make [${rule.section}] ${rule.key} an @env`));
     }
     if (rule.declared === 0) {
-      issues.push(places.issue([rule.section, rule.key], `[${rule.section}] ${rule.key} is 0 with no @env, so [deploy] ${rule.overrideKey} cannot reach the process: write @env("…_PORT", 0) or a fixed port`));
+      issues.push(places.issue([rule.section, rule.key], `[${rule.section}] ${rule.key} is not an @env, so [deploy] ${rule.overrideKey} cannot reach the process: write ${rule.key}: @env("…_PORT", ${rule.section === 'telemetry' ? 'null' : '0'}) there`));
     }
     return rule.override;
   }
