@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `tusk-grpc` command: generate, check, init, hash-key.
+// The `tusk-grpc` command: generate, check, init, deploy, hash-key.
 import { parseArgs } from 'node:util';
 import { COMMAND_LINE, GeneratorError, formatLocatedIssue } from './errors.js';
 import { runHashKey } from './hash-key.js';
 import { runInit } from './init.js';
+import { runDeploy } from './deploy/index.js';
 import { runCheck, runGenerate } from './pipeline.js';
 import { createReporter } from './reporter.js';
 
@@ -12,9 +13,14 @@ const USAGE = `usage:
   tusk-grpc check [--config PATH]                  validate protos and descriptors, write nothing
   tusk-grpc init <package.Service>                 scaffold a service: proto, .tsk, class, src/main.ts, npm scripts
   tusk-grpc hash-key                               SHA-256 of the API key on stdin, for an [auth] api_keys file
+  tusk-grpc deploy [--out DIR] [--image REPO:TAG] [--namespace NS] [--mesh istio]
+                                                   Kubernetes manifests and a Dockerfile per service (default out: deploy)
 
   --config PATH   buf.yaml, or the folder holding it (default: the nearest buf.yaml here or above)
-  --out DIR       output folder, replaced as a whole on success (default: gen beside buf.yaml)
+  --out DIR       output folder, replaced as a whole on success (default: gen, or deploy, beside buf.yaml)
+  --image IMAGE   deploy: the container image, {name} standing for each service's name (default: [deploy] image)
+  --namespace NS  deploy: the Kubernetes namespace (default: default)
+  --mesh istio    deploy: add VirtualService, DestinationRule, PeerAuthentication and AuthorizationPolicy
   --verbose       show progress even when stderr is not a terminal`;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -24,6 +30,9 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       out: { type: 'string' },
       config: { type: 'string' },
+      image: { type: 'string' },
+      namespace: { type: 'string' },
+      mesh: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -43,23 +52,35 @@ async function main(argv: readonly string[]): Promise<void> {
   const expectArgs = (count: number): void => {
     if (rest.length !== count) throw usageError(`"${command}" takes ${count === 0 ? 'no arguments' : `${count} argument`}, got ${rest.length}`);
   };
+  const deployOnly = (): void => {
+    const given = (['image', 'namespace', 'mesh'] as const).filter((name) => values[name] !== undefined);
+    if (given.length > 0) throw usageError(`--${given[0]} is an option of "deploy" only`);
+  };
   switch (command) {
     case 'generate':
       expectArgs(0);
+      deployOnly();
       await runGenerate({ out: values.out, config: values.config }, reporter);
       return;
     case 'check':
       expectArgs(0);
+      deployOnly();
       if (values.out !== undefined) throw usageError('"check" writes nothing and takes no --out');
       await runCheck({ config: values.config }, reporter);
       return;
     case 'init':
       expectArgs(1);
+      deployOnly();
       await runInit({ service: rest[0]! }, reporter);
       return;
     case 'hash-key':
       expectArgs(0);
+      deployOnly();
       await runHashKey();
+      return;
+    case 'deploy':
+      expectArgs(0);
+      await runDeploy({ out: values.out, config: values.config, image: values.image, namespace: values.namespace, mesh: values.mesh }, reporter);
       return;
     default:
       throw usageError(`unknown command "${command}"`);

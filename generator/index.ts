@@ -5,3 +5,4 @@ export { runInit, serviceNames, type InitOptions, type InitResult } from './init
 export { GeneratorError, formatLocatedIssue, type LocatedIssue } from './errors.js';
 export { createReporter, type Reporter } from './reporter.js';
 export { tuskPlugin, GENERATED_HEADER } from './plugin/tusk-plugin.js';
+export { runDeploy, type DeployOptions, type DeploySummary } from './deploy/index.js';

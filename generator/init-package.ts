@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { DEPLOY_PACKAGES } from './deploy/validate.js';
 import { GeneratorError } from './errors.js';
 import { ownPackage } from './own-package.js';
 import { GENERATOR_PACKAGES } from './toolchain.js';
@@ -12,8 +13,8 @@ const INIT_SCRIPTS: Readonly<Record<string, string>> = {
   start: 'node dist/src/main.js',
 };
 
-/** What the scaffolded project needs at development time: the code generator's toolchain, readable logs, TypeScript. */
-const PROJECT_DEV_DEPENDENCIES: readonly string[] = [...GENERATOR_PACKAGES, 'pino-pretty', 'typescript', '@types/node'];
+/** What the scaffolded project needs at development time: the code generator's toolchain, deploy's manifest schemas, readable logs, TypeScript. */
+const PROJECT_DEV_DEPENDENCIES: readonly string[] = [...GENERATOR_PACKAGES, ...DEPLOY_PACKAGES, 'pino-pretty', 'typescript', '@types/node'];
 
 /** How `init` will change package.json, decided before anything is written. */
 export interface PackagePlan {

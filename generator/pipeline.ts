@@ -21,7 +21,7 @@ export interface GenerateOptions extends CheckOptions {
   readonly out?: string;
 }
 
-interface Checked {
+export interface Checked {
   readonly project: Project;
   readonly toolchain: Toolchain;
   readonly sources: readonly ProtoSource[];
@@ -30,8 +30,8 @@ interface Checked {
   readonly imagePath: string;
 }
 
-/** Steps shared by check and generate: compile the protos, validate the descriptors. */
-async function compileAndValidate(options: CheckOptions, workDir: string, reporter: Reporter): Promise<Checked> {
+/** Steps shared by check, generate and deploy: compile the protos, validate the descriptors. */
+export async function compileAndValidate(options: CheckOptions, workDir: string, reporter: Reporter): Promise<Checked> {
   const project = resolveProject(options.config, options.cwd);
   const toolchain = resolveToolchain();
   const sources = await listProtoSources(project, toolchain.buf);
@@ -50,7 +50,8 @@ async function compileAndValidate(options: CheckOptions, workDir: string, report
   return { project, toolchain, sources, files, descriptors, imagePath };
 }
 
-async function withWorkDir<T>(body: (workDir: string) => Promise<T>): Promise<T> {
+/** A private scratch folder for one command, removed whatever happens. */
+export async function withWorkDir<T>(body: (workDir: string) => Promise<T>): Promise<T> {
   const workDir = await mkdtemp(join(tmpdir(), 'tusk-grpc-'));
   try {
     return await body(workDir);

@@ -92,7 +92,8 @@ function withRegenerateHint(issue: DescriptorIssue, descriptor: ServiceDescripto
   return { ...issue, message: `${match[1]}; the generated code of ${descriptor.name} has ${has}: regenerate after changing the proto` };
 }
 
-function keyPosition(doc: TskDocument, keys: readonly string[]): string | undefined {
+/** `line:col` of a key of a parsed .tsk, by .tsk keys from the section down; undefined when not written. */
+export function keyPosition(doc: TskDocument, keys: readonly string[]): string | undefined {
   let entry = doc.sections.find((section) => section.key === keys[0]);
   for (const key of keys.slice(1)) {
     const value: TskValue | undefined = entry?.value;

@@ -4,6 +4,7 @@ import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
 import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
 import { authSection } from './schema-auth.js';
+import { DEPLOY_SECTION } from './schema-deploy.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import { TARGET_TLS, TLS_SECTION } from './schema-tls.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
@@ -260,6 +261,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   },
   tls: TLS_SECTION,
   auth: authSection,
+  deploy: DEPLOY_SECTION,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */

@@ -179,6 +179,27 @@ export interface TelemetrySection {
   readonly logLevel: string;
 }
 
+/** `[deploy]`, read only by `tusk-grpc deploy` (schema-deploy.ts). */
+export interface DeploySection {
+  readonly name: string | null;
+  readonly image: string | null;
+  readonly port: number | null;
+  readonly metricsPort: number | null;
+  readonly httpPort: number | null;
+  readonly serviceAccount: string | null;
+  readonly discovery: 'etcd' | 'static' | null;
+  readonly etcdEndpoints: readonly string[];
+  readonly tlsSecret: string | null;
+  readonly tlsClientAuth: 'none' | 'request' | 'require';
+  readonly allowFrom: readonly string[];
+  readonly command: readonly string[];
+  readonly baseImage: string;
+  readonly resources: { readonly cpuRequest: string | null; readonly memoryRequest: string | null; readonly cpuLimit: string | null; readonly memoryLimit: string | null };
+  readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpu: number };
+  readonly maxUnavailable: number;
+  readonly env: Readonly<Record<string, MetadataValue>>;
+}
+
 export interface ResolvedDescriptor {
   /** The .tsk file this came from, for error messages; null when defaults only. */
   readonly source: string | null;

@@ -18,7 +18,7 @@ import { runShell, serve, tourSteps, type Served, type ShellResult } from './rea
 
 /** The tour's `npm install tusk-grpc` installs this instead of the registry's package. */
 const INSTALL_TUSK = /^npm install tusk-grpc$/;
-const TOOLCHAIN = ['@bufbuild/buf', '@bufbuild/protoplugin', 'pino-pretty', 'ts-proto', 'typescript'];
+const TOOLCHAIN = ['@bufbuild/buf', '@bufbuild/protoplugin', 'pino-pretty', 'ts-proto', 'typescript', 'kubernetes-models', '@kubernetes-models/istio'];
 
 let root = '';
 let tarball = '';

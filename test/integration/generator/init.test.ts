@@ -41,11 +41,11 @@ test('init scaffolds a proto, its .tsk, buf.yaml, buf.gen.yaml, tsconfig.json, a
   assert.deepEqual(manifest.scripts, { ...NPM_INIT_MANIFEST.scripts, generate: 'tusk-grpc generate', build: 'tsc -p tsconfig.json', start: 'node dist/src/main.js' });
   // The code generator's toolchain at the versions tusk-grpc is tested with, as devDependencies: production installs leave it out.
   const own = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8'));
-  for (const name of ['@bufbuild/buf', '@bufbuild/protoplugin', 'pino-pretty', 'ts-proto', 'yaml', 'typescript', '@types/node']) {
+  for (const name of ['@bufbuild/buf', '@bufbuild/protoplugin', 'pino-pretty', 'ts-proto', 'yaml', 'typescript', '@types/node', 'kubernetes-models', '@kubernetes-models/istio']) {
     assert.ok(own.devDependencies[name], `tusk-grpc's own devDependencies name ${name}`);
     assert.equal(manifest.devDependencies[name], own.devDependencies[name], name);
   }
-  for (const name of ['@bufbuild/buf', 'ts-proto', 'pino-pretty']) assert.equal(own.dependencies[name], undefined, `${name} is not a runtime dependency`);
+  for (const name of ['@bufbuild/buf', 'ts-proto', 'pino-pretty', 'kubernetes-models', '@kubernetes-models/istio']) assert.equal(own.dependencies[name], undefined, `${name} is not a runtime dependency`);
   assert.equal(manifest.dependencies, undefined);
   assert.match(result.stdout, /^next: npm install, then npm run generate, then npm run build, then npm start/m);
   const main = await readFile(join(dir, 'src/main.ts'), 'utf8');

@@ -24,8 +24,15 @@ function goodItem(spec: LeafSpec): string {
 }
 const good = (spec: LeafSpec): string => (spec.list ? `[${goodItem(spec)}]` : goodItem(spec));
 /** [service] name must also name a service of the proto; a JWKS URL must be http(s). */
+/** A key with a rule of its own ([deploy] quantities, "namespace/serviceaccount") takes its reference example, which passes it. */
 const goodFor = (keyCase: { path: string; spec: LeafSpec }): string =>
-  keyCase.path === 'service.name' ? '"test.v1.Keys"' : keyCase.path === 'auth.jwt.jwks_url' ? '"https://idp.test/jwks.json"' : good(keyCase.spec);
+  keyCase.path === 'service.name'
+    ? '"test.v1.Keys"'
+    : keyCase.path === 'auth.jwt.jwks_url'
+      ? '"https://idp.test/jwks.json"'
+      : keyCase.spec.check && keyCase.spec.example
+        ? keyCase.spec.example
+        : good(keyCase.spec);
 
 /** A wrong value and the start of the complaint about it. */
 function bad(spec: LeafSpec): string {
