@@ -1,3 +1,4 @@
+import { priorityKey } from './schema-overload.js';
 import type { KeySpec } from './schema-types.js';
 
 /**
@@ -6,4 +7,6 @@ import type { KeySpec } from './schema-types.js';
  * `[methods]` section, never to a caller's `[dependencies] x.methods`, which
  * holds client policy only. Each concern adds its keys here.
  */
-export const SERVER_METHOD_KEYS: Readonly<Record<string, KeySpec>> = {};
+export const SERVER_METHOD_KEYS: Readonly<Record<string, KeySpec>> = {
+  priority: priorityKey,
+};

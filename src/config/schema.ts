@@ -1,6 +1,7 @@
 import { isWildcardHost } from '../discovery/keys.js';
 import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
+import { overloadBlock } from './schema-overload.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
@@ -199,6 +200,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
         kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"30m"',
         meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never',
       },
+      overload: overloadBlock,
     },
   },
   client: {

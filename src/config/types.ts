@@ -43,6 +43,32 @@ export interface ServerSection {
   readonly maxConnectionIdleMs: number | null;
   /** null = never. */
   readonly maxConnectionAgeMs: number | null;
+  readonly overload: OverloadSettings;
+}
+
+export type Priority = 'critical' | 'default' | 'sheddable';
+export type LimiterName = 'gradient2' | 'aimd' | 'fixed';
+
+/** `[server] overload { ... }` (src/config/schema-overload.ts says what each means). */
+export interface OverloadSettings {
+  readonly enabled: boolean;
+  readonly limiter: LimiterName;
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  readonly smoothing: number;
+  readonly shortWindow: number;
+  readonly longWindow: number;
+  readonly tolerance: number;
+  readonly backoffRatio: number;
+  readonly latencyThresholdMs: number;
+  readonly maxLoopDelayMs: number;
+  readonly maxLoopUtilization: number;
+  readonly criticalReserve: number;
+  readonly sheddableShare: number;
+  readonly deadlineAware: boolean;
+  readonly pushbackMs: number;
+  readonly trustPriorityHeader: boolean;
 }
 
 /** The connection settings a client of one service uses: its [client] limits. */
@@ -99,6 +125,8 @@ export interface MethodPolicy {
   readonly idempotent: boolean;
   readonly balancer?: BalancerName;
   readonly retry?: Partial<RetryPolicy>;
+  /** Server side only: admission priority under overload; absent = "default". */
+  readonly priority?: Priority;
 }
 
 /** One layer of client-policy overrides: a caller's [dependencies] entry or ClientOptions, in the same shape. */

@@ -4,13 +4,15 @@
 // event, which with one layer per stage was a large part of a call's overhead.
 //
 //   in-flight tracking (drain) → request id → trace hook → metrics hook →
-//   access log → deadline → auth → user interceptors → middleware → handler
+//   access log → deadline → auth → admission (overload) → user interceptors →
+//   middleware → handler
 //
 // Middleware (middleware.ts) wraps each handler in bind-service.ts: it sees the
 // CallContext and the decoded message(s) rather than grpc-js events.
 //
 // Observers sit before deadline and auth so refused calls are traced, counted
-// and logged too. grpc-js runs `interceptors[0]` closest to the wire.
+// and logged too. Admission comes right after auth, so an unauthenticated call
+// never takes a slot; it refuses at once (src/overload/), never queues. grpc-js runs `interceptors[0]` closest to the wire.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
@@ -24,6 +26,7 @@ import { callLogFields, callOutcomeFields } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { REQUEST_ID_HEADER, deadlinePassed, firstText } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
+import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
@@ -34,6 +37,8 @@ export interface ServerChainOptions {
   readonly trace: ServerCallHook;
   readonly metrics: ServerCallHook;
   readonly auth?: ServerAuthHook;
+  /** Overload admission; absent when `[server] overload { enabled: false }` (then it costs nothing). */
+  readonly admission?: Admission;
   /** The user's own interceptors, closest to the handler. */
   readonly user?: readonly ServerInterceptor[];
 }
@@ -59,6 +64,9 @@ class ChainedCall {
   private sentMetadata = false;
   private ended = false;
   private sentStatus: SentStatus | undefined;
+  /** Set while the call holds an admission slot; released in end(). */
+  private admitted: AdmittedMethod | undefined;
+  private admittedAt = 0;
 
   constructor(
     private readonly chain: ServerChainOptions,
@@ -107,13 +115,36 @@ class ChainedCall {
       Promise.resolve()
         .then(() => auth(info))
         .then(
-          () => pass(metadata),
+          () => this.admit(metadata, pass),
           (error: unknown) => this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, chain.logger)),
         );
       return;
     }
+    this.admit(metadata, pass);
+  }
+
+  // ---- admission (overload): its own block, between auth and the user's interceptors
+  private admit(metadata: Metadata, pass: (metadata: Metadata) => void): void {
+    const admission = this.chain.admission;
+    const method = admission?.methodOf(this.path);
+    // Health, reflection and foreign paths are never shed; a call that ended while auth ran takes no slot.
+    if (method === undefined || this.ended) return pass(metadata);
+    const refusal = admission!.admit(method, this.info!);
+    if (refusal !== undefined) return this.intercepting.sendStatus(refusal as SentStatus);
+    if (method.holdsSlot) {
+      this.admitted = method;
+      this.admittedAt = performance.now();
+    }
     pass(metadata);
   }
+
+  private releaseAdmission(method: AdmittedMethod): void {
+    this.admitted = undefined;
+    const sent = this.sentStatus;
+    const code = sent ? sent.code : Code.CANCELLED;
+    this.chain.admission!.release(method, performance.now() - this.admittedAt, code, sent !== undefined);
+  }
+  // ---- end of admission
 
   private sendMetadata(metadata: Metadata, pass: (metadata: Metadata) => void): void {
     this.sentMetadata = true;
@@ -139,6 +170,7 @@ class ChainedCall {
     chain.inFlight.delete(this.intercepting);
     if (!info || this.ended) return;
     this.ended = true;
+    if (this.admitted) this.releaseAdmission(this.admitted);
     const outcome = this.outcome();
     this.finishTrace?.(outcome);
     this.finishMetrics?.(outcome);
