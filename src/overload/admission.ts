@@ -103,11 +103,20 @@ export class Admission {
   /**
    * An admitted slot-holding call ended. Only calls whose handler chose the
    * status are samples: cancelled calls and calls that outlived their deadline
-   * measure the caller, not this server.
+   * measure the caller, not this server. But an admitted call whose deadline
+   * ran out before it was answered is work this server took on and could not
+   * finish in time: a congestion signal (Netflix's "drop"). Without it, a
+   * server where every call misses its deadline would have no samples and
+   * never shrink its limit.
    */
   release(method: AdmittedMethod, durationMs: number, code: number, answered: boolean): void {
     const inFlight = this.inFlight;
     this.inFlight = inFlight - 1;
+    if (!answered && code === Code.DEADLINE_EXCEEDED) {
+      this.limiter.backOff();
+      this.thresholds = admissionThresholds(this.limiter.limit, this.options.settings);
+      return;
+    }
     if (!answered || code === Code.CANCELLED || code === Code.DEADLINE_EXCEEDED) return;
     method.latency.record(durationMs);
     this.limiter.onSample(durationMs, inFlight);

@@ -67,6 +67,7 @@ class ChainedCall {
   /** Set while the call holds an admission slot; released in end(). */
   private admitted: AdmittedMethod | undefined;
   private admittedAt = 0;
+  private shed = false;
 
   constructor(
     private readonly chain: ServerChainOptions,
@@ -130,7 +131,11 @@ class ChainedCall {
     // Health, reflection and foreign paths are never shed; a call that ended while auth ran takes no slot.
     if (method === undefined || this.ended) return pass(metadata);
     const refusal = admission!.admit(method, this.info!);
-    if (refusal !== undefined) return this.intercepting.sendStatus(refusal as SentStatus);
+    if (refusal !== undefined) {
+      // Shedding is logged when it starts and stops (admission.ts), not once per refused call.
+      this.shed = true;
+      return this.intercepting.sendStatus(refusal as SentStatus);
+    }
     if (method.holdsSlot) {
       this.admitted = method;
       this.admittedAt = performance.now();
@@ -138,11 +143,9 @@ class ChainedCall {
     pass(metadata);
   }
 
-  private releaseAdmission(method: AdmittedMethod): void {
+  private releaseAdmission(method: AdmittedMethod, outcome: ServerCallOutcome): void {
     this.admitted = undefined;
-    const sent = this.sentStatus;
-    const code = sent ? sent.code : Code.CANCELLED;
-    this.chain.admission!.release(method, performance.now() - this.admittedAt, code, sent !== undefined);
+    this.chain.admission!.release(method, performance.now() - this.admittedAt, outcome.code, this.sentStatus !== undefined);
   }
   // ---- end of admission
 
@@ -170,11 +173,11 @@ class ChainedCall {
     chain.inFlight.delete(this.intercepting);
     if (!info || this.ended) return;
     this.ended = true;
-    if (this.admitted) this.releaseAdmission(this.admitted);
     const outcome = this.outcome();
+    if (this.admitted) this.releaseAdmission(this.admitted, outcome);
     this.finishTrace?.(outcome);
     this.finishMetrics?.(outcome);
-    accessLog(chain.logger, info, outcome);
+    accessLog(chain.logger, info, outcome, this.shed);
   }
 
   /** A call grpc-js ended itself (deadline, client cancel) never passed through sendStatus: its outcome is inferred. */
@@ -198,16 +201,17 @@ const SERVER_FAULTS = new Set<number>([Code.UNKNOWN, Code.INTERNAL, Code.DATA_LO
  * span_id, status (code name), code, duration_ms, peer, and on failure the
  * status `message`; never error details or request fields (README "What is logged").
  */
-function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome): void {
+function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome, shed: boolean): void {
   const ok = outcome.code === Code.OK;
-  // OK calls are the hot path: when debug is off, build nothing.
-  if (ok && logger.isLevelEnabled?.('debug') === false) return;
+  // OK calls are the hot path: when debug is off, build nothing. Shed calls are many at once: debug too.
+  if ((ok || shed) && logger.isLevelEnabled?.('debug') === false) return;
   const fields: Record<string, unknown> = {
     ...callLogFields({ service: call.service, method: call.method, requestId: call.requestId, trace: call.trace }),
     ...callOutcomeFields(outcome.code, outcome.durationMs),
     peer: call.peer,
   };
   if (ok) logger.debug(fields, 'call finished');
+  else if (shed) logger.debug({ ...fields, message: outcome.details }, 'call shed');
   else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, message: outcome.details }, 'call failed');
   else logger.info({ ...fields, message: outcome.details }, 'call failed');
 }

@@ -35,7 +35,7 @@ after(() => full.close());
 
 test('over the limit: UNAVAILABLE at once, pushback trailer, RetryInfo + ErrorInfo OVERLOADED; health still answers; a freed slot admits again', async () => {
   const held = [holdSlot(full), holdSlot(full), holdSlot(full)];
-  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort).length === 3, { what: 'three calls holding slots', timeoutMs: 5_000 });
+  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort).length === 3, 5_000, 'three calls holding slots');
   const ran = full.service.calls.length;
   const error = await refusalOf(unary(full.client, 'echo', { text: 'one too many' }));
   assert.equal(error.code, grpc.status.UNAVAILABLE);
@@ -47,7 +47,7 @@ test('over the limit: UNAVAILABLE at once, pushback trailer, RetryInfo + ErrorIn
 
   // critical (the descriptor's [methods] Create) keeps the last quarter of the limit
   const critical = holdSlot(full, 'create');
-  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort).length === 4, { what: 'the critical call admitted', timeoutMs: 5_000 });
+  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort).length === 4, 5_000, 'the critical call admitted');
   const health = healthClient(full.address);
   try {
     assert.equal(await checkHealth(health, ''), 'SERVING', 'health is never shed');
@@ -59,14 +59,14 @@ test('over the limit: UNAVAILABLE at once, pushback trailer, RetryInfo + ErrorIn
 
   for (const call of [...held, critical]) call.cancel();
   await Promise.all([...held, critical].map((call) => call.done));
-  await waitUntil(async () => (await unary(full.client, 'echo', { text: 'again' }).then(() => true, () => false)), { what: 'a freed slot admits', timeoutMs: 5_000 });
+  await waitUntil(async () => (await unary(full.client, 'echo', { text: 'again' }).then(() => true, () => false)), 5_000, 'a freed slot admits');
   const metrics = await tuskMetrics().registry.getSingleMetricAsString('tusk_server_shed_total');
   assert.match(metrics, /tusk_server_shed_total\{reason="OVERLOADED",priority="default"\} [1-9]/);
 });
 
 test('priorities: sheddable (trusted tusk-priority header) is refused while default still gets in', async () => {
   const held = [holdSlot(full), holdSlot(full)];
-  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort && !c.abortedWith).length === 2, { what: 'two calls holding slots', timeoutMs: 5_000 });
+  await waitUntil(() => full.service.calls.filter((c) => c.waitingForAbort && !c.abortedWith).length === 2, 5_000, 'two calls holding slots');
   const sheddable = new grpc.Metadata();
   sheddable.set('tusk-priority', 'sheddable');
   const error = await refusalOf(unary(full.client, 'echo', { text: 'batch' }, { metadata: sheddable }));

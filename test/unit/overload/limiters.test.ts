@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AimdLimiter } from '../../../src/overload/aimd-limiter.js';
 import { FixedLimiter } from '../../../src/overload/fixed-limiter.js';
+import type { Limiter } from '../../../src/overload/limiter.js';
 import { Gradient2Limiter, type Gradient2Settings } from '../../../src/overload/gradient2-limiter.js';
 
 const gradient2 = (overrides: Partial<Gradient2Settings> = {}) =>
@@ -74,7 +75,7 @@ test('aimd: +1 per fast sample while in use, ×ratio per slow one, bounded', () 
 });
 
 test('fixed: never moves', () => {
-  const limiter = new FixedLimiter(7);
+  const limiter: Limiter = new FixedLimiter(7);
   limiter.onSample(1, 7);
   limiter.onSample(10_000, 7);
   limiter.backOff();
