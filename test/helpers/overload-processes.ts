@@ -65,6 +65,8 @@ export interface ServerStats {
   readonly limit: number | undefined;
   /** Calls the server finished, by status code. */
   readonly byCode: Readonly<Record<string, number>>;
+  /** This process's CPU time so far. */
+  readonly cpuMs: number;
 }
 
 export interface OverloadServer extends JsonChild {

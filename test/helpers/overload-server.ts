@@ -65,13 +65,14 @@ server.add(new WorkService(config));
 await server.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready', port: server.port })}\n`);
 
-// "stats" on stdin: the server's own view, {"event":"stats","limit":N,"byCode":{"0":ok,...}} (from its metrics).
+// "stats" on stdin: the server's own view, {"event":"stats","limit":N,"byCode":{"0":ok,...},"cpuMs":N} (metrics, CPU time so far).
 createInterface({ input: process.stdin }).on('line', async () => {
   const registry = tuskMetrics().registry;
   const limit = (await registry.getSingleMetric('tusk_server_concurrency_limit')?.get())?.values[0]?.value;
   const requests = (await registry.getSingleMetric('rpc_server_requests_total')?.get())?.values ?? [];
   const byCode: Record<string, number> = {};
   for (const { labels, value } of requests) byCode[String(labels.rpc_grpc_status_code)] = (byCode[String(labels.rpc_grpc_status_code)] ?? 0) + value;
-  process.stdout.write(`${JSON.stringify({ event: 'stats', limit, byCode })}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ event: 'stats', limit, byCode, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 });
 process.stdin.on('end', () => void server.stop().then(() => process.exit(0)));
