@@ -113,7 +113,7 @@ export class Admission {
     const inFlight = this.inFlight;
     this.inFlight = inFlight - 1;
     if (!answered && code === Code.DEADLINE_EXCEEDED) {
-      this.limiter.backOff();
+      this.limiter.backOff(inFlight);
       this.thresholds = admissionThresholds(this.limiter.limit, this.options.settings);
       return;
     }
@@ -135,15 +135,16 @@ export class Admission {
   }
 
   /**
-   * Every gate interval: a saturated loop backs the limit off, unless the
-   * admitted calls were too few to be its cause; a quiet second ends a shedding episode.
+   * Every gate interval: a saturated loop backs the limit off below the most
+   * calls held at once since the last reading, unless those were too few (under
+   * min_limit) to be its cause; a quiet second ends a shedding episode.
    */
   onLoopReading(reading: LoopReading, now = performance.now()): void {
     const { settings, logger, observer } = this.options;
     const peak = this.peakInFlight;
     this.peakInFlight = this.inFlight;
-    if (loopSaturated(reading, settings) && peak >= this.limiter.limit / 2) {
-      this.limiter.backOff();
+    if (loopSaturated(reading, settings) && peak >= settings.minLimit) {
+      this.limiter.backOff(peak);
       this.thresholds = admissionThresholds(this.limiter.limit, settings);
     }
     observer?.state(this.limiter.limit, this.inFlight);

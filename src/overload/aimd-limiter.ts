@@ -1,4 +1,4 @@
-import { clampLimit, type LimitBounds, type Limiter } from './limiter.js';
+import { backedOff, clampLimit, type LimitBounds, type Limiter } from './limiter.js';
 
 export interface AimdSettings extends LimitBounds {
   /** An accepted call slower than this is a congestion signal. */
@@ -24,14 +24,14 @@ export class AimdLimiter implements Limiter {
 
   onSample(rttMs: number, inFlight: number): void {
     if (rttMs > this.settings.latencyThresholdMs) {
-      this.backOff();
+      this.current = clampLimit(this.current * this.settings.backoffRatio, this.settings);
       return;
     }
     // Grow only when the limit is what holds calls back: an idle server proves nothing about a higher one.
     if (inFlight * 2 >= this.current) this.current = clampLimit(this.current + 1, this.settings);
   }
 
-  backOff(): void {
-    this.current = clampLimit(this.current * this.settings.backoffRatio, this.settings);
+  backOff(inUse: number): void {
+    this.current = backedOff(this.current, inUse, this.settings.backoffRatio, this.settings);
   }
 }

@@ -1,4 +1,4 @@
-import { clampLimit, type LimitBounds, type Limiter } from './limiter.js';
+import { backedOff, clampLimit, type LimitBounds, type Limiter } from './limiter.js';
 
 export interface Gradient2Settings extends LimitBounds {
   /** How far one measurement moves the limit toward its estimate (0..1]. */
@@ -84,7 +84,7 @@ export class Gradient2Limiter implements Limiter {
     this.current = clampLimit(this.current * (1 - settings.smoothing) + estimate * settings.smoothing, settings);
   }
 
-  backOff(): void {
-    this.current = clampLimit(this.current * this.settings.backoffRatio, this.settings);
+  backOff(inUse: number): void {
+    this.current = backedOff(this.current, inUse, this.settings.backoffRatio, this.settings);
   }
 }

@@ -105,6 +105,15 @@ test('clean signals: cancelled, deadline-missed and unanswered calls release the
   assert.equal(methods.plain.latency.typicalMs, undefined, 'none of them was a sample');
 });
 
+test('an admitted call ended by its deadline backs the limit off below what was in flight', () => {
+  const { admission, methods } = setup({ limiter: 'gradient2', initialLimit: 100, minLimit: 2 });
+  for (let i = 0; i < 10; i++) admission.admit(methods.plain, call());
+  admission.release(methods.plain, 1_000, Code.DEADLINE_EXCEEDED, false);
+  assert.equal(admission.limit, 9);
+  admission.release(methods.plain, 1_000, Code.CANCELLED, false);
+  assert.equal(admission.limit, 9, 'a cancelled call says nothing');
+});
+
 test('rejected calls do not grow the limit (aimd would +1 per sample in use)', () => {
   const { admission, methods } = setup({ limiter: 'aimd', initialLimit: 4, minLimit: 1, maxLimit: 100 });
   for (let i = 0; i < 4; i++) admission.admit(methods.plain, call());
@@ -116,11 +125,12 @@ test('a saturated loop backs the limit off while the slots are in use; one log l
   const { admission, methods, lines } = setup({ limiter: 'gradient2', initialLimit: 40, minLimit: 10, maxLoopDelayMs: 50 });
   const idle = { utilization: 0.1, delayP99Ms: 1 };
   const saturated = { utilization: 1, delayP99Ms: 200 };
+  for (let i = 0; i < 5; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(saturated, 0);
-  assert.equal(admission.limit, 40, 'few slots in use: the calls are not what saturates the loop');
-  for (let i = 0; i < 30; i++) admission.admit(methods.plain, call());
+  assert.equal(admission.limit, 40, 'fewer slots in use than min_limit: the calls are not what saturates the loop');
+  for (let i = 0; i < 25; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(saturated, 0);
-  assert.equal(admission.limit, 36);
+  assert.equal(admission.limit, 27, 'below the 30 in use');
   for (let i = 0; i < 50; i++) admission.admit(methods.sheddable, call());
   admission.onLoopReading(idle, performance.now() + 10);
   assert.equal(admission.shedding, true);

@@ -49,13 +49,15 @@ test('gradient2: an app-limited server (under half the limit in use) does not mo
   assert.equal(limiter.limit, 20);
 });
 
-test('gradient2: nothing changes until a short window is full; backOff() multiplies by backoff_ratio and keeps min_limit', () => {
+test('gradient2: nothing changes until a short window is full; backOff(inUse) drops below both the limit and what was in use, keeping min_limit', () => {
   const limiter = gradient2();
   for (let i = 0; i < 9; i++) limiter.onSample(1000, 20);
   assert.equal(limiter.limit, 20);
-  limiter.backOff();
+  limiter.backOff(100);
   assert.equal(limiter.limit, 18);
-  for (let i = 0; i < 50; i++) limiter.backOff();
+  limiter.backOff(10);
+  assert.equal(limiter.limit, 9, 'the calls in use when congestion showed were already too many');
+  for (let i = 0; i < 50; i++) limiter.backOff(100);
   assert.equal(limiter.limit, 4);
 });
 
@@ -69,8 +71,8 @@ test('aimd: +1 per fast sample while in use, ×ratio per slow one, bounded', () 
   assert.equal(limiter.limit, 12, 'max_limit');
   limiter.onSample(500, 12);
   assert.equal(limiter.limit, 6);
-  limiter.backOff();
-  limiter.backOff();
+  limiter.backOff(6);
+  limiter.backOff(6);
   assert.equal(limiter.limit, 2, 'min_limit');
 });
 
@@ -78,6 +80,6 @@ test('fixed: never moves', () => {
   const limiter: Limiter = new FixedLimiter(7);
   limiter.onSample(1, 7);
   limiter.onSample(10_000, 7);
-  limiter.backOff();
+  limiter.backOff(1);
   assert.equal(limiter.limit, 7);
 });

@@ -1,0 +1,69 @@
+// Overload protection under real load: a TuskServer child process whose
+// handler costs CPU time and an async wait, driven by a separate load-generator
+// process at multiples of its measured capacity. Bounds are generous ratios
+// (the machine is shared): the figures themselves are bench/overload-bench.ts's.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { LoadResult } from '../../helpers/overload-load-generator.js';
+import { spawnLoadGenerator, spawnOverloadServer, type LoadGenerator, type OverloadServer } from '../../helpers/overload-processes.js';
+import { waitUntil } from '../../helpers/wait.js';
+
+const CPU_MS = 20;
+const WAIT_MS = 20;
+const DEADLINE_MS = 1_000;
+
+let server: OverloadServer;
+let load: LoadGenerator;
+let capacity = 0;
+let unloadedP99 = 0;
+
+const summary = (result: LoadResult) => JSON.stringify({ ...result, sentBySecond: undefined });
+const open = (factor: number, durationMs: number, mix?: Parameters<LoadGenerator['run']>[0] extends infer C ? (C extends { mix?: infer M } ? M : never) : never) =>
+  load.run({ op: 'open', address: server.address, rate: capacity * factor, durationMs, deadlineMs: DEADLINE_MS, ...(mix ? { mix } : {}) });
+
+before(async () => {
+  [server, load] = await Promise.all([spawnOverloadServer({ cpuMs: CPU_MS, waitMs: WAIT_MS, overload: { trust_priority_header: true } }), spawnLoadGenerator()]);
+  // Capacity: a closed loop just deep enough to keep the CPU busy (each call waits as long as it computes), under the limit's floor.
+  const saturated = await load.run({ op: 'closed', address: server.address, concurrency: 4, durationMs: 2_500, deadlineMs: 5_000 });
+  capacity = saturated.goodput;
+  assert.ok(capacity > 2 && saturated.shed === 0, `capacity run: ${summary(saturated)}`);
+  unloadedP99 = (await open(0.3, 2_500)).p99Ms;
+});
+
+after(async () => {
+  await Promise.all([load?.stop(), server?.stop()]);
+});
+
+test('at 0.7× capacity almost nothing is shed', async () => {
+  const result = await open(0.7, 3_000);
+  assert.ok(result.sent > 0);
+  assert.ok(result.shed <= Math.max(1, result.sent * 0.02), `0.7×: ${summary(result)}`);
+  assert.ok(result.ok >= result.sent * 0.95, `0.7×: ${summary(result)}`);
+});
+
+test('at 2× and 5×: the excess is shed at once, goodput stays near capacity and accepted calls stay fast; critical calls succeed while sheddable ones are shed', async () => {
+  const twice = await open(2, 3_000);
+  assert.ok(twice.shed > 0, `2×: ${summary(twice)}`);
+  assert.ok(twice.goodput >= capacity * 0.5, `2× goodput ${twice.goodput} vs capacity ${capacity}: ${summary(twice)}`);
+
+  const mix = [
+    { method: 'create', weight: 0.2, label: 'critical' },
+    { method: 'echo', weight: 0.3, label: 'default' },
+    { method: 'echo', priority: 'sheddable', weight: 0.5, label: 'sheddable' },
+  ] as const;
+  const five = await open(5, 4_000, mix);
+  const detail = `5× (capacity ${capacity.toFixed(1)}/s, unloaded p99 ${unloadedP99.toFixed(1)} ms): ${summary(five)}`;
+  assert.ok(five.goodput >= capacity * 0.5, `goodput: ${detail}`);
+  assert.ok(five.p99Ms <= Math.max(4 * unloadedP99, unloadedP99 + 250), `accepted p99: ${detail}`);
+  const { critical, sheddable } = five.byClass as Record<string, { sent: number; ok: number; shed: number }>;
+  assert.ok(critical!.ok >= critical!.sent * 0.8, `critical succeed: ${detail}`);
+  assert.ok(sheddable!.shed >= sheddable!.sent * 0.5, `sheddable shed: ${detail}`);
+});
+
+test('shedding stops within a few seconds after the load drops', async () => {
+  const calm = await open(0.5, 5_000);
+  const lastShedSecond = calm.shedBySecond.reduce((last, shed, second) => (shed > 0 ? second : last), -1);
+  assert.ok(lastShedSecond <= 2, `shed by second after the drop: ${calm.shedBySecond.join(',')}; ${summary(calm)}`);
+  await waitUntil(() => server.lines.some((line) => line.msg === 'overload: shedding stopped'), 5_000, 'the "shedding stopped" log line');
+  assert.equal(server.lines.filter((line) => line.msg === 'overload: shedding started').length >= 1, true);
+});
