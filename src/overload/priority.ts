@@ -24,8 +24,17 @@ export interface AdmissionThresholds {
 /**
  * Sheddable work hits its ceiling first, then default work; critical work may
  * fill the whole limit, so the reserve above the default ceiling is its own.
+ * Small limits (a CPU-heavy service may run 2 calls at once) would round the
+ * shares away, so each step keeps at least one slot: critical gets one more
+ * than default, sheddable one fewer (never below one).
  */
 export function admissionThresholds(limit: number, shares: PriorityShares): AdmissionThresholds {
   const normal = Math.max(1, limit * (1 - shares.criticalReserve));
-  return { critical: Math.max(1, limit), default: normal, sheddable: Math.max(1, Math.min(normal, limit * shares.sheddableShare)) };
+  const reserve = shares.criticalReserve > 0 ? 1 : 0;
+  const spare = shares.sheddableShare < 1 ? 1 : 0;
+  return {
+    critical: Math.max(limit, normal + reserve),
+    default: normal,
+    sheddable: Math.max(1, Math.min(normal - spare, limit * shares.sheddableShare)),
+  };
 }

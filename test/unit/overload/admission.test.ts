@@ -39,9 +39,12 @@ function setup(overrides: Partial<OverloadSettings>) {
 
 const call = (headers: Record<string, string> = {}, deadline?: number) => ({ deadline, header: (name: string) => headers[name] });
 
-test('thresholds: sheddable fills up first, default next, critical may use the whole limit; one call always fits', () => {
+test('thresholds: sheddable fills up first, default next, critical may use the whole limit; small limits keep a slot per step; one call always fits', () => {
   assert.deepEqual(admissionThresholds(100, { criticalReserve: 0.1, sheddableShare: 0.7 }), { critical: 100, default: 90, sheddable: 70 });
-  assert.deepEqual(admissionThresholds(0.5, { criticalReserve: 0.5, sheddableShare: 0 }), { critical: 1, default: 1, sheddable: 1 });
+  const small = admissionThresholds(3, { criticalReserve: 0.1, sheddableShare: 0.7 });
+  assert.deepEqual([small.critical, small.default, small.sheddable].map((value) => value.toFixed(2)), ['3.70', '2.70', '1.70']);
+  assert.deepEqual(admissionThresholds(0.5, { criticalReserve: 0.5, sheddableShare: 0 }), { critical: 2, default: 1, sheddable: 1 });
+  assert.deepEqual(admissionThresholds(10, { criticalReserve: 0, sheddableShare: 1 }), { critical: 10, default: 10, sheddable: 10 });
 });
 
 test('over the limit: refused at once by priority, sheddable first; critical keeps its reserve', () => {
@@ -150,7 +153,8 @@ const priorities: Priority[] = ['critical', 'default', 'sheddable'];
 test('every priority has a prebuilt refusal carrying ErrorInfo OVERLOADED and RetryInfo', async () => {
   const { decodeStatusDetails } = await import('../../../src/status/status-details.js');
   const { admission } = setup({ initialLimit: 1, pushbackMs: 250 });
-  const method = new AdmittedMethod('/s/X', 'default', 'unary');
+  const method = new AdmittedMethod('/s/X', 'critical', 'unary');
+  admission.admit(method, call());
   admission.admit(method, call());
   for (const priority of priorities) {
     const refusal = admission.admit(new AdmittedMethod('/s/X', priority, 'unary'), call())!;
