@@ -58,6 +58,7 @@ export class Admission {
   private readonly methods = new Map<string, AdmittedMethod>();
   private readonly limiter: Limiter;
   private thresholds: AdmissionThresholds;
+  private thresholdsLimit: number;
   private readonly refusals: Refusals;
   private readonly gate: EventLoopGate | undefined;
   private sheddingSince: number | undefined;
@@ -69,7 +70,8 @@ export class Admission {
   constructor(private readonly options: AdmissionOptions) {
     for (const method of options.methods) this.methods.set(method.path, method);
     this.limiter = createLimiter(options.settings);
-    this.thresholds = admissionThresholds(this.limiter.limit, options.settings);
+    this.thresholdsLimit = this.limiter.limit;
+    this.thresholds = admissionThresholds(this.thresholdsLimit, options.settings);
     this.refusals = new Refusals(options.settings.pushbackMs);
     this.gate = options.gate === false ? undefined : new EventLoopGate((reading) => this.onLoopReading(reading));
   }
@@ -114,13 +116,19 @@ export class Admission {
     this.inFlight = inFlight - 1;
     if (!answered && code === Code.DEADLINE_EXCEEDED) {
       this.limiter.backOff(inFlight);
-      this.thresholds = admissionThresholds(this.limiter.limit, this.options.settings);
+      this.updateThresholds();
       return;
     }
     if (!answered || code === Code.CANCELLED || code === Code.DEADLINE_EXCEEDED) return;
     method.latency.record(durationMs);
     this.limiter.onSample(durationMs, inFlight);
-    this.thresholds = admissionThresholds(this.limiter.limit, this.options.settings);
+    // Gradient2 moves once per short window: most samples leave the limit, and so the thresholds, as they were.
+    if (this.limiter.limit !== this.thresholdsLimit) this.updateThresholds();
+  }
+
+  private updateThresholds(): void {
+    this.thresholdsLimit = this.limiter.limit;
+    this.thresholds = admissionThresholds(this.thresholdsLimit, this.options.settings);
   }
 
   private refuse(reason: ShedReason, priority: Priority): Refusal {
@@ -145,7 +153,7 @@ export class Admission {
     this.peakInFlight = this.inFlight;
     if (loopSaturated(reading, settings) && peak >= settings.minLimit) {
       this.limiter.backOff(peak);
-      this.thresholds = admissionThresholds(this.limiter.limit, settings);
+      this.updateThresholds();
     }
     observer?.state(this.limiter.limit, this.inFlight);
     if (this.sheddingSince !== undefined && now - this.lastShedAt >= SHEDDING_QUIET_MS) {
