@@ -18,13 +18,17 @@ export const overloadBlock: BlockSpec = {
   keys: {
     enabled: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'admission control on; off = every call is accepted and nothing is measured' },
     limiter: { kind: 'leaf', type: { kind: 'enum', values: LIMITERS }, default: 'gradient2', example: '"aimd"', meaning: 'how the concurrency limit adapts: gradient2 (from latency), aimd (additive increase, multiplicative decrease), fixed (initial_limit)' },
-    initial_limit: count(100, '50', 'concurrent calls admitted at start (fixed: always); kept within min_limit..max_limit'),
+    initial_limit: count(200, '50', 'concurrent calls admitted at start (fixed: always); kept within min_limit..max_limit'),
     min_limit: count(4, '20', 'floor of the adaptive limit'),
     max_limit: count(1000, '500', 'ceiling of the adaptive limit (wins over a larger min_limit)'),
     smoothing: { kind: 'leaf', type: { kind: 'number', min: 0.01, max: 1 }, default: 0.2, example: '0.5', meaning: 'gradient2: how far each measurement moves the limit toward its new estimate' },
     short_window: count(10, '25', 'gradient2: calls averaged into one latency measurement'),
     long_window: count(600, '1000', 'gradient2: measurements in the long (baseline) latency average'),
     tolerance: { kind: 'leaf', type: { kind: 'number', min: 1 }, default: 1.5, example: '2', meaning: 'gradient2: latency may grow to this multiple of the baseline before the limit shrinks' },
+    latency_slack: {
+      kind: 'leaf', type: { kind: 'duration' }, default: '50ms', example: '"10ms"',
+      meaning: 'gradient2: latency may also grow by this much over the baseline before the limit shrinks (cheap calls queue a few ms at high concurrency without harm)',
+    },
     backoff_ratio: { kind: 'leaf', type: { kind: 'number', min: 0.5, max: 1 }, default: 0.9, example: '0.8', meaning: 'factor the limit is multiplied by on a congestion signal (aimd drop, saturated event loop)' },
     latency_threshold: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '1s', example: '"200ms"', meaning: 'aimd: an accepted call slower than this is a congestion signal' },
     max_loop_delay: { kind: 'leaf', type: { kind: 'duration', minMs: 1 }, default: '100ms', example: '"50ms"', meaning: 'event-loop gate: p99 event-loop delay above this means the loop is saturated and the limit backs off' },

@@ -60,6 +60,7 @@ export interface OverloadSettings {
   readonly shortWindow: number;
   readonly longWindow: number;
   readonly tolerance: number;
+  readonly latencySlackMs: number;
   readonly backoffRatio: number;
   readonly latencyThresholdMs: number;
   readonly maxLoopDelayMs: number;

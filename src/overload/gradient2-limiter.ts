@@ -7,8 +7,10 @@ export interface Gradient2Settings extends LimitBounds {
   readonly shortWindow: number;
   /** Measurements in the long-term (baseline) exponential average. */
   readonly longWindow: number;
-  /** Latency may reach this multiple of the baseline before the limit shrinks. */
+  /** Latency may reach this multiple of the baseline before the limit shrinks... */
   readonly tolerance: number;
+  /** ...or this many ms over it, whichever allows more. */
+  readonly latencySlackMs: number;
   /** Multiplicative decrease when the event-loop gate signals. */
   readonly backoffRatio: number;
 }
@@ -30,7 +32,10 @@ const CONGESTED_BASELINE_WEIGHT = 0.1;
  * After Netflix concurrency-limits' Gradient2 (its README/Javadoc description):
  * compares a short-term latency (the mean of the last `shortWindow` calls) with
  * a long-term baseline (an exponential average over `longWindow` measurements).
- * gradient = clamp(tolerance × baseline / short, 0.5, 1); the estimate is
+ * gradient = clamp(allowed / short, 0.5, 1), allowed being the larger of
+ * tolerance × baseline and baseline + latency_slack (an absolute allowance of
+ * ours: sub-millisecond calls would otherwise count a few ms of queueing as
+ * congestion and shed a saturating benchmark for nothing); the estimate is
  * limit × gradient + √limit (a small queue allowance, so the limit can probe
  * upward while latency holds), and the limit moves toward it by `smoothing`.
  * Unlike Gradient2, a congested measurement moves the baseline slower (see
@@ -75,11 +80,12 @@ export class Gradient2Limiter implements Limiter {
   private measure(shortMs: number, maxInFlight: number): void {
     const { settings } = this;
     if (this.baselineMs === 0) this.baselineMs = shortMs;
-    const congested = shortMs > settings.tolerance * this.baselineMs;
+    const allowedMs = Math.max(settings.tolerance * this.baselineMs, this.baselineMs + settings.latencySlackMs);
+    const congested = shortMs > allowedMs;
     this.baselineMs += (shortMs - this.baselineMs) * this.longAlpha * (congested ? CONGESTED_BASELINE_WEIGHT : 1);
     if (this.baselineMs / shortMs > STALE_BASELINE_RATIO) this.baselineMs *= BASELINE_DECAY;
     if (maxInFlight < this.current / 2) return;
-    const gradient = Math.max(MIN_GRADIENT, Math.min(1, (settings.tolerance * this.baselineMs) / shortMs));
+    const gradient = Math.max(MIN_GRADIENT, Math.min(1, Math.max(settings.tolerance * this.baselineMs, this.baselineMs + settings.latencySlackMs) / shortMs));
     const estimate = this.current * gradient + Math.sqrt(this.current);
     this.current = clampLimit(this.current * (1 - settings.smoothing) + estimate * settings.smoothing, settings);
   }

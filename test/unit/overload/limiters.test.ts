@@ -6,7 +6,7 @@ import type { Limiter } from '../../../src/overload/limiter.js';
 import { Gradient2Limiter, type Gradient2Settings } from '../../../src/overload/gradient2-limiter.js';
 
 const gradient2 = (overrides: Partial<Gradient2Settings> = {}) =>
-  new Gradient2Limiter({ initialLimit: 20, minLimit: 4, maxLimit: 200, smoothing: 0.2, shortWindow: 10, longWindow: 100, tolerance: 1.5, backoffRatio: 0.9, ...overrides });
+  new Gradient2Limiter({ initialLimit: 20, minLimit: 4, maxLimit: 200, smoothing: 0.2, shortWindow: 10, longWindow: 100, tolerance: 1.5, latencySlackMs: 0, backoffRatio: 0.9, ...overrides });
 
 /** `windows` short windows of calls at `rttMs`, each started with `inFlight` calls running. */
 function feed(limiter: { onSample(rtt: number, inFlight: number): void; limit: number }, windows: number, rttMs: number, inFlight: (limit: number) => number): void {
@@ -33,6 +33,16 @@ test('gradient2: latency well over tolerance × baseline shrinks the limit towar
   feed(cut, 10, 10, (limit) => limit);
   feed(cut, 60, 400, (limit) => limit);
   assert.equal(cut.limit, 30);
+});
+
+test('gradient2: latency growth within latency_slack is not congestion, however large the ratio', () => {
+  const limiter = gradient2({ initialLimit: 64, latencySlackMs: 50 });
+  feed(limiter, 10, 0.5, (limit) => limit);
+  const before = limiter.limit;
+  feed(limiter, 50, 20, (limit) => limit);
+  assert.ok(limiter.limit >= before, `${limiter.limit} >= ${before}: 20 ms of queueing on a 0.5 ms call is within 50 ms`);
+  feed(limiter, 50, 200, (limit) => limit);
+  assert.ok(limiter.limit < before, 'past the slack it shrinks');
 });
 
 test('gradient2: sustained congestion does not drag the baseline up with it', () => {
