@@ -52,6 +52,9 @@ export interface AdmissionOptions {
 /** No refusal for this long ends a shedding episode (one log line each way). */
 export const SHEDDING_QUIET_MS = 1_000;
 
+/** Consecutive saturated gate readings before the limit backs off (3 × 100 ms). */
+export const SATURATED_READINGS = 3;
+
 export class Admission {
   /** Admitted calls holding a slot. */
   inFlight = 0;
@@ -64,6 +67,7 @@ export class Admission {
   private sheddingSince: number | undefined;
   private lastShedAt = 0;
   private shedInEpisode = 0;
+  private saturatedReadings = 0;
   /** Most slots held at once since the last gate reading. */
   private peakInFlight = 0;
 
@@ -143,15 +147,18 @@ export class Admission {
   }
 
   /**
-   * Every gate interval: a saturated loop backs the limit off below the most
-   * calls held at once since the last reading, unless those were too few (under
-   * min_limit) to be its cause; a quiet second ends a shedding episode.
+   * Every gate interval: a loop saturated for SATURATED_READINGS readings in a
+   * row (one late timer is a GC pause or a busy neighbour, not overload) backs
+   * the limit off below the most calls held at once since the last reading,
+   * unless those were too few (under min_limit) to be its cause. A quiet second
+   * ends a shedding episode.
    */
   onLoopReading(reading: LoopReading, now = performance.now()): void {
     const { settings, logger, observer } = this.options;
     const peak = this.peakInFlight;
     this.peakInFlight = this.inFlight;
-    if (loopSaturated(reading, settings) && peak >= settings.minLimit) {
+    this.saturatedReadings = loopSaturated(reading, settings) ? this.saturatedReadings + 1 : 0;
+    if (this.saturatedReadings >= SATURATED_READINGS && peak >= settings.minLimit) {
       this.limiter.backOff(peak);
       this.updateThresholds();
     }
