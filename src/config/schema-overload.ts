@@ -18,7 +18,7 @@ export const overloadBlock: BlockSpec = {
   keys: {
     enabled: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'admission control on; off = every call is accepted and nothing is measured' },
     limiter: { kind: 'leaf', type: { kind: 'enum', values: LIMITERS }, default: 'gradient2', example: '"aimd"', meaning: 'how the concurrency limit adapts: gradient2 (from latency), aimd (additive increase, multiplicative decrease), fixed (initial_limit)' },
-    initial_limit: count(200, '50', 'concurrent calls admitted at start (fixed: always); kept within min_limit..max_limit'),
+    initial_limit: count(100, '50', 'concurrent calls admitted at start (fixed: always); kept within min_limit..max_limit'),
     min_limit: count(4, '20', 'floor of the adaptive limit'),
     max_limit: count(1000, '500', 'ceiling of the adaptive limit (wins over a larger min_limit)'),
     smoothing: { kind: 'leaf', type: { kind: 'number', min: 0.01, max: 1 }, default: 0.2, example: '0.5', meaning: 'gradient2: how far each measurement moves the limit toward its new estimate' },

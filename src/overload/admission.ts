@@ -52,8 +52,12 @@ export interface AdmissionOptions {
 /** No refusal for this long ends a shedding episode (one log line each way). */
 export const SHEDDING_QUIET_MS = 1_000;
 
-/** Consecutive saturated gate readings before the limit backs off (3 × 100 ms). */
-export const SATURATED_READINGS = 3;
+/**
+ * How long the loop must read saturated without a break before the limit backs
+ * off: one late timer is a GC pause or a busy neighbour, not overload; a loop
+ * blocked for longer than this is, even if that made a single (late) reading.
+ */
+export const SATURATED_FOR_MS = 250;
 
 export class Admission {
   /** Admitted calls holding a slot. */
@@ -67,7 +71,7 @@ export class Admission {
   private sheddingSince: number | undefined;
   private lastShedAt = 0;
   private shedInEpisode = 0;
-  private saturatedReadings = 0;
+  private saturatedForMs = 0;
   /** Most slots held at once since the last gate reading. */
   private peakInFlight = 0;
 
@@ -147,8 +151,7 @@ export class Admission {
   }
 
   /**
-   * Every gate interval: a loop saturated for SATURATED_READINGS readings in a
-   * row (one late timer is a GC pause or a busy neighbour, not overload) backs
+   * Every gate interval: a loop saturated for SATURATED_FOR_MS in a row backs
    * the limit off below the most calls held at once since the last reading,
    * unless those were too few (under min_limit) to be its cause. A quiet second
    * ends a shedding episode.
@@ -157,8 +160,8 @@ export class Admission {
     const { settings, logger, observer } = this.options;
     const peak = this.peakInFlight;
     this.peakInFlight = this.inFlight;
-    this.saturatedReadings = loopSaturated(reading, settings) ? this.saturatedReadings + 1 : 0;
-    if (this.saturatedReadings >= SATURATED_READINGS && peak >= settings.minLimit) {
+    this.saturatedForMs = loopSaturated(reading, settings) ? this.saturatedForMs + reading.intervalMs : 0;
+    if (this.saturatedForMs >= SATURATED_FOR_MS && peak >= settings.minLimit) {
       this.limiter.backOff(peak);
       this.updateThresholds();
     }

@@ -7,6 +7,8 @@ export interface LoopReading {
   readonly utilization: number;
   /** p99 of how late the loop's timers ran in the last interval, ms. */
   readonly delayP99Ms: number;
+  /** How long the reading covers: the gate's own timer runs late on a blocked loop. */
+  readonly intervalMs: number;
 }
 
 export interface LoopThresholds {
@@ -29,6 +31,7 @@ const DELAY_RESOLUTION_MS = 10;
 export class EventLoopGate {
   private readonly delay: ELDHistogram = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   private lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
+  private lastReadAt = performance.now();
   private readonly timer: NodeJS.Timeout;
 
   constructor(onReading: (reading: LoopReading) => void, intervalMs = GATE_INTERVAL_MS) {
@@ -44,7 +47,10 @@ export class EventLoopGate {
     // The histogram counts from the resolution up: subtract it so an idle loop reads ~0.
     const delayP99Ms = this.delay.count === 0 ? 0 : Math.max(0, this.delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS);
     this.delay.reset();
-    return { utilization, delayP99Ms };
+    const readAt = performance.now();
+    const intervalMs = readAt - this.lastReadAt;
+    this.lastReadAt = readAt;
+    return { utilization, delayP99Ms, intervalMs };
   }
 
   close(): void {

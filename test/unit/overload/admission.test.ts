@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveDescriptor } from '../../../src/config/resolve-descriptor.js';
 import type { OverloadSettings, Priority } from '../../../src/config/types.js';
-import { Admission, AdmittedMethod, SATURATED_READINGS, SHEDDING_QUIET_MS } from '../../../src/overload/admission.js';
+import { Admission, AdmittedMethod, SATURATED_FOR_MS, SHEDDING_QUIET_MS } from '../../../src/overload/admission.js';
 import { loopSaturated } from '../../../src/overload/event-loop-gate.js';
 import { MIN_LATENCY_SAMPLES } from '../../../src/overload/method-latency.js';
 import { admissionThresholds } from '../../../src/overload/priority.js';
@@ -124,19 +124,23 @@ test('rejected calls do not grow the limit (aimd would +1 per sample in use)', (
   assert.equal(admission.limit, 4);
 });
 
-const idle = { utilization: 0.1, delayP99Ms: 1 };
+const idle = { utilization: 0.1, delayP99Ms: 1, intervalMs: 100 };
 test('a saturated loop backs the limit off while the slots are in use; one log line when shedding starts and one when it stops', () => {
   const { admission, methods, lines } = setup({ limiter: 'gradient2', initialLimit: 40, minLimit: 10, maxLoopDelayMs: 50 });
-  const saturated = { utilization: 1, delayP99Ms: 200 };
+  const saturated = { utilization: 1, delayP99Ms: 200, intervalMs: 100 };
+  const blocked = { utilization: 1, delayP99Ms: 900, intervalMs: 1000 };
   for (let i = 0; i < 5; i++) admission.admit(methods.plain, call());
-  for (let i = 0; i < SATURATED_READINGS; i++) admission.onLoopReading(saturated, 0);
+  admission.onLoopReading(blocked, 0);
   assert.equal(admission.limit, 40, 'fewer slots in use than min_limit: the calls are not what saturates the loop');
   for (let i = 0; i < 25; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(idle, 0);
-  for (let i = 0; i < SATURATED_READINGS - 1; i++) admission.onLoopReading(saturated, 0);
+  for (let i = 0; i * 100 < SATURATED_FOR_MS - 100; i++) admission.onLoopReading(saturated, 0);
   assert.equal(admission.limit, 40, 'a late timer or two is not overload');
   admission.onLoopReading(saturated, 0);
   assert.equal(admission.limit, 27, 'sustained: below the 30 in use');
+  admission.onLoopReading(idle, 0);
+  admission.onLoopReading(blocked, 0);
+  assert.ok(admission.limit < 27, 'one late reading that covers a long block counts too');
   for (let i = 0; i < 50; i++) admission.admit(methods.sheddable, call());
   admission.onLoopReading(idle, performance.now() + 10);
   assert.equal(admission.shedding, true);
@@ -147,9 +151,9 @@ test('a saturated loop backs the limit off while the slots are in use; one log l
 
 test('loopSaturated: delay over max_loop_delay, or utilisation at max_loop_utilization when that is below 1', () => {
   const thresholds = { maxLoopDelayMs: 50, maxLoopUtilization: 1 };
-  assert.equal(loopSaturated({ utilization: 1, delayP99Ms: 10 }, thresholds), false);
-  assert.equal(loopSaturated({ utilization: 0.2, delayP99Ms: 60 }, thresholds), true);
-  assert.equal(loopSaturated({ utilization: 0.96, delayP99Ms: 10 }, { ...thresholds, maxLoopUtilization: 0.95 }), true);
+  assert.equal(loopSaturated({ utilization: 1, delayP99Ms: 10, intervalMs: 100 }, thresholds), false);
+  assert.equal(loopSaturated({ utilization: 0.2, delayP99Ms: 60, intervalMs: 100 }, thresholds), true);
+  assert.equal(loopSaturated({ utilization: 0.96, delayP99Ms: 10, intervalMs: 100 }, { ...thresholds, maxLoopUtilization: 0.95 }), true);
 });
 
 const priorities: Priority[] = ['critical', 'default', 'sheddable'];
