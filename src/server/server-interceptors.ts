@@ -12,7 +12,8 @@
 //
 // Observers sit before deadline and auth so refused calls are traced, counted
 // and logged too. Admission comes right after auth, so an unauthenticated call
-// never takes a slot; it refuses at once (src/overload/), never queues. grpc-js runs `interceptors[0]` closest to the wire.
+// never takes a slot; it refuses at once (src/overload/), never queues.
+// grpc-js runs `interceptors[0]` closest to the wire.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
