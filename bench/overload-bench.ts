@@ -9,7 +9,7 @@
 // whatever the answers; each call has a --deadline-ms deadline) at each level,
 // alternating which server goes first per level.
 //   node --conditions=tusk-source --import tsx bench/overload-bench.ts [--seconds 4] [--levels 0.3,0.7,2,5]
-//        [--cpu-ms 20] [--wait-ms 20] [--min-limit 2] [--deadline-ms 1000] [--concurrency 4]
+//        [--cpu-ms 20] [--wait-ms 20] [--min-limit 2] [--deadline-ms 1000] [--concurrency 8]
 import { spawnLoadGenerator, spawnOverloadServer, type OverloadServer } from '../test/helpers/overload-processes.js';
 import type { LoadResult } from '../test/helpers/overload-load-generator.js';
 
@@ -31,7 +31,7 @@ const [on, off, load] = await Promise.all([
 try {
   // Warm both (JIT), then capacity: the unprotected server saturated by a closed loop.
   await Promise.all([on, off].map((server) => load.run({ op: 'closed', address: server.address, concurrency: 2, durationMs: 1_000, deadlineMs: 5_000 })));
-  const saturated = await load.run({ op: 'closed', address: off.address, concurrency: number('concurrency', 4), durationMs: seconds * 1000, deadlineMs: 5_000 });
+  const saturated = await load.run({ op: 'closed', address: off.address, concurrency: number('concurrency', 8), durationMs: seconds * 1000, deadlineMs: 5_000 });
   const capacity = saturated.goodput;
   console.error(`capacity ${capacity.toFixed(1)} calls/s (closed loop, p99 ${saturated.p99Ms.toFixed(1)} ms)`);
 
@@ -45,11 +45,13 @@ try {
     }
   }
   const stats = await on.stats();
+  // "Max": the best goodput any run reached (a closed loop's round trips leave the server idle at times).
+  const max = Math.max(capacity, ...[...results.values()].map((r) => r.goodput));
   const pct = (part: number, whole: number) => (whole === 0 ? '0' : ((100 * part) / whole).toFixed(part > 0 && part / whole < 0.01 ? 2 : 1));
   const lines = [
-    `capacity (unprotected, closed loop): ${capacity.toFixed(1)} calls/s; handler ${cpuMs} ms CPU + ${waitMs} ms wait; deadline ${deadlineMs} ms; ${seconds} s per level; final limit ${stats.limit?.toFixed(1)}`,
+    `capacity (unprotected, closed loop): ${capacity.toFixed(1)} calls/s; max goodput of any run ${max.toFixed(1)} calls/s; handler ${cpuMs} ms CPU + ${waitMs} ms wait; deadline ${deadlineMs} ms; ${seconds} s per level; final limit ${stats.limit?.toFixed(1)}`,
     '',
-    '| protection | load | sent/s | goodput/s | goodput % of capacity | shed % | deadline missed % | p50 ms | p99 ms | p99 / unloaded p99 |',
+    '| protection | load | sent/s | goodput/s | goodput % of max | shed % | deadline missed % | p50 ms | p99 ms | p99 / unloaded p99 |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const name of ['on', 'off']) {
@@ -58,7 +60,7 @@ try {
       const r = results.get(`${name}@${level}`)!;
       const missed = r.expired + r.tooShort;
       lines.push(
-        `| ${name} | ${level}× | ${(r.sent / seconds).toFixed(1)} | ${r.goodput.toFixed(1)} | ${pct(r.goodput, capacity)} | ${pct(r.shed, r.sent)} | ${pct(missed, r.sent)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.ok === 0 ? '—' : (r.p99Ms / unloaded).toFixed(2)} |`,
+        `| ${name} | ${level}× | ${(r.sent / seconds).toFixed(1)} | ${r.goodput.toFixed(1)} | ${pct(r.goodput, max)} | ${pct(r.shed, r.sent)} | ${pct(missed, r.sent)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.ok === 0 ? '—' : (r.p99Ms / unloaded).toFixed(2)} |`,
       );
     }
   }

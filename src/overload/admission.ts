@@ -153,7 +153,8 @@ export class Admission {
   /**
    * Every gate interval: a loop saturated for SATURATED_FOR_MS in a row backs
    * the limit off below the most calls held at once since the last reading,
-   * unless those were too few (under min_limit) to be its cause. A quiet second
+   * unless those were too few (under min_limit, or under half the limit: the
+   * limit is not what let the loop fill up) to be its cause. A quiet second
    * ends a shedding episode.
    */
   onLoopReading(reading: LoopReading, now = performance.now()): void {
@@ -161,7 +162,7 @@ export class Admission {
     const peak = this.peakInFlight;
     this.peakInFlight = this.inFlight;
     this.saturatedForMs = loopSaturated(reading, settings) ? this.saturatedForMs + reading.intervalMs : 0;
-    if (this.saturatedForMs >= SATURATED_FOR_MS && peak >= settings.minLimit) {
+    if (this.saturatedForMs >= SATURATED_FOR_MS && peak >= Math.max(settings.minLimit, this.limiter.limit / 2)) {
       this.limiter.backOff(peak);
       this.updateThresholds();
     }

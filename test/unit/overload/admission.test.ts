@@ -129,10 +129,10 @@ test('a saturated loop backs the limit off while the slots are in use; one log l
   const { admission, methods, lines } = setup({ limiter: 'gradient2', initialLimit: 40, minLimit: 10, maxLoopDelayMs: 50 });
   const saturated = { utilization: 1, delayP99Ms: 200, intervalMs: 100 };
   const blocked = { utilization: 1, delayP99Ms: 900, intervalMs: 1000 };
-  for (let i = 0; i < 5; i++) admission.admit(methods.plain, call());
+  for (let i = 0; i < 15; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(blocked, 0);
-  assert.equal(admission.limit, 40, 'fewer slots in use than min_limit: the calls are not what saturates the loop');
-  for (let i = 0; i < 25; i++) admission.admit(methods.plain, call());
+  assert.equal(admission.limit, 40, 'fewer slots in use than half the limit: the limit is not what let the loop fill up');
+  for (let i = 0; i < 15; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(idle, 0);
   for (let i = 0; i * 100 < SATURATED_FOR_MS - 100; i++) admission.onLoopReading(saturated, 0);
   assert.equal(admission.limit, 40, 'a late timer or two is not overload');
