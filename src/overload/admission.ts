@@ -152,9 +152,9 @@ export class Admission {
 
   /**
    * Every gate interval: a loop saturated for SATURATED_FOR_MS in a row backs
-   * the limit off below the most calls held at once since the last reading,
-   * unless those were too few (under min_limit, or under half the limit: the
-   * limit is not what let the loop fill up) to be its cause. A quiet second
+   * the limit off below the most calls held at once since the last reading
+   * (but at most to about half), unless those were too few (under min_limit)
+   * to be its cause. A quiet second
    * ends a shedding episode.
    */
   onLoopReading(reading: LoopReading, now = performance.now()): void {
@@ -162,8 +162,9 @@ export class Admission {
     const peak = this.peakInFlight;
     this.peakInFlight = this.inFlight;
     this.saturatedForMs = loopSaturated(reading, settings) ? this.saturatedForMs + reading.intervalMs : 0;
-    if (this.saturatedForMs >= SATURATED_FOR_MS && peak >= Math.max(settings.minLimit, this.limiter.limit / 2)) {
-      this.limiter.backOff(peak);
+    if (this.saturatedForMs >= SATURATED_FOR_MS && peak >= settings.minLimit) {
+      // At most about halved per reading: a stall at light load (a few calls in flight) must not cut a high limit to them.
+      this.limiter.backOff(Math.max(peak, this.limiter.limit / 2));
       this.updateThresholds();
     }
     observer?.state(this.limiter.limit, this.inFlight);

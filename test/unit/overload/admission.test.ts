@@ -127,12 +127,16 @@ test('rejected calls do not grow the limit (aimd would +1 per sample in use)', (
 const idle = { utilization: 0.1, delayP99Ms: 1, intervalMs: 100 };
 test('a saturated loop backs the limit off while the slots are in use; one log line when shedding starts and one when it stops', () => {
   const { admission, methods, lines } = setup({ limiter: 'gradient2', initialLimit: 40, minLimit: 10, maxLoopDelayMs: 50 });
+  const halving = setup({ limiter: 'gradient2', initialLimit: 100, minLimit: 4, maxLoopDelayMs: 50 });
+  for (let i = 0; i < 5; i++) halving.admission.admit(halving.methods.plain, call());
+  halving.admission.onLoopReading({ utilization: 1, delayP99Ms: 900, intervalMs: 1000 }, 0);
+  assert.equal(halving.admission.limit, 45, 'a stall with 5 of 100 in flight halves the limit, not cuts it to 5');
   const saturated = { utilization: 1, delayP99Ms: 200, intervalMs: 100 };
   const blocked = { utilization: 1, delayP99Ms: 900, intervalMs: 1000 };
-  for (let i = 0; i < 15; i++) admission.admit(methods.plain, call());
+  for (let i = 0; i < 5; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(blocked, 0);
-  assert.equal(admission.limit, 40, 'fewer slots in use than half the limit: the limit is not what let the loop fill up');
-  for (let i = 0; i < 15; i++) admission.admit(methods.plain, call());
+  assert.equal(admission.limit, 40, 'fewer slots in use than min_limit: the calls are not what saturates the loop');
+  for (let i = 0; i < 25; i++) admission.admit(methods.plain, call());
   admission.onLoopReading(idle, 0);
   for (let i = 0; i * 100 < SATURATED_FOR_MS - 100; i++) admission.onLoopReading(saturated, 0);
   assert.equal(admission.limit, 40, 'a late timer or two is not overload');
@@ -141,6 +145,7 @@ test('a saturated loop backs the limit off while the slots are in use; one log l
   admission.onLoopReading(idle, 0);
   admission.onLoopReading(blocked, 0);
   assert.ok(admission.limit < 27, 'one late reading that covers a long block counts too');
+  for (let i = 0; i < 30; i++) admission.release(methods.plain, 1, Code.CANCELLED, false);
   for (let i = 0; i < 50; i++) admission.admit(methods.sheddable, call());
   admission.onLoopReading(idle, performance.now() + 10);
   assert.equal(admission.shedding, true);
