@@ -10,6 +10,7 @@
 // alternating which server goes first per level.
 //   node --conditions=tusk-source --import tsx bench/overload-bench.ts [--seconds 4] [--levels 0.3,0.7,2,5]
 //        [--cpu-ms 20] [--wait-ms 20] [--min-limit 2] [--deadline-ms 1000] [--concurrency 8]
+//        [--overload '{"tolerance":1.2,"latency_slack":"0ms"}']   (more keys of the protected server's overload block)
 import { spawnLoadGenerator, spawnOverloadServer, type OverloadServer } from '../test/helpers/overload-processes.js';
 import type { LoadResult } from '../test/helpers/overload-load-generator.js';
 
@@ -23,7 +24,7 @@ const deadlineMs = number('deadline-ms', 1000);
 const levels = (args.get('levels') ?? '0.3,0.7,2,5').split(',').map(Number);
 
 const [on, off, load] = await Promise.all([
-  spawnOverloadServer({ cpuMs, waitMs, overload: { min_limit: number('min-limit', 2) } }),
+  spawnOverloadServer({ cpuMs, waitMs, overload: { min_limit: number('min-limit', 2), ...(JSON.parse(args.get('overload') ?? '{}') as object) } }),
   spawnOverloadServer({ cpuMs, waitMs, overload: { enabled: false } }),
   spawnLoadGenerator(),
 ]);
