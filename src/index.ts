@@ -8,6 +8,7 @@ export * from './client/index.js';
 export * from './discovery/index.js';
 export * from './balancer/index.js';
 export * from './resilience/index.js';
+export * from './overload/index.js';
 export * from './telemetry/index.js';
 export * from './testing/index.js';
 export * from './security/tls/index.js';

@@ -1,4 +1,5 @@
 import { AUTH_METHOD_KEYS } from './schema-auth.js';
+import { priorityKey } from './schema-overload.js';
 import type { KeySpec } from './schema-types.js';
 
 /**
@@ -9,4 +10,5 @@ import type { KeySpec } from './schema-types.js';
  */
 export const SERVER_METHOD_KEYS: Readonly<Record<string, KeySpec>> = {
   ...AUTH_METHOD_KEYS,
+  priority: priorityKey,
 };

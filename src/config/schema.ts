@@ -5,6 +5,7 @@ import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
 import { authSection } from './schema-auth.js';
 import { DEPLOY_SECTION } from './schema-deploy.js';
+import { overloadBlock } from './schema-overload.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
 import { TARGET_TLS, TLS_SECTION } from './schema-tls.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
@@ -229,6 +230,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
         kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"30m"',
         meaning: 'close every connection after this long (GOAWAY, its calls get shutdown_grace), so clients rebalance; null = never, or 30m when [tls] gives the server a certificate (no connection outlives a rotation by more)',
       },
+      overload: overloadBlock,
     },
   },
   client: {

@@ -55,6 +55,33 @@ export interface ServerSection {
   readonly maxConnectionIdleMs: number | null;
   /** null = never. */
   readonly maxConnectionAgeMs: number | null;
+  readonly overload: OverloadSettings;
+}
+
+export type Priority = 'critical' | 'default' | 'sheddable';
+export type LimiterName = 'gradient2' | 'aimd' | 'fixed';
+
+/** `[server] overload { ... }` (src/config/schema-overload.ts says what each means). */
+export interface OverloadSettings {
+  readonly enabled: boolean;
+  readonly limiter: LimiterName;
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  readonly smoothing: number;
+  readonly shortWindow: number;
+  readonly longWindow: number;
+  readonly tolerance: number;
+  readonly latencySlackMs: number;
+  readonly backoffRatio: number;
+  readonly latencyThresholdMs: number;
+  readonly maxLoopDelayMs: number;
+  readonly maxLoopUtilization: number;
+  readonly criticalReserve: number;
+  readonly sheddableShare: number;
+  readonly deadlineAware: boolean;
+  readonly pushbackMs: number;
+  readonly trustPriorityHeader: boolean;
 }
 
 /** The connection settings a client of one service uses: its [client] limits. */
@@ -126,6 +153,8 @@ export interface MethodPolicy {
   readonly public?: boolean;
   /** Server side, with [auth]: scopes the caller must all hold (default [auth] default_scopes). */
   readonly scopes?: readonly string[];
+  /** Server side only: admission priority under overload; absent = "default". */
+  readonly priority?: Priority;
 }
 
 /** One layer of client-policy overrides: a caller's [dependencies] entry or ClientOptions, in the same shape. */

@@ -4,13 +4,9 @@ import { Code } from '../status/codes.js';
 import { wasRelayed } from '../status/downstream.js';
 import { TuskError } from '../status/tusk-error.js';
 
-/** The standard trailer (gRPC A6) in which a server says how long a client should wait before retrying. */
-export const PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
+import { DEADLINE_TOO_SHORT_REASON, OVERLOADED_REASON, OVERLOAD_DOMAIN, PUSHBACK_TRAILER } from '../status/overload-contract.js';
 
-/** The ErrorInfo domain and reasons of a tusk-grpc server's admission. */
-export const OVERLOAD_DOMAIN = 'tusk-grpc';
-export const OVERLOADED_REASON = 'OVERLOADED';
-export const DEADLINE_TOO_SHORT_REASON = 'DEADLINE_TOO_SHORT';
+export { DEADLINE_TOO_SHORT_REASON, OVERLOADED_REASON, OVERLOAD_DOMAIN, PUSHBACK_TRAILER };
 
 /** A pushback longer than this is read as this: a typo on the server must not park an endpoint for days. */
 export const MAX_PUSHBACK_MS = 60_000;

@@ -4,13 +4,16 @@
 // event, which with one layer per stage was a large part of a call's overhead.
 //
 //   in-flight tracking (drain) → request id → trace hook → metrics hook →
-//   access log → deadline → auth → user interceptors → middleware → handler
+//   access log → deadline → auth → admission (overload) → user interceptors →
+//   middleware → handler
 //
 // Middleware (middleware.ts) wraps each handler in bind-service.ts: it sees the
 // CallContext and the decoded message(s) rather than grpc-js events.
 //
 // Observers sit before deadline and auth so refused calls are traced, counted
-// and logged too. grpc-js runs `interceptors[0]` closest to the wire.
+// and logged too. Admission comes right after auth, so an unauthenticated call
+// never takes a slot; it refuses at once (src/overload/), never queues.
+// grpc-js runs `interceptors[0]` closest to the wire.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
@@ -24,6 +27,7 @@ import { callLogFields, callOutcomeFields } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { REQUEST_ID_HEADER, deadlinePassed, firstText } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
+import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
@@ -34,6 +38,8 @@ export interface ServerChainOptions {
   readonly trace: ServerCallHook;
   readonly metrics: ServerCallHook;
   readonly auth?: ServerAuthHook;
+  /** Overload admission; absent when `[server] overload { enabled: false }` (then it costs nothing). */
+  readonly admission?: Admission;
   /** The user's own interceptors, closest to the handler. */
   readonly user?: readonly ServerInterceptor[];
 }
@@ -59,6 +65,10 @@ class ChainedCall {
   private sentMetadata = false;
   private ended = false;
   private sentStatus: SentStatus | undefined;
+  /** Set while the call holds an admission slot; released in end(). */
+  private admitted: AdmittedMethod | undefined;
+  private admittedAt = 0;
+  private shed = false;
 
   constructor(
     private readonly chain: ServerChainOptions,
@@ -109,14 +119,39 @@ class ChainedCall {
         .then(
           (principal) => {
             if (principal) info.setPrincipal(principal);
-            pass(metadata);
+            this.admit(metadata, pass);
           },
           (error: unknown) => this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, chain.logger)),
         );
       return;
     }
+    this.admit(metadata, pass);
+  }
+
+  // ---- admission (overload): its own block, between auth and the user's interceptors
+  private admit(metadata: Metadata, pass: (metadata: Metadata) => void): void {
+    const admission = this.chain.admission;
+    const method = admission?.methodOf(this.path);
+    // Health, reflection and foreign paths are never shed; a call that ended while auth ran takes no slot.
+    if (method === undefined || this.ended) return pass(metadata);
+    const refusal = admission!.admit(method, this.info!);
+    if (refusal !== undefined) {
+      // Shedding is logged when it starts and stops (admission.ts), not once per refused call.
+      this.shed = true;
+      return this.intercepting.sendStatus(refusal as SentStatus);
+    }
+    if (method.holdsSlot) {
+      this.admitted = method;
+      this.admittedAt = performance.now();
+    }
     pass(metadata);
   }
+
+  private releaseAdmission(method: AdmittedMethod, outcome: ServerCallOutcome): void {
+    this.admitted = undefined;
+    this.chain.admission!.release(method, performance.now() - this.admittedAt, outcome.code, this.sentStatus !== undefined);
+  }
+  // ---- end of admission
 
   private sendMetadata(metadata: Metadata, pass: (metadata: Metadata) => void): void {
     this.sentMetadata = true;
@@ -143,9 +178,10 @@ class ChainedCall {
     if (!info || this.ended) return;
     this.ended = true;
     const outcome = this.outcome();
+    if (this.admitted) this.releaseAdmission(this.admitted, outcome);
     this.finishTrace?.(outcome);
     this.finishMetrics?.(outcome);
-    accessLog(chain.logger, info, outcome);
+    accessLog(chain.logger, info, outcome, this.shed);
   }
 
   /** A call grpc-js ended itself (deadline, client cancel) never passed through sendStatus: its outcome is inferred. */
@@ -170,10 +206,10 @@ const SERVER_FAULTS = new Set<number>([Code.UNKNOWN, Code.INTERNAL, Code.DATA_LO
  * when the auth stage established one, and on failure the
  * status `message`; never error details or request fields (README "What is logged").
  */
-function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome): void {
+function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCallOutcome, shed: boolean): void {
   const ok = outcome.code === Code.OK;
-  // OK calls are the hot path: when debug is off, build nothing.
-  if (ok && logger.isLevelEnabled?.('debug') === false) return;
+  // OK calls are the hot path: when debug is off, build nothing. Shed calls are many at once: debug too.
+  if ((ok || shed) && logger.isLevelEnabled?.('debug') === false) return;
   const fields: Record<string, unknown> = {
     ...callLogFields({ service: call.service, method: call.method, requestId: call.requestId, trace: call.trace }),
     ...callOutcomeFields(outcome.code, outcome.durationMs),
@@ -181,6 +217,7 @@ function accessLog(logger: Logger, call: InterceptedCallInfo, outcome: ServerCal
     ...(call.principal ? { subject: call.principal.subject } : {}),
   };
   if (ok) logger.debug(fields, 'call finished');
+  else if (shed) logger.debug({ ...fields, message: outcome.details }, 'call shed');
   else if (SERVER_FAULTS.has(outcome.code)) logger.error({ ...fields, message: outcome.details }, 'call failed');
   else logger.info({ ...fields, message: outcome.details }, 'call failed');
 }

@@ -18,6 +18,9 @@ import { tuskMetrics } from '../telemetry/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
 import { createServerMetricsHook, createServerTraceHook } from '../telemetry/runtime-hooks.js';
 import { holdTelemetry } from '../telemetry/sdk.js';
+import { createAdmission } from '../overload/create-admission.js';
+import type { Admission } from '../overload/admission.js';
+import { overloadMetrics } from '../telemetry/overload-metrics.js';
 import { ActiveCalls } from './active-calls.js';
 import { chooseAdvertiseHost } from './advertise-host.js';
 import { bindService } from './bind-service.js';
@@ -62,6 +65,7 @@ export class TuskServer {
   private grpcServer: Server | undefined;
   private health: ServerHealth | undefined;
   private inFlight: InFlightCalls | undefined;
+  private admission: Admission | undefined;
   private hosted: Hosted[] = [];
   private registrations: RegistrationHandle[] = [];
   private ownedRegistries: Registry[] = [];
@@ -158,6 +162,8 @@ export class TuskServer {
     // [auth] of the hosted services; none = no auth stage in the chain at all. Key files are read now.
     this.authStage = this.options.auth ? undefined : createAuthStage(this.hosted.map(({ service, config }) => ({ descriptor: service.descriptor, config })), { logger });
     const auth = this.options.auth ?? this.authStage?.hook;
+    // Overload admission ([server] overload): absent when off.
+    this.admission = createAdmission(this.hosted.map(({ service, config }) => ({ descriptor: service.descriptor, config })), logger, overloadMetrics(tuskMetrics().registry));
     const server = new Server({
       interceptors: serverInterceptorChain({
         inFlight,
@@ -165,6 +171,7 @@ export class TuskServer {
         trace: this.options.trace ?? createServerTraceHook(),
         metrics: this.options.metrics ?? createServerMetricsHook(),
         ...(auth ? { auth } : {}),
+        ...(this.admission ? { admission: this.admission } : {}),
         user: this.options.interceptors ?? [],
       }),
       ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
@@ -280,6 +287,7 @@ export class TuskServer {
     this.inFlight!.endAll({ code: grpcStatus(shuttingDown.code), details: shuttingDown.message });
     const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
     if (!cleanlyClosed) this.grpcServer!.forceShutdown();
+    this.admission?.close();
     const stopFailure = await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
@@ -342,6 +350,7 @@ export class TuskServer {
     this.health?.setAll('NOT_SERVING');
     await this.deregisterAll(logger);
     this.grpcServer?.forceShutdown();
+    this.admission?.close();
     await this.stopServices(logger);
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();

@@ -31,6 +31,11 @@ test('an empty descriptor resolves to the documented defaults', () => {
       keepalive: { timeMs: 60_000, timeoutMs: 20_000, minClientPingIntervalMs: 10_000 },
       maxConnectionIdleMs: 600_000,
       maxConnectionAgeMs: null,
+      overload: {
+        enabled: true, limiter: 'gradient2', initialLimit: 100, minLimit: 4, maxLimit: 1000, smoothing: 0.2, shortWindow: 10, longWindow: 600,
+        tolerance: 1.5, latencySlackMs: 50, backoffRatio: 0.9, latencyThresholdMs: 1000, maxLoopDelayMs: 100, maxLoopUtilization: 1,
+        criticalReserve: 0.1, sheddableShare: 0.7, deadlineAware: true, pushbackMs: 100, trustPriorityHeader: false,
+      },
     },
     client: {
       balancer: 'p2c_ewma',
