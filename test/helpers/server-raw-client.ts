@@ -3,8 +3,7 @@
 // going through tusk-grpc's own client pipeline.
 import * as grpc from '@grpc/grpc-js';
 import { echoDescriptor, type EchoRequest, type EchoResponse } from './echo-service.js';
-
-const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+import { grpcDefinition } from './grpc-definition.js';
 
 export type RawEchoClient = grpc.Client & {
   echo: (...args: any[]) => grpc.ClientUnaryCall;
@@ -15,20 +14,7 @@ export type RawEchoClient = grpc.Client & {
 };
 
 export function rawEchoClient(address: string, options: grpc.ClientOptions = {}): RawEchoClient {
-  const definition: grpc.ServiceDefinition = Object.fromEntries(
-    Object.values(echoDescriptor().methods).map((method) => [
-      method.localName,
-      {
-        path: method.path,
-        requestStream: method.kind === 'client_streaming' || method.kind === 'bidi_streaming',
-        responseStream: method.kind === 'server_streaming' || method.kind === 'bidi_streaming',
-        requestSerialize: (message: unknown) => toBuffer(method.serializeRequest(message)),
-        requestDeserialize: (bytes: Buffer) => method.deserializeRequest(bytes),
-        responseSerialize: (message: unknown) => toBuffer(method.serializeResponse(message)),
-        responseDeserialize: (bytes: Buffer) => method.deserializeResponse(bytes),
-      },
-    ]),
-  );
+  const definition = grpcDefinition(echoDescriptor(), 'localName');
   const Client = grpc.makeGenericClientConstructor(definition, 'EchoService');
   return new Client(address, grpc.credentials.createInsecure(), options) as unknown as RawEchoClient;
 }

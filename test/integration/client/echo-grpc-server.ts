@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { BadRequest } from '../../../src/status/google/rpc/error_details.js';
 import { Status } from '../../../src/status/google/rpc/status.js';
 import { echoDescriptor, type EchoRequest } from '../../helpers/echo-service.js';
+import { grpcDefinition } from '../../helpers/grpc-definition.js';
 
 export interface EchoServerOptions {
   /** Added to every call's latency. */
@@ -36,18 +37,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   const calls = { count: 0 };
   let port = 0;
   const instance = () => `127.0.0.1:${port}`;
-  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-  for (const method of Object.values(descriptor.methods)) {
-    definition[method.name] = {
-      path: method.path,
-      requestStream: method.kind === 'client_streaming' || method.kind === 'bidi_streaming',
-      responseStream: method.kind === 'server_streaming' || method.kind === 'bidi_streaming',
-      requestSerialize: (value: unknown) => Buffer.from(method.serializeRequest(value)),
-      requestDeserialize: (bytes: Buffer) => method.deserializeRequest(bytes),
-      responseSerialize: (value: unknown) => Buffer.from(method.serializeResponse(value)),
-      responseDeserialize: (bytes: Buffer) => method.deserializeResponse(bytes),
-    };
-  }
+  const definition = grpcDefinition(descriptor);
   const failWith = (request: EchoRequest): grpc.ServiceError | null => {
     if (!request.fail) return null;
     const metadata = new grpc.Metadata();

@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ErrorInfo, RetryInfo } from '../../../src/status/google/rpc/error_details.js';
 import { Status } from '../../../src/status/google/rpc/status.js';
 import { echoDescriptor, type EchoRequest } from '../../helpers/echo-service.js';
+import { grpcDefinition } from '../../helpers/grpc-definition.js';
 
 /** What the server answers a call that arrives now. */
 export type Admission =
@@ -84,18 +85,7 @@ export async function startSheddingServer(options: SheddingServerOptions = {}): 
     state.shedAt.push(performance.now());
     return shedError(answer);
   };
-  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-  for (const method of Object.values(descriptor.methods)) {
-    definition[method.name] = {
-      path: method.path,
-      requestStream: method.kind === 'client_streaming' || method.kind === 'bidi_streaming',
-      responseStream: method.kind === 'server_streaming' || method.kind === 'bidi_streaming',
-      requestSerialize: (value: unknown) => Buffer.from(method.serializeRequest(value)),
-      requestDeserialize: (bytes: Buffer) => method.deserializeRequest(bytes),
-      responseSerialize: (value: unknown) => Buffer.from(method.serializeResponse(value)),
-      responseDeserialize: (bytes: Buffer) => method.deserializeResponse(bytes),
-    };
-  }
+  const definition = grpcDefinition(descriptor);
   const unary = (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const refusal = admit();
     if (refusal !== undefined) return callback(refusal);
