@@ -85,6 +85,12 @@ export class LocalConsumer<T> implements Subscription {
       await this.#inFlight.acquire();
       const attempt = latest + 1;
       if (!(await store.claim(this.group, name, attempt, { holder: this.#holder, untilMs: Date.now() + this.options.policy.ackWaitMs }))) continue;
+      // Acked between our listing and the claim (an ack removes the claims, so the exclusive create can succeed again).
+      if (await store.isAcked(this.group, name)) {
+        this.#done.add(name);
+        await store.ack(this.group, name, attempt);
+        continue;
+      }
       const record = await store.read(this.#subject, name);
       if (record === undefined) continue;
       this.#mine.add(name);

@@ -98,6 +98,10 @@ export class LocalEventStore {
     return new Set(await readdir(this.#groupDir(group, 'acked')).catch(() => [] as string[]));
   }
 
+  async isAcked(group: string, name: string): Promise<boolean> {
+    return exists(join(this.#groupDir(group, 'acked'), name));
+  }
+
   /** The latest attempt per event file. */
   async claims(group: string): Promise<Map<string, number>> {
     const latest = new Map<string, number>();
