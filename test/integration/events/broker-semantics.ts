@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { User } from '../../../gen/user/v1/user.js';
 import { eventType, type EventBroker, type EventContext, type EventType } from '../../../src/events/index.js';
 import { waitUntil } from '../../helpers/wait.js';
+import { spawnConsumerProcess } from '../../helpers/event-consumer-process.js';
+import type { EventsSection } from '../../../src/config/types.js';
 
 export interface StoredMessage {
   readonly subject: string;
@@ -13,6 +15,8 @@ export interface StoredMessage {
 }
 
 export interface BrokerHarness {
+  /** The config a consumer in another process uses to reach the same broker. */
+  config(): EventsSection;
   /** A new broker (its own connection) for one service instance. */
   open(source: string): Promise<EventBroker>;
   /** Writes a message on the wire without tusk's publish (bad input). */
@@ -172,5 +176,36 @@ export function brokerSemantics(harness: () => BrokerHarness): void {
     await broker.close();
     assert.equal(finished, 1, 'close() returned only after the handler ended');
     assert.equal(await h.unacked('drain', `events.${type.fullName}`), 0, 'the drained event was acked');
+  });
+
+  test('a consumer killed with -9 mid-handler: the event goes to another instance after ack_wait and is processed completely once', async () => {
+    const h = harness();
+    const type = freshType('Killed');
+    const ackWaitMs = 1000;
+    const doomed = await spawnConsumerProcess({ TEST_EVENTS_CONFIG: JSON.stringify(h.config()), TEST_EVENT_TYPE: type.fullName, TEST_GROUP: 'killed', TEST_ACK_WAIT_MS: String(ackWaitMs) });
+    const broker = await h.open('survivor');
+    try {
+      const { eventId } = await broker.publish(type, user('k1'));
+      const handling = await doomed.waitFor('handling');
+      assert.deepEqual([handling.id, handling.attempt], ['k1', 1]);
+      await doomed.kill();
+      // Completed runs per event id: what an application's idempotency check would see.
+      const processed = new Map<string, number>();
+      const attempts: number[] = [];
+      await broker.subscribe({
+        group: 'killed', type, ackWaitMs,
+        handler: async (_event, ctx) => {
+          attempts.push(ctx.attempt);
+          processed.set(ctx.eventId, (processed.get(ctx.eventId) ?? 0) + 1);
+        },
+      });
+      await waitUntil(() => processed.has(eventId), WAIT_MS, 'the survivor to process the event', POLL);
+      assert.deepEqual(attempts, [2], 'the survivor got the killed attempt\'s event as attempt 2');
+      assert.equal(processed.get(eventId), 1);
+      await waitUntil(async () => (await h.unacked('killed', `events.${type.fullName}`)) === 0, WAIT_MS, 'the event to be acked', POLL);
+    } finally {
+      await doomed.kill();
+      await broker.close();
+    }
   });
 }

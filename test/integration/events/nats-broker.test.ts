@@ -61,6 +61,7 @@ async function readSubject(subject: string): Promise<StoredMessage[]> {
 }
 
 const harness: BrokerHarness = {
+  config,
   open,
   publishRaw: async (subject, data, headerRecord) => {
     const natsHeaderSet = natsHeaders();
