@@ -19,6 +19,9 @@ export interface NatsServer {
   start(): Promise<void>;
   /** SIGKILL and wait for exit (a crash); keeps port and store. */
   kill(): Promise<void>;
+  /** SIGSTOP: the server hangs with its connections open (what a missed heartbeat looks like); resume() continues it. */
+  pause(): void;
+  resume(): void;
   /** stop() and remove the store dir. */
   destroy(): Promise<void>;
 }
@@ -96,6 +99,8 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     start: launch,
+    pause: () => void (child as ChildProcess | null)?.kill('SIGSTOP'),
+    resume: () => void (child as ChildProcess | null)?.kill('SIGCONT'),
     destroy: async () => {
       await signal('SIGTERM');
       await rm(storeDir, { recursive: true, force: true });

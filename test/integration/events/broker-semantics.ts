@@ -208,4 +208,27 @@ export function brokerSemantics(harness: () => BrokerHarness): void {
       await broker.close();
     }
   });
+
+  test('a handler running longer than ack_wait is kept alive with in-progress acks: no redelivery meanwhile', async () => {
+    const h = harness();
+    const type = freshType('LongHandler');
+    const [first, second] = await Promise.all([h.open('long-1'), h.open('long-2')]);
+    try {
+      const attempts: number[] = [];
+      let finished = 0;
+      const handler = async (_event: User, ctx: EventContext): Promise<void> => {
+        attempts.push(ctx.attempt);
+        await new Promise((resolve) => setTimeout(resolve, 3000)); // three ack_waits
+        finished += 1;
+      };
+      await first.subscribe({ group: 'long', type, ackWaitMs: 1000, handler });
+      await second.subscribe({ group: 'long', type, ackWaitMs: 1000, handler });
+      await first.publish(type, user('l1'));
+      await waitUntil(() => finished === 1, WAIT_MS, 'the long handler to finish', POLL);
+      await waitUntil(async () => (await h.unacked('long', `events.${type.fullName}`)) === 0, WAIT_MS, 'the event to be acked', POLL);
+      assert.deepEqual(attempts, [1], 'delivered once, to one instance, although it outlived ack_wait');
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
 }

@@ -141,6 +141,28 @@ test('a consumer deleted under a running subscription is re-created and keeps de
   }
 });
 
+test('a consumer whose broker hung (missed heartbeats) recovers by itself once the broker answers again', async () => {
+  const type = freshType('Hung');
+  const broker = await open('hung');
+  try {
+    const got: string[] = [];
+    await broker.subscribe({ group: 'hung', type, handler: async (event) => { got.push(event.id); } });
+    await broker.publish(type, user('before-hang'));
+    await waitUntil(() => got.includes('before-hang'), 10_000, 'the event before the hang');
+    server.pause();
+    try {
+      // Heartbeats every 1 s: two missed ones make the consumer re-create its loop.
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+    } finally {
+      server.resume();
+    }
+    await broker.publish(type, user('after-hang'), { timeoutMs: 10_000 });
+    await waitUntil(() => got.includes('after-hang'), 20_000, 'the event after the hang');
+  } finally {
+    await broker.close();
+  }
+});
+
 test('publish rejects with DEADLINE_EXCEEDED while the broker is down, UNAVAILABLE once closed; connecting to nothing is UNAVAILABLE', async () => {
   const type = freshType('Down');
   const broker = await open('down');
