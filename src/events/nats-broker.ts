@@ -30,11 +30,13 @@ export interface NatsBrokerOptions {
 }
 
 const PUBLISH_ATTEMPT_TIMEOUT_MS = 2_000;
+const STREAM_CHECK_INTERVAL_MS = 1_000;
 
 export class NatsEventBroker implements EventBroker {
   readonly provider = 'nats' as const;
   readonly #subscriptions = new Set<NatsConsumer<unknown>>();
   #closed = false;
+  #lastStreamCheck = 0;
 
   private constructor(
     private readonly options: NatsBrokerOptions,
@@ -85,7 +87,12 @@ export class NatsEventBroker implements EventBroker {
     try {
       const ack = await publishUntilDeadline(eventId, options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS, options.signal, async (remainingMs) => {
         if (this.#closed || this.nc.isClosed()) throw new PermanentPublishError('the event broker is closed');
-        return this.js.publish(subject, data, { msgID: eventId, headers, timeout: Math.min(remainingMs, PUBLISH_ATTEMPT_TIMEOUT_MS) });
+        try {
+          return await this.js.publish(subject, data, { msgID: eventId, headers, timeout: Math.min(remainingMs, PUBLISH_ATTEMPT_TIMEOUT_MS) });
+        } catch (error) {
+          await this.#recreateStreamIfMissing();
+          throw error;
+        }
       });
       span.setStatus({ code: SpanStatusCode.OK });
       return { eventId, duplicate: ack.duplicate };
@@ -95,6 +102,13 @@ export class NatsEventBroker implements EventBroker {
     } finally {
       span.end();
     }
+  }
+
+  /** A broker that lost its store answers publishes with "no responders": put the stream back (at most once a second). */
+  async #recreateStreamIfMissing(): Promise<void> {
+    if (Date.now() - this.#lastStreamCheck < STREAM_CHECK_INTERVAL_MS || this.nc.isClosed()) return;
+    this.#lastStreamCheck = Date.now();
+    await ensureStream(this.jsm, this.options.stream, this.options.prefix).catch(() => undefined);
   }
 
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {

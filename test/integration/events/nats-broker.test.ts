@@ -2,6 +2,7 @@
 // the shared semantics, then what only a real broker shows: restarts, a
 // deleted consumer, foreign publishers and subscribers.
 import assert from 'node:assert/strict';
+import { mkdir, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
@@ -211,5 +212,37 @@ test('nats-server killed and restarted under a publish load: every acked publish
     assert.equal(stored.state.subjects?.[`events.${type.fullName}`], TOTAL, 'the retried publishes made no duplicates in the stream');
   } finally {
     await Promise.all([publisher.close(), consumer.close()]);
+  }
+});
+
+// Last in the file: it wipes the broker's store.
+const wipeStore = async (): Promise<void> => {
+  await server.stop();
+  await rm(server.storeDir, { recursive: true, force: true });
+  await mkdir(server.storeDir, { recursive: true });
+  await server.start();
+};
+
+test('nats-server replaced by one with an empty store: publishers and consumers re-create the stream and the group', async () => {
+  const type = freshType('Wiped');
+  const [publisher, consumer] = await Promise.all([open('wiped-publisher'), open('wiped-consumer')]);
+  const alone = await open('lone-publisher');
+  try {
+    const got: string[] = [];
+    await consumer.subscribe({ group: 'wiped', type, handler: async (event) => { got.push(event.id); } });
+    await publisher.publish(type, user('before-wipe'));
+    await waitUntil(() => got.includes('before-wipe'), 10_000, 'the event before the wipe');
+    await wipeStore();
+    await publisher.publish(type, user('after-wipe'), { timeoutMs: 15_000 });
+    await waitUntil(() => got.includes('after-wipe'), 20_000, 'the event after the wipe');
+    assert.equal((await jsm.consumers.info(STREAM, 'wiped')).config.filter_subject, `events.${type.fullName}`);
+    // With no consumer around to re-create it, the publisher puts the stream back itself.
+    await Promise.all([publisher.close(), consumer.close()]);
+    await wipeStore();
+    const { duplicate } = await alone.publish(type, user('publisher-alone'), { timeoutMs: 15_000 });
+    assert.equal(duplicate, false);
+    assert.deepEqual((await jsm.streams.info(STREAM)).config.subjects, ['events.>']);
+  } finally {
+    await Promise.all([publisher.close(), consumer.close(), alone.close()]);
   }
 });
