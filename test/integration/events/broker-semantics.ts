@@ -2,6 +2,8 @@
 // against each (nats-broker.test.ts, local-broker.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { context as otelContext, trace } from '@opentelemetry/api';
+import { node, tracing } from '@opentelemetry/sdk-node';
 import { User } from '../../../gen/user/v1/user.js';
 import { eventType, type EventBroker, type EventContext, type EventType } from '../../../src/events/index.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -229,6 +231,39 @@ export function brokerSemantics(harness: () => BrokerHarness): void {
       assert.deepEqual(attempts, [1], 'delivered once, to one instance, although it outlived ack_wait');
     } finally {
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  test('trace: the publish span is a child of the caller\'s span, the handler span a child of the publish span (traceparent header)', async () => {
+    const h = harness();
+    const type = freshType('Traced');
+    const exporter = new tracing.InMemorySpanExporter();
+    const provider = new node.NodeTracerProvider({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+    provider.register();
+    const broker = await h.open('traced');
+    try {
+      const seen: EventContext[] = [];
+      await broker.subscribe({ group: 'traced', type, handler: async (_event, ctx) => { seen.push(ctx); } });
+      const caller = provider.getTracer('test').startSpan('caller');
+      await otelContext.with(trace.setSpan(otelContext.active(), caller), () => broker.publish(type, user('t1')));
+      caller.end();
+      await waitUntil(() => seen.length === 1 && exporter.getFinishedSpans().some((span) => span.name.endsWith(' process')), WAIT_MS, 'the traced event', POLL);
+      const spans = exporter.getFinishedSpans();
+      const publish = spans.find((span) => span.name === `${type.fullName} publish`)!;
+      const processSpan = spans.find((span) => span.name === `${type.fullName} process`)!;
+      const traceId = caller.spanContext().traceId;
+      assert.equal(publish.spanContext().traceId, traceId);
+      assert.equal(publish.parentSpanContext?.spanId, caller.spanContext().spanId);
+      assert.equal(processSpan.spanContext().traceId, traceId, 'one trace from the call to the handler');
+      assert.equal(processSpan.parentSpanContext?.spanId, publish.spanContext().spanId);
+      assert.equal(seen[0]!.trace.traceId, traceId);
+      const [stored] = await h.read(`events.${type.fullName}`);
+      assert.match(stored!.headers.traceparent!, new RegExp(`^00-${traceId}-${publish.spanContext().spanId}-01$`));
+    } finally {
+      await broker.close();
+      await provider.shutdown();
+      trace.disable();
+      otelContext.disable();
     }
   });
 }
