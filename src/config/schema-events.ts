@@ -21,12 +21,12 @@ export const EVENTS_SECTION: BlockSpec = {
     prefix: {
       kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: DEFAULT_PREFIX,
       check: (value) => (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(value as string) ? undefined : 'is not a NATS subject prefix (tokens of letters, digits, "-" and "_" joined by ".")'),
-      example: '"prod.events"', meaning: 'subjects are <prefix>.<full message name>, dead letters <prefix>.dlq.<full message name>',
+      example: '"prod.events"', meaning: 'subjects are `<prefix>.<full message name>`, dead letters `<prefix>.dlq.<full message name>`',
     },
     stream: {
       kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: DEFAULT_STREAM,
       check: (value) => (/^[A-Za-z0-9_-]+$/.test(value as string) ? undefined : 'is not a JetStream stream name (letters, digits, "-" and "_")'),
-      example: '"ORDERS_EVENTS"', meaning: 'the JetStream stream, created with subjects <prefix>.> and file storage when missing',
+      example: '"ORDERS_EVENTS"', meaning: 'the JetStream stream, created with subjects `<prefix>.>` and file storage when missing',
     },
     retention: { kind: 'leaf', type: { kind: 'enum', values: ['limits', 'interest'] }, default: 'limits', example: '"interest"', meaning: 'stream retention when created: limits (kept until max_age) or interest (until every group acked)' },
     max_age: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"168h"', meaning: 'stream: drop events older than this; null = never' },
