@@ -11,9 +11,10 @@ import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
 import { LocalConsumer } from './local-consumer.js';
 import { LocalEventStore } from './local-store.js';
+import { checkEventType, checkSubscribeOptions } from './options-check.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS, PermanentPublishError, publishUntilDeadline } from './publish-retry.js';
 import type { EventBroker, EventType, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.js';
-import { checkGroupName, EVENT_TYPE_HEADER, eventSubject, MSG_ID_HEADER, SOURCE_HEADER } from './wire.js';
+import { EVENT_TYPE_HEADER, eventSubject, MSG_ID_HEADER, SOURCE_HEADER } from './wire.js';
 
 export interface LocalBrokerOptions {
   readonly dir: string;
@@ -36,6 +37,7 @@ export class LocalEventBroker implements EventBroker {
   }
 
   async publish<T>(type: EventType<T>, event: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+    checkEventType(type);
     const eventId = options.eventId ?? randomUUID();
     const data = Buffer.from(type.encode(event).finish()).toString('base64');
     const span = trace.getTracer(TRACER_NAME).startSpan(`${type.fullName} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': eventId } });
@@ -54,7 +56,7 @@ export class LocalEventBroker implements EventBroker {
 
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {
     if (this.#closed) throw new TuskError(Code.UNAVAILABLE, 'the event broker is closed');
-    checkGroupName(options.group);
+    checkSubscribeOptions(options);
     const consumer = new LocalConsumer<T>({
       store: this.#store,
       prefix: this.options.prefix,

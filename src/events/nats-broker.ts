@@ -11,9 +11,10 @@ import { injectTraceContext } from '../telemetry/propagation.js';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
 import { NatsConsumer } from './nats-consumer.js';
 import { ensureStream } from './nats-setup.js';
+import { checkEventType, checkSubscribeOptions, redactServers } from './options-check.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS, PermanentPublishError, publishUntilDeadline } from './publish-retry.js';
 import type { EventBroker, EventStreamSettings, EventType, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.js';
-import { checkGroupName, EVENT_TYPE_HEADER, eventSubject, SOURCE_HEADER } from './wire.js';
+import { EVENT_TYPE_HEADER, eventSubject, SOURCE_HEADER } from './wire.js';
 
 export interface NatsBrokerOptions {
   /** host:port list of the NATS servers. */
@@ -58,7 +59,7 @@ export class NatsEventBroker implements EventBroker {
         reconnectTimeWait: 250,
       });
     } catch (error) {
-      throw new TuskError(Code.UNAVAILABLE, `cannot connect to NATS at ${options.servers.join(', ')}: ${messageOf(error)}`);
+      throw new TuskError(Code.UNAVAILABLE, `cannot connect to NATS at ${redactServers(options.servers)}: ${messageOf(error)}`);
     }
     try {
       const jsm = await jetstreamManager(nc);
@@ -66,11 +67,12 @@ export class NatsEventBroker implements EventBroker {
       return new NatsEventBroker(options, nc, jetstream(nc), jsm);
     } catch (error) {
       await nc.close().catch(() => undefined);
-      throw new TuskError(Code.UNAVAILABLE, `JetStream stream ${options.stream.name} not available on ${options.servers.join(', ')}: ${messageOf(error)} (is nats-server running with -js?)`);
+      throw new TuskError(Code.UNAVAILABLE, `JetStream stream ${options.stream.name} not available on ${redactServers(options.servers)}: ${messageOf(error)} (is nats-server running with -js?)`);
     }
   }
 
   async publish<T>(type: EventType<T>, event: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+    checkEventType(type);
     const eventId = options.eventId ?? randomUUID();
     const data = type.encode(event).finish();
     const subject = eventSubject(this.options.prefix, type.fullName);
@@ -113,7 +115,7 @@ export class NatsEventBroker implements EventBroker {
 
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {
     if (this.#closed) throw new TuskError(Code.UNAVAILABLE, 'the event broker is closed');
-    checkGroupName(options.group);
+    checkSubscribeOptions(options);
     const consumer = new NatsConsumer<T>({
       js: this.js,
       jsm: this.jsm,

@@ -35,13 +35,6 @@ export function typeFromSubject(prefix: string, subject: string): string {
   return subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;
 }
 
-/** A JetStream durable name may not hold `.`, `*`, `>`, whitespace or path separators. */
-export function checkGroupName(group: string): void {
-  if (!/^[A-Za-z0-9_-]+$/.test(group)) {
-    throw new RangeError(`consumer group ${JSON.stringify(group)} may only hold letters, digits, "-" and "_" (it names a JetStream durable consumer)`);
-  }
-}
-
 /** Bounds a header value (an error message can be long) so a dead letter stays small. */
 export function headerSafe(text: string, maxChars = 1000): string {
   const oneLine = text.replace(/[\r\n]+/g, ' ');
