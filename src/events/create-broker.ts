@@ -1,4 +1,6 @@
+import type { Registry } from 'prom-client';
 import type { EventsSection } from '../config/types.js';
+import { eventMetrics, NO_EVENT_METRICS } from './event-metrics.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { EventBroker, EventType } from './types.js';
@@ -13,6 +15,8 @@ export interface CreateEventBrokerOptions {
   readonly idleHeartbeatMs?: number;
   /** nats: how long the first connection may take; default 5 s. */
   readonly connectTimeoutMs?: number;
+  /** Where the tusk_events_* metrics go (e.g. the server's registry); none when left out. */
+  readonly metricsRegistry?: Registry;
 }
 
 /**
@@ -21,9 +25,10 @@ export interface CreateEventBrokerOptions {
  */
 export async function createEventBroker(config: EventsSection, options: CreateEventBrokerOptions): Promise<EventBroker> {
   const logger = (options.logger ?? createLogger({ name: 'tusk-grpc' })).child({ component: 'events', broker: config.broker });
+  const observer = options.metricsRegistry ? eventMetrics(options.metricsRegistry) : NO_EVENT_METRICS;
   if (config.broker === 'local') {
     const { LocalEventBroker } = await import('./local-broker.js');
-    return new LocalEventBroker({ dir: config.dir, streamName: config.stream, prefix: config.prefix, source: options.source, logger, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
+    return new LocalEventBroker({ dir: config.dir, streamName: config.stream, prefix: config.prefix, source: options.source, logger, observer, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
   }
   const { NatsEventBroker } = await import('./nats-broker.js');
   return NatsEventBroker.connect({
@@ -31,6 +36,7 @@ export async function createEventBroker(config: EventsSection, options: CreateEv
     prefix: config.prefix,
     source: options.source,
     logger,
+    observer,
     stream: { name: config.stream, retention: config.retention, maxAgeMs: config.maxAgeMs, replicas: config.replicas, duplicateWindowMs: config.duplicateWindowMs },
     ...(options.idleHeartbeatMs === undefined ? {} : { idleHeartbeatMs: options.idleHeartbeatMs }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),

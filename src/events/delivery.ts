@@ -6,6 +6,7 @@ import { contextFromTraceHeaders, currentTraceContext } from '../telemetry/propa
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { messageOf } from '../status/tusk-error.js';
+import type { EventObserver } from './event-metrics.js';
 import type { EventType, EventHandler } from './types.js';
 import { EVENT_TYPE_HEADER, MSG_ID_HEADER, SOURCE_HEADER } from './wire.js';
 
@@ -35,6 +36,7 @@ export interface DeliveryPolicy<T> {
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
   readonly ackWaitMs: number;
+  readonly observer: EventObserver;
 }
 
 export const DEFAULT_MAX_DELIVER = 5;
@@ -57,26 +59,39 @@ export async function handleDelivery<T>(delivery: Delivery, policy: DeliveryPoli
   const typeName = delivery.headers[EVENT_TYPE_HEADER.toLowerCase()] ?? delivery.subjectType;
   const eventId = delivery.headers[MSG_ID_HEADER.toLowerCase()] ?? '';
   const log = logger.child({ group: policy.group, event_type: typeName, event_id: eventId, attempt: delivery.attempt });
+  const { observer } = policy;
+  observer.delivered(policy.group, typeName, delivery.attempt);
+  const deadLetter = async (error: string, handlerMs = 0): Promise<void> => {
+    log.error({ err: error }, 'event dead-lettered');
+    await delivery.deadLetter(typeName, error);
+    observer.settled(policy.group, typeName, 'dead_lettered', handlerMs);
+  };
   try {
     if (typeName !== policy.type.fullName) {
-      return await deadLetter(delivery, typeName, `unknown tusk-event-type ${JSON.stringify(typeName)}: group ${policy.group} handles ${policy.type.fullName}`, log);
+      return await deadLetter(`unknown tusk-event-type ${JSON.stringify(typeName)}: group ${policy.group} handles ${policy.type.fullName}`);
     }
     if (delivery.attempt > policy.maxDeliver) {
       // An earlier attempt never answered (its instance died or it outlived ack_wait) and it was the last one allowed.
-      return await deadLetter(delivery, typeName, `not acknowledged after ${policy.maxDeliver} deliveries (handler timed out or its instance stopped)`, log);
+      return await deadLetter(`not acknowledged after ${policy.maxDeliver} deliveries (handler timed out or its instance stopped)`);
     }
     let event: T;
     try {
       event = policy.type.decode(delivery.data);
     } catch (error) {
-      return await deadLetter(delivery, typeName, `undecodable payload for ${typeName}: ${messageOf(error)}`, log);
+      return await deadLetter(`undecodable payload for ${typeName}: ${messageOf(error)}`);
     }
+    const started = performance.now();
     const failure = await runHandler(event, delivery, policy, typeName, eventId, log);
-    if (failure === undefined) return await delivery.ack();
-    if (delivery.attempt >= policy.maxDeliver) return await deadLetter(delivery, typeName, failure, log);
+    const handlerMs = Math.max(performance.now() - started, Number.MIN_VALUE);
+    if (failure === undefined) {
+      await delivery.ack();
+      return observer.settled(policy.group, typeName, 'acked', handlerMs);
+    }
+    if (delivery.attempt >= policy.maxDeliver) return await deadLetter(failure, handlerMs);
     const delayMs = backoffFor(policy.backoffMs, delivery.attempt);
     log.warn({ err: failure, retry_in_ms: delayMs }, 'event handler failed; redelivering after backoff');
     await delivery.retryAfter(delayMs);
+    observer.settled(policy.group, typeName, 'retried', handlerMs);
   } catch (error) {
     log.error({ err: messageOf(error) }, 'could not settle an event delivery; the broker redelivers it after ack_wait');
   }
@@ -114,12 +129,6 @@ async function runHandler<T>(event: T, delivery: Delivery, policy: DeliveryPolic
     span.end();
   }
 }
-
-async function deadLetter(delivery: Delivery, typeName: string, error: string, log: Logger): Promise<void> {
-  log.error({ err: error }, 'event dead-lettered');
-  await delivery.deadLetter(typeName, error);
-}
-
 /** First value of each header, names lower-cased. */
 export function lowerCaseHeaders(entries: Iterable<readonly [string, string | readonly string[]]>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { context as otelContext, SpanKind, trace } from '@opentelemetry/api';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { Logger } from '../telemetry/logger-types.js';
+import type { EventObserver } from './event-metrics.js';
 import { injectTraceContext } from '../telemetry/propagation.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
@@ -22,6 +23,7 @@ export interface LocalBrokerOptions {
   readonly prefix: string;
   readonly source: string;
   readonly logger: Logger;
+  readonly observer: EventObserver;
   /** How often consumers look for new events; default 50 ms. */
   readonly pollMs?: number;
 }
@@ -48,7 +50,11 @@ export class LocalEventBroker implements EventBroker {
         if (this.#closed) throw new PermanentPublishError('the event broker is closed');
         return this.#store.append(eventId, { subject: eventSubject(this.options.prefix, type.fullName), headers, data, publishedAtMs: Date.now() });
       });
+      this.options.observer.published(type.fullName, duplicate ? 'duplicate' : 'stored');
       return { eventId, duplicate };
+    } catch (error) {
+      this.options.observer.published(type.fullName, 'failed');
+      throw error;
     } finally {
       span.end();
     }
@@ -71,6 +77,7 @@ export class LocalEventBroker implements EventBroker {
         maxDeliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
         backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
         ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+        observer: this.options.observer,
       },
     });
     await consumer.start();

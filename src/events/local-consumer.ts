@@ -33,6 +33,7 @@ export class LocalConsumer<T> implements Subscription {
   readonly #inFlight: InFlight;
   #stopped = false;
   #loop: Promise<void> = Promise.resolve();
+  #stopObservingPending: () => void = () => undefined;
 
   constructor(private readonly options: LocalConsumerOptions<T>) {
     this.group = options.policy.group;
@@ -43,11 +44,16 @@ export class LocalConsumer<T> implements Subscription {
 
   async start(): Promise<void> {
     await this.options.store.ensureGroup(this.group);
+    this.#stopObservingPending = this.options.policy.observer.observePending(this.group, this.type, async () => {
+      const acked = await this.options.store.acked(this.group);
+      return (await this.options.store.list(this.#subject)).filter((name) => !acked.has(name)).length;
+    });
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopObservingPending();
     await this.#loop;
     await this.#inFlight.drained();
     this.options.onStopped(this);

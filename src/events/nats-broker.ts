@@ -7,6 +7,7 @@ import { Code } from '../status/codes.js';
 import { messageOf, TuskError } from '../status/tusk-error.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import type { Logger } from '../telemetry/logger-types.js';
+import type { EventObserver } from './event-metrics.js';
 import { injectTraceContext } from '../telemetry/propagation.js';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
 import { NatsConsumer } from './nats-consumer.js';
@@ -24,6 +25,7 @@ export interface NatsBrokerOptions {
   /** The publishing service (`tusk-source`). */
   readonly source: string;
   readonly logger: Logger;
+  readonly observer: EventObserver;
   /** How long the first connection may take; default 5 s. */
   readonly connectTimeoutMs?: number;
   /** Pull heartbeat of consumers; default 5 s (two missed ones re-create the consumer loop). */
@@ -97,8 +99,10 @@ export class NatsEventBroker implements EventBroker {
         }
       });
       span.setStatus({ code: SpanStatusCode.OK });
+      this.options.observer.published(type.fullName, ack.duplicate ? 'duplicate' : 'stored');
       return { eventId, duplicate: ack.duplicate };
     } catch (error) {
+      this.options.observer.published(type.fullName, 'failed');
       span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       throw error;
     } finally {
@@ -132,6 +136,7 @@ export class NatsEventBroker implements EventBroker {
         maxDeliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
         backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
         ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+        observer: this.options.observer,
       },
     });
     await consumer.start();

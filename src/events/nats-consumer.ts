@@ -36,6 +36,7 @@ export class NatsConsumer<T> implements Subscription {
   #stopped = false;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> = Promise.resolve();
+  #stopObservingPending: () => void = () => undefined;
   readonly #inFlight: InFlight;
   /** How many times the consume loop was (re)started; for tests and logs. */
   restarts = 0;
@@ -49,11 +50,16 @@ export class NatsConsumer<T> implements Subscription {
   /** Creates the durable consumer (so events published from now on are kept for the group), then starts consuming. */
   async start(): Promise<void> {
     await this.#ensure();
+    this.#stopObservingPending = this.options.policy.observer.observePending(this.group, this.type, async () => {
+      const info = await this.options.jsm.consumers.info(this.options.stream.name, this.group);
+      return info.num_pending + info.num_ack_pending;
+    });
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopObservingPending();
     this.#messages?.stop();
     await this.#loop;
     await this.#inFlight.drained();

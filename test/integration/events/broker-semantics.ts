@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import { node, tracing } from '@opentelemetry/sdk-node';
+import { Registry } from 'prom-client';
 import { User } from '../../../gen/user/v1/user.js';
 import { eventType, type EventBroker, type EventContext, type EventType } from '../../../src/events/index.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -20,7 +21,7 @@ export interface BrokerHarness {
   /** The config a consumer in another process uses to reach the same broker. */
   config(): EventsSection;
   /** A new broker (its own connection) for one service instance. */
-  open(source: string): Promise<EventBroker>;
+  open(source: string, metricsRegistry?: Registry): Promise<EventBroker>;
   /** Writes a message on the wire without tusk's publish (bad input). */
   publishRaw(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<void>;
   /** Events of the subject the group has not acked yet. */
@@ -264,6 +265,43 @@ export function brokerSemantics(harness: () => BrokerHarness): void {
       await provider.shutdown();
       trace.disable();
       otelContext.disable();
+    }
+  });
+
+  test('metrics: published, delivered, redelivered, acked and dead-lettered counts, handler duration, pending per group', async () => {
+    const h = harness();
+    const type = freshType('Metered');
+    const registry = new Registry();
+    const broker = await h.open('metered', registry);
+    try {
+      let settled = 0;
+      await broker.subscribe({
+        group: 'metered', type, maxDeliver: 2, backoffMs: [50],
+        handler: async (event) => {
+          settled += 1;
+          if (event.id === 'poison') throw new Error('always fails');
+        },
+      });
+      await broker.publish(type, user('fine'));
+      await broker.publish(type, user('poison'));
+      await waitUntil(async () => (await h.read(`events.dlq.${type.fullName}`)).length === 1 && settled === 3, WAIT_MS, 'one acked and one dead-lettered event', POLL);
+      const value = async (name: string, labels: Record<string, string>): Promise<number | undefined> => {
+        // A histogram's samples live under its base name, each with its own metricName (…_count, …_sum).
+        const metric = (await registry.getMetricsAsJSON()).find((candidate) => candidate.name === name || name === `${candidate.name}_count`);
+        return metric?.values.find((sample) => ((sample as { metricName?: string }).metricName ?? metric.name) === name
+          && Object.entries(labels).every(([key, wanted]) => sample.labels[key] === wanted))?.value;
+      };
+      const labels = { group: 'metered', event_type: type.fullName };
+      assert.equal(await value('tusk_events_published_total', { event_type: type.fullName, outcome: 'stored' }), 2);
+      assert.equal(await value('tusk_events_delivered_total', labels), 3);
+      assert.equal(await value('tusk_events_redelivered_total', labels), 1);
+      assert.equal(await value('tusk_events_settled_total', { ...labels, outcome: 'acked' }), 1);
+      assert.equal(await value('tusk_events_settled_total', { ...labels, outcome: 'retried' }), 1);
+      assert.equal(await value('tusk_events_settled_total', { ...labels, outcome: 'dead_lettered' }), 1);
+      assert.equal(await value('tusk_events_handler_duration_seconds_count', { ...labels, outcome: 'acked' }), 1);
+      await waitUntil(async () => (await value('tusk_events_consumer_pending', labels)) === 0, WAIT_MS, 'no pending events', POLL);
+    } finally {
+      await broker.close();
     }
   });
 }

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Registry } from 'prom-client';
 import { createEventBroker, type EventBroker } from '../../../src/events/index.js';
 import { LocalEventStore } from '../../../src/events/local-store.js';
 import type { EventsSection } from '../../../src/config/types.js';
@@ -17,7 +18,7 @@ const logger = createLogger({ level: 'silent' });
 const config = (): EventsSection => ({
   broker: 'local', servers: [], prefix: 'events', stream: 'TUSK_EVENTS', retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000, dir,
 });
-const open = (source: string): Promise<EventBroker> => createEventBroker(config(), { source, logger, pollMs: 20 });
+const open = (source: string, metricsRegistry?: Registry): Promise<EventBroker> => createEventBroker(config(), { source, logger, ...(metricsRegistry ? { metricsRegistry } : {}), pollMs: 20 });
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tusk-events-test-'));

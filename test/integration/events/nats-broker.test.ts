@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
+import type { Registry } from 'prom-client';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { User } from '../../../gen/user/v1/user.js';
@@ -26,7 +27,7 @@ const logger = createLogger({ level: 'silent' });
 const config = (): EventsSection => ({
   broker: 'nats', servers: [server.endpoint], prefix: 'events', stream: STREAM, retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000, dir: '/nonexistent',
 });
-const open = (source: string): Promise<EventBroker> => createEventBroker(config(), { source, logger, idleHeartbeatMs: 1000 });
+const open = (source: string, metricsRegistry?: Registry): Promise<EventBroker> => createEventBroker(config(), { source, logger, ...(metricsRegistry ? { metricsRegistry } : {}), idleHeartbeatMs: 1000 });
 
 before(async () => {
   server = await startNats();

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { User } from '../../../gen/user/v1/user.js';
 import { backoffFor, handleDelivery, type Delivery } from '../../../src/events/delivery.js';
+import { NO_EVENT_METRICS } from '../../../src/events/event-metrics.js';
 import { checkSubscribeOptions, redactServers } from '../../../src/events/options-check.js';
 import { eventType } from '../../../src/events/index.js';
 import { Code } from '../../../src/status/codes.js';
@@ -24,7 +25,7 @@ function fakeDelivery(attempt: number, data: Uint8Array, headers: Record<string,
   };
   return { delivery, outcome };
 }
-const policy = (handler: () => Promise<void>, maxDeliver = 3) => ({ group: 'g', type, handler, maxDeliver, backoffMs: [100, 500], ackWaitMs: 30_000 });
+const policy = (handler: () => Promise<void>, maxDeliver = 3) => ({ group: 'g', type, handler, maxDeliver, backoffMs: [100, 500], ackWaitMs: 30_000, observer: NO_EVENT_METRICS });
 const good = User.encode({ id: 'u', name: 'n', email: 'e', createdAt: undefined }).finish();
 
 test('backoff: entry n-1 before attempt n+1, the last one repeating', () => {
