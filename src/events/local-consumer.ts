@@ -8,6 +8,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import { messageOf } from '../status/tusk-error.js';
 import { handleDelivery, lowerCaseHeaders, type Delivery, type DeliveryPolicy } from './delivery.js';
 import { InFlight } from './in-flight.js';
+import { groupConflict } from './options-check.js';
 import type { LocalEventRecord, LocalEventStore } from './local-store.js';
 import type { Subscription } from './types.js';
 import { deadLetterSubject, DELIVERIES_HEADER, ERROR_HEADER, eventSubject, headerSafe, MSG_ID_HEADER, typeFromSubject } from './wire.js';
@@ -43,7 +44,8 @@ export class LocalConsumer<T> implements Subscription {
   }
 
   async start(): Promise<void> {
-    await this.options.store.ensureGroup(this.group);
+    const groupSubject = await this.options.store.ensureGroup(this.group, this.#subject);
+    if (groupSubject !== this.#subject) throw groupConflict(this.group, groupSubject, this.#subject);
     this.#stopObservingPending = this.options.policy.observer.observePending(this.group, this.type, async () => {
       const acked = await this.options.store.acked(this.group);
       return (await this.options.store.list(this.#subject)).filter((name) => !acked.has(name)).length;

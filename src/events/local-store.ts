@@ -55,9 +55,20 @@ export class LocalEventStore {
     return join(this.root, 'groups', safeName(group), part);
   }
 
-  async ensureGroup(group: string): Promise<void> {
+  /** Creates the group's folders and records its subject; returns the subject the group was created for (maybe another one). */
+  async ensureGroup(group: string, subject: string): Promise<string> {
     await mkdir(this.#groupDir(group, 'acked'), { recursive: true, mode: 0o700 });
     await mkdir(this.#groupDir(group, 'claims'), { recursive: true, mode: 0o700 });
+    const subjectFile = join(this.root, 'groups', safeName(group), 'subject');
+    try {
+      const handle = await open(subjectFile, 'wx');
+      await handle.writeFile(subject);
+      await handle.close();
+      return subject;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return (await readFile(subjectFile, 'utf8')) || subject;
+    }
   }
 
   /** Stores the event unless its id is already stored; true when it was a duplicate. */

@@ -139,7 +139,11 @@ export class NatsEventBroker implements EventBroker {
         observer: this.options.observer,
       },
     });
-    await consumer.start();
+    try {
+      await consumer.start();
+    } catch (error) {
+      throw error instanceof TuskError ? error : new TuskError(Code.UNAVAILABLE, `cannot create consumer group ${options.group} on ${redactServers(this.options.servers)}: ${messageOf(error)}`);
+    }
     this.#subscriptions.add(consumer as NatsConsumer<unknown>);
     return consumer;
   }

@@ -5,6 +5,7 @@ import {
   AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType,
   type ConsumerConfig, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
+import { groupConflict } from './options-check.js';
 import type { EventStreamSettings } from './types.js';
 import { streamSubjects } from './wire.js';
 
@@ -65,7 +66,7 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
   }
   if (existing) {
     if (existing.config.filter_subject !== settings.subject) {
-      throw new Error(`consumer group ${settings.group} already consumes ${existing.config.filter_subject ?? 'another subject'}; one group handles one event type (use another group name for ${settings.subject})`);
+      throw groupConflict(settings.group, existing.config.filter_subject ?? 'another subject', settings.subject);
     }
     return;
   }

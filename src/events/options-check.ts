@@ -34,3 +34,8 @@ export function checkSubscribeOptions<T>(options: SubscribeOptions<T>): void {
 export function redactServers(servers: readonly string[]): string {
   return servers.map((server) => server.replace(/\/\/[^@/]*@/, '//<hidden>@').replace(/^[^/@]*@/, '<hidden>@')).join(', ');
 }
+
+/** One group handles one event type: its durable consumer filters one subject (nats-server 2.9 has no multi-subject consumers). */
+export function groupConflict(group: string, existingSubject: string, wantedSubject: string): TuskError {
+  return new TuskError(Code.FAILED_PRECONDITION, `consumer group ${group} already consumes ${existingSubject}; one group handles one event type (use another group name for ${wantedSubject})`);
+}

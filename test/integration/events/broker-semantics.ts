@@ -8,6 +8,8 @@ import { Registry } from 'prom-client';
 import { User } from '../../../gen/user/v1/user.js';
 import { eventType, type EventBroker, type EventContext, type EventType } from '../../../src/events/index.js';
 import { waitUntil } from '../../helpers/wait.js';
+import { Code } from '../../../src/status/codes.js';
+import { TuskError } from '../../../src/status/tusk-error.js';
 import { spawnConsumerProcess } from '../../helpers/event-consumer-process.js';
 import type { EventsSection } from '../../../src/config/types.js';
 
@@ -300,6 +302,21 @@ export function brokerSemantics(harness: () => BrokerHarness): void {
       assert.equal(await value('tusk_events_settled_total', { ...labels, outcome: 'dead_lettered' }), 1);
       assert.equal(await value('tusk_events_handler_duration_seconds_count', { ...labels, outcome: 'acked' }), 1);
       await waitUntil(async () => (await value('tusk_events_consumer_pending', labels)) === 0, WAIT_MS, 'no pending events', POLL);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('one group handles one event type: subscribing it to a second type is FAILED_PRECONDITION', async () => {
+    const h = harness();
+    const [first, second] = [freshType('GroupFirst'), freshType('GroupSecond')];
+    const broker = await h.open('one-type');
+    try {
+      await broker.subscribe({ group: 'one-type', type: first, handler: async () => undefined });
+      await assert.rejects(
+        broker.subscribe({ group: 'one-type', type: second, handler: async () => undefined }),
+        (error: unknown) => error instanceof TuskError && error.code === Code.FAILED_PRECONDITION && error.message.includes(`already consumes events.${first.fullName}`),
+      );
     } finally {
       await broker.close();
     }
