@@ -28,6 +28,8 @@ export async function createEventBroker(config: EventsSection, options: CreateEv
   const observer = options.metricsRegistry ? eventMetrics(options.metricsRegistry) : NO_EVENT_METRICS;
   if (config.broker === 'local') {
     const { LocalEventBroker } = await import('./local-broker.js');
+    const { ensurePrivateEventsFolder } = await import('./local-store.js');
+    await ensurePrivateEventsFolder(config.dir);
     return new LocalEventBroker({ dir: config.dir, streamName: config.stream, prefix: config.prefix, source: options.source, logger, observer, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
   }
   const { NatsEventBroker } = await import('./nats-broker.js');

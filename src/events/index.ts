@@ -2,7 +2,7 @@
 // on NATS JetStream, or on a local folder for development.
 export type { EventBroker, EventContext, EventHandler, EventType, PublishOptions, PublishReceipt, SubscribeOptions, Subscription, EventStreamSettings } from './types.js';
 export { createEventBroker, eventType, type CreateEventBrokerOptions } from './create-broker.js';
-export { defaultLocalEventsDir } from './local-store.js';
+export { defaultLocalEventsDir, UnsafeEventsFolderError } from './local-store.js';
 export { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
 export { DEFAULT_PUBLISH_TIMEOUT_MS } from './publish-retry.js';
 export {

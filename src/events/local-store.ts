@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../discovery/local-files.js';
+import { PRIVATE_FOLDER_MODE, writeFileAtomically } from '../discovery/local-files.js';
+import { OneLineError } from '../status/fatal.js';
 
 /** One stored event: the same parts a JetStream message has. */
 export interface LocalEventRecord {
@@ -32,6 +33,25 @@ export function defaultLocalEventsDir(): string {
 
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Anyone who may write the events folder could inject events into every handler: refuse such a folder. */
+export class UnsafeEventsFolderError extends OneLineError {
+  constructor(dir: string, problem: string) {
+    super(`local events folder ${dir} ${problem}; use a folder only you can write (chmod 700) or set TUSK_EVENTS_DIR`);
+    this.name = 'UnsafeEventsFolderError';
+  }
+}
+
+/** Creates the folder 0700 if missing; refuses one another user owns or that group or others may write. */
+export async function ensurePrivateEventsFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new UnsafeEventsFolderError(dir, 'is not a folder');
+  if (process.platform === 'win32') return; // POSIX modes and uids mean nothing there
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) throw new UnsafeEventsFolderError(dir, `belongs to another user (uid ${info.uid})`);
+  if ((info.mode & 0o022) !== 0) throw new UnsafeEventsFolderError(dir, `is writable by other users (mode ${(info.mode & 0o777).toString(8)})`);
 }
 
 let sequence = 0;

@@ -1,12 +1,12 @@
 // The `local` provider (a folder) passes the same semantics tests as `nats`,
 // processes sharing the folder included.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Registry } from 'prom-client';
-import { createEventBroker, type EventBroker } from '../../../src/events/index.js';
+import { createEventBroker, UnsafeEventsFolderError, type EventBroker } from '../../../src/events/index.js';
 import { LocalEventStore } from '../../../src/events/local-store.js';
 import type { EventsSection } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
@@ -54,3 +54,16 @@ const harness: BrokerHarness = {
 };
 
 brokerSemantics(() => harness);
+
+test('a local events folder others may write is refused (they could inject events), naming TUSK_EVENTS_DIR', async () => {
+  const open = await mkdtemp(join(tmpdir(), 'tusk-events-open-'));
+  try {
+    await chmod(open, 0o777);
+    await assert.rejects(
+      createEventBroker({ ...config(), dir: open }, { source: 'x', logger }),
+      (error: unknown) => error instanceof UnsafeEventsFolderError && /writable by other users \(mode 777\)/.test(error.message) && /TUSK_EVENTS_DIR/.test(error.message),
+    );
+  } finally {
+    await rm(open, { recursive: true, force: true });
+  }
+});
