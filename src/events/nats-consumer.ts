@@ -82,7 +82,7 @@ export class NatsConsumer<T> implements Subscription {
         const messages = await consumer.consume({ max_messages: this.options.concurrency, idle_heartbeat: this.options.idleHeartbeatMs });
         this.#messages = messages;
         if (this.#stopped) messages.stop();
-        void this.#watch(messages);
+        void this.#watch(messages).catch(() => messages.stop());
         for await (const message of messages) {
           await this.#inFlight.acquire();
           this.#inFlight.run(handleDelivery(this.#delivery(message), this.options.policy, log));

@@ -184,8 +184,9 @@ test('publish rejects with DEADLINE_EXCEEDED while the broker is down, UNAVAILAB
 });
 
 test('nats-server killed and restarted under a publish load: every acked publish is consumed, no duplicates after dedup by event id', async () => {
-  // 500 events (the issue's full 5,000 lives in a longer run): enough that the restart lands mid-load on 2 shared cores.
-  const TOTAL = 500;
+  // 500 events keep this file fast on 2 shared cores and still land the restart mid-load;
+  // TUSK_TEST_RESTART_EVENTS=5000 runs the issue's full size.
+  const TOTAL = Number(process.env.TUSK_TEST_RESTART_EVENTS ?? 500);
   const IN_FLIGHT = 20;
   const type = freshType('Restart');
   const [publisher, consumer] = await Promise.all([open('load-publisher'), open('load-consumer')]);
@@ -200,7 +201,7 @@ test('nats-server killed and restarted under a publish load: every acked publish
         const id = `restart-${next++}`;
         const receipt = await publisher.publish(type, user(id), { eventId: id, timeoutMs: 30_000 });
         acked.add(receipt.eventId);
-        if (acked.size === 150 && !restart) restart = server.kill().then(() => server.start());
+        if (acked.size === Math.floor(TOTAL * 0.3) && !restart) restart = server.kill().then(() => server.start());
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
