@@ -38,6 +38,7 @@ export class NatsConsumer<T> implements Subscription {
   #loop: Promise<void> = Promise.resolve();
   #stopObservingPending: () => void = () => undefined;
   readonly #inFlight: InFlight;
+  #policy: DeliveryPolicy<T>;
   /** How many times the consume loop was (re)started; for tests and logs. */
   restarts = 0;
 
@@ -45,6 +46,7 @@ export class NatsConsumer<T> implements Subscription {
     this.group = options.policy.group;
     this.type = options.policy.type.fullName;
     this.#inFlight = new InFlight(options.concurrency);
+    this.#policy = options.policy;
   }
 
   /** Creates the durable consumer (so events published from now on are kept for the group), then starts consuming. */
@@ -69,7 +71,9 @@ export class NatsConsumer<T> implements Subscription {
   async #ensure(): Promise<void> {
     const { jsm, stream, prefix, policy, concurrency } = this.options;
     await ensureStream(jsm, stream, prefix);
-    await ensureConsumer(jsm, { stream: stream.name, group: policy.group, subject: eventSubject(prefix, policy.type.fullName), ackWaitMs: policy.ackWaitMs, concurrency });
+    const ackWaitMs = await ensureConsumer(jsm, { stream: stream.name, group: policy.group, subject: eventSubject(prefix, policy.type.fullName), ackWaitMs: policy.ackWaitMs, concurrency });
+    // Keep-alives follow the server's ack_wait, which an earlier subscriber of the group may have set shorter.
+    this.#policy = { ...policy, ackWaitMs: Math.min(ackWaitMs, policy.ackWaitMs) };
   }
 
   async #run(): Promise<void> {
@@ -85,7 +89,7 @@ export class NatsConsumer<T> implements Subscription {
         void this.#watch(messages).catch(() => messages.stop());
         for await (const message of messages) {
           await this.#inFlight.acquire();
-          this.#inFlight.run(handleDelivery(this.#delivery(message), this.options.policy, log));
+          this.#inFlight.run(handleDelivery(this.#delivery(message), this.#policy, log));
         }
       } catch (error) {
         if (!this.#stopped) log.warn({ group: this.group, err: messageOf(error) }, 'event consumer failed; starting it again');

@@ -1,6 +1,6 @@
 // The stream and the durable consumers on the JetStream side, created when
 // missing so the first process of a fresh broker needs no set-up step.
-import { nanos } from '@nats-io/transport-node';
+import { millis, nanos } from '@nats-io/transport-node';
 import {
   AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType,
   type ConsumerConfig, type JetStreamManager, type StreamConfig,
@@ -43,12 +43,12 @@ export interface ConsumerSettings {
 }
 
 /**
- * The group's durable consumer: explicit acks, every event of the subject from
+ * The group's durable consumer (returns its ack_wait, ms): explicit acks, every event of the subject from
  * the start of the stream. Attempts are counted and dead-lettered by us (see
  * delivery.ts), so the server's max_deliver stays unlimited and the server
  * never drops an event on its own.
  */
-export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSettings): Promise<void> {
+export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSettings): Promise<number> {
   const config: Partial<ConsumerConfig> = {
     durable_name: settings.group,
     ack_policy: AckPolicy.Explicit,
@@ -68,13 +68,19 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
     if (existing.config.filter_subject !== settings.subject) {
       throw groupConflict(settings.group, existing.config.filter_subject ?? 'another subject', settings.subject);
     }
-    return;
+    return ackWaitMsOf(existing.config.ack_wait, settings.ackWaitMs);
   }
   try {
-    await jsm.consumers.add(settings.stream, config);
+    return ackWaitMsOf((await jsm.consumers.add(settings.stream, config)).config.ack_wait, settings.ackWaitMs);
   } catch (error) {
-    await jsm.consumers.info(settings.stream, settings.group).catch(() => Promise.reject(error));
+    const raced = await jsm.consumers.info(settings.stream, settings.group).catch(() => Promise.reject(error));
+    return ackWaitMsOf(raced.config.ack_wait, settings.ackWaitMs);
   }
+}
+
+/** The ack_wait the server applies (the group's first subscriber set it), which the keep-alive must beat. */
+function ackWaitMsOf(ackWaitNanos: number | undefined, fallbackMs: number): number {
+  return ackWaitNanos ? millis(ackWaitNanos) : fallbackMs;
 }
 
 export function isApiError(error: unknown, code: number): boolean {

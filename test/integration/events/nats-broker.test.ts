@@ -100,6 +100,28 @@ test('a group is a durable consumer named after it, with explicit acks on the su
   }
 });
 
+test('in-progress acks follow the ack_wait the group was created with, even when a later subscriber asks for a longer one', async () => {
+  const type = freshType('AckWaitKept');
+  const creator = await open('ack-wait-creator');
+  await (await creator.subscribe({ group: 'ack-wait-kept', type, ackWaitMs: 1000, handler: async () => undefined })).stop();
+  await creator.close();
+  const broker = await open('ack-wait-later');
+  try {
+    const attempts: number[] = [];
+    let finished = 0;
+    await broker.subscribe({
+      group: 'ack-wait-kept', type, ackWaitMs: 30_000,
+      handler: async (_event, ctx) => { attempts.push(ctx.attempt); await new Promise((resolve) => setTimeout(resolve, 3000)); finished += 1; },
+    });
+    await broker.publish(type, user('slow'));
+    await waitUntil(() => finished >= 1, 20_000, 'the slow handler to finish');
+    await waitUntil(async () => { const info = await jsm.consumers.info(STREAM, 'ack-wait-kept'); return info.num_pending + info.num_ack_pending === 0; }, 10_000, 'the event to be acked');
+    assert.deepEqual(attempts, [1], 'kept alive at the server\'s 1 s ack_wait, so never redelivered');
+  } finally {
+    await broker.close();
+  }
+});
+
 test('a foreign publisher (raw NATS client, no tusk code) triggers a tusk handler; a raw subscriber decodes a tusk event', async () => {
   const type = freshType('Foreign');
   const broker = await open('tusk-side');
