@@ -12,3 +12,4 @@ export * from './overload/index.js';
 export * from './telemetry/index.js';
 export * from './testing/index.js';
 export * from './security/tls/index.js';
+export * from './events/index.js';

@@ -3,7 +3,7 @@ import { envText } from './resolve-value.js';
 import { coerceEnvValue } from './scalar-check.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { BlockSpec, KeySpec, LeafSpec } from './schema-types.js';
-import type { DiscoverySection, EtcdTlsFiles, ServiceSection, TelemetrySection, TlsSection } from './types.js';
+import type { DiscoverySection, EtcdTlsFiles, EventsSection, ServiceSection, TelemetrySection, TlsSection } from './types.js';
 
 /** The contract variables (DESIGN.md) and the key each overrides. */
 export const ENV_OVERRIDES = {
@@ -23,6 +23,10 @@ export const ENV_OVERRIDES = {
   TUSK_ETCD_KEY: ['discovery', 'tls', 'key'],
   TUSK_ETCD_USERNAME: ['discovery', 'username'],
   TUSK_ETCD_PASSWORD: ['discovery', 'password'],
+  // Events (issue 14); TUSK_EVENTS_DIR keeps a test's or demo's local events private, like TUSK_REGISTRY_DIR.
+  TUSK_EVENTS: ['events', 'broker'],
+  TUSK_NATS_SERVERS: ['events', 'servers'],
+  TUSK_EVENTS_DIR: ['events', 'dir'],
 } as const;
 
 type OverrideVariable = keyof typeof ENV_OVERRIDES;
@@ -83,4 +87,12 @@ export function applyTlsEnv(tls: TlsSection, env: NodeJS.ProcessEnv, source: str
   const ca = readOverride('TUSK_TLS_CA', env, source) as string | undefined;
   const clientAuth = readOverride('TUSK_TLS_CLIENT_AUTH', env, source) as TlsSection['clientAuth'] | undefined;
   return { ...tls, cert: cert ?? tls.cert, key: key ?? tls.key, ca: ca ?? tls.ca, clientAuth: clientAuth ?? tls.clientAuth };
+}
+
+/** TUSK_EVENTS, TUSK_NATS_SERVERS and TUSK_EVENTS_DIR, each replacing its [events] key. */
+export function applyEventsEnv(events: EventsSection, env: NodeJS.ProcessEnv, source: string): EventsSection {
+  const broker = readOverride('TUSK_EVENTS', env, source) as EventsSection['broker'] | undefined;
+  const servers = readOverride('TUSK_NATS_SERVERS', env, source) as string[] | undefined;
+  const dir = readOverride('TUSK_EVENTS_DIR', env, source) as string | undefined;
+  return { ...events, broker: broker ?? events.broker, servers: servers ?? events.servers, dir: dir ?? events.dir };
 }

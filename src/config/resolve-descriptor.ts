@@ -3,12 +3,12 @@ import { ConfigError } from './config-error.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { loadDescriptor } from './load-descriptor.js';
 import { applyAuthEnv } from './auth-env.js';
-import { applyDiscoveryEnv, applyServiceEnv, applyTelemetryEnv, applyTlsEnv } from './env-overrides.js';
+import { applyDiscoveryEnv, applyEventsEnv, applyServiceEnv, applyTelemetryEnv, applyTlsEnv } from './env-overrides.js';
 import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type {
-  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection, TlsSection,
+  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, EventsSection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection, TlsSection,
 } from './types.js';
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -41,6 +41,7 @@ export function resolveDescriptor(raw: RawDescriptor, source: string | null, ser
     telemetry: applyTelemetryEnv(section<TelemetrySection>('telemetry'), env, label),
     tls: applyTlsEnv(section<TlsSection>('tls'), env, label),
     auth: applyAuthEnv(section<AuthSection | null>('auth'), env, label),
+    events: applyEventsEnv(section<EventsSection>('events'), env, label),
   };
 }
 

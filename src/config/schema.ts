@@ -3,6 +3,7 @@ import { defaultLocalRegistryDir } from '../discovery/local-files.js';
 import { BREAKER_COUNTABLE_CODES } from '../resilience/failure.js';
 import { CLIENT_CREDENTIAL_KEYS } from './schema-client-credentials.js';
 import { ETCD_SECURITY_KEYS } from './schema-etcd-security.js';
+import { EVENTS_SECTION } from './schema-events.js';
 import { authSection } from './schema-auth.js';
 import { DEPLOY_SECTION } from './schema-deploy.js';
 import { overloadBlock } from './schema-overload.js';
@@ -264,6 +265,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   tls: TLS_SECTION,
   auth: authSection,
   deploy: DEPLOY_SECTION,
+  events: EVENTS_SECTION,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */

@@ -245,6 +245,21 @@ export interface ResolvedDescriptor {
   readonly tls: TlsSection;
   /** null = no [auth]: every method is open. */
   readonly auth: AuthSection | null;
+  /** After TUSK_EVENTS, TUSK_NATS_SERVERS and TUSK_EVENTS_DIR. */
+  readonly events: EventsSection;
+}
+
+/** `[events]` (schema-events.ts). */
+export interface EventsSection {
+  readonly broker: 'nats' | 'local';
+  readonly servers: readonly string[];
+  readonly prefix: string;
+  readonly stream: string;
+  readonly retention: 'limits' | 'interest';
+  readonly maxAgeMs: number | null;
+  readonly replicas: number;
+  readonly duplicateWindowMs: number;
+  readonly dir: string;
 }
 
 export interface JwtAuthConfig {

@@ -41,7 +41,7 @@ test('every default is written out: computed ones, and what the keys of override
 test('only the keys the TUSK_* variables really override name them: not the same keys inside a [dependencies] entry', () => {
   const rows = renderDescriptorReference().split('\n').filter((line) => line.startsWith('| `'));
   const naming = rows.filter((row) => /\(env TUSK_/.test(row)).map((row) => row.split(' | ')[0]!.slice(3, -1));
-  assert.deepEqual(naming.sort(), ['advertise_host', 'ca', 'cert', 'client_auth', 'dir', 'endpoints', 'key', 'log_level', 'mtls { }', 'password', 'provider', 'tls.ca', 'tls.cert', 'tls.key', 'username']);
+  assert.deepEqual(naming.sort(), ['advertise_host', 'broker', 'ca', 'cert', 'client_auth', 'dir', 'dir', 'endpoints', 'key', 'log_level', 'mtls { }', 'password', 'provider', 'servers', 'tls.ca', 'tls.cert', 'tls.key', 'username']);
 });
 
 test('the reference names every contract key of DESIGN.md', () => {
