@@ -2,12 +2,12 @@
 // etcd mode starts one, and the tests (through test/helpers/etcd.ts) use it to
 // simulate outages — it can be stopped, killed and started again on the same
 // ports and data.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { restartableProcess } from './restartable-process.js';
 
 export interface EtcdServer {
   /** "127.0.0.1:PORT", the client endpoint (TLS or not: see `url`). */
@@ -49,13 +49,6 @@ export interface EtcdTlsFiles {
 
 const DEFAULT_ETCD_BINARY = process.env.TUSK_TEST_ETCD_BIN ?? '/usr/bin/etcd';
 const HOST = '127.0.0.1';
-const LOG_TAIL_CHARS = 20_000;
-
-/** Any etcd still running when this process exits is killed, so none is left behind. */
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -96,53 +89,16 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   ];
   const healthCheck = tls ? await httpsHealthCheck(tls) : undefined;
 
-  let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-  let log = '';
-
-  const appendLog = (chunk: Buffer): void => {
-    log = (log + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
-  };
-
-  const launch = async (): Promise<void> => {
-    if (child) return;
-    const spawned = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = spawned;
-    liveChildren.add(spawned);
-    spawned.stdout?.on('data', appendLog);
-    spawned.stderr?.on('data', appendLog);
-    let spawnError: Error | null = null;
-    exited = new Promise<void>((resolve) => {
-      spawned.once('error', (error) => {
-        spawnError = error;
-        resolve();
-      });
-      spawned.once('exit', () => resolve());
-    }).then(() => {
-      liveChildren.delete(spawned);
-      if (child === spawned) child = null;
-    });
-    const deadline = Date.now() + readyTimeoutMs;
-    while (Date.now() < deadline) {
-      if (child !== spawned) break;
-      if (await isHealthy(clientUrl, healthCheck)) return;
-      await sleep(100);
-    }
-    const reason = spawnError ? `could not spawn ${binary}: ${String(spawnError)}` : child === spawned ? `not healthy within ${readyTimeoutMs} ms` : 'exited during start-up';
-    if (child === spawned) await terminate('SIGKILL');
-    process.stderr.write(`--- etcd log (${clientUrl}) ---\n${log}\n--- end of etcd log ---\n`);
-    throw new Error(`etcd on ${clientUrl} ${reason}`);
-  };
-
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const running = child;
-    if (!running) return;
-    running.kill(signal);
-    // A graceful stop that hangs would stall the caller; escalate after a bound.
-    const escalate = setTimeout(() => running.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(escalate);
-  };
+  const server = restartableProcess({
+    label: `etcd on ${clientUrl}`,
+    binary,
+    args,
+    readyTimeoutMs,
+    isReady: () => isHealthy(clientUrl, healthCheck),
+    pollMs: 100,
+  });
+  const launch = server.start;
+  const terminate = server.stop;
 
   await launch();
   return {
@@ -194,8 +150,4 @@ async function httpsHealthCheck(tls: EtcdTlsFiles): Promise<HealthGet> {
       request.on('timeout', () => request.destroy(new Error('timeout')));
       request.on('error', reject);
     });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

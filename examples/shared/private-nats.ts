@@ -2,12 +2,12 @@
 // dir: the tests (through test/helpers/nats.ts) use it, and the demo's nats mode
 // can. It can be stopped, killed and started again on the same port and store,
 // to simulate a broker restart.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './private-etcd.js';
+import { restartableProcess } from './restartable-process.js';
 
 export interface NatsServer {
   /** "127.0.0.1:PORT", the client address. */
@@ -34,12 +34,6 @@ export interface StartNatsOptions {
 }
 
 const HOST = '127.0.0.1';
-const LOG_TAIL_CHARS = 20_000;
-
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
 
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
@@ -50,47 +44,16 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   while (monitorPort === port) monitorPort = await freePort();
   const args = ['-js', '-a', HOST, '-p', String(port), '-m', String(monitorPort), '-sd', storeDir];
 
-  let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-  let log = '';
-
-  const launch = async (): Promise<void> => {
-    if (child) return;
-    const spawned = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = spawned;
-    liveChildren.add(spawned);
-    const append = (chunk: Buffer): void => {
-      log = (log + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
-    };
-    spawned.stdout?.on('data', append);
-    spawned.stderr?.on('data', append);
-    let spawnError: Error | null = null;
-    exited = new Promise<void>((resolve) => {
-      spawned.once('error', (error) => {
-        spawnError = error;
-        resolve();
-      });
-      spawned.once('exit', () => resolve());
-    }).then(() => {
-      liveChildren.delete(spawned);
-      if (child === spawned) child = null;
-    });
-    const deadline = Date.now() + readyTimeoutMs;
-    while (Date.now() < deadline) {
-      if (spawnError) throw new Error(`could not start ${binary}: ${(spawnError as Error).message}`);
-      if (!child) throw new Error(`nats-server exited during start:\n${log}`);
-      if (await healthy(monitorPort)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`nats-server not healthy within ${readyTimeoutMs} ms:\n${log}`);
-  };
-
-  const signal = async (name: NodeJS.Signals): Promise<void> => {
-    const running = child;
-    if (!running) return;
-    running.kill(name);
-    await exited;
-  };
+  const server = restartableProcess({
+    label: `nats-server on ${HOST}:${port}`,
+    binary,
+    args,
+    readyTimeoutMs,
+    isReady: () => healthy(monitorPort),
+    pollMs: 50,
+  });
+  const launch = server.start;
+  const signal = server.stop;
 
   await launch();
   return {
@@ -99,8 +62,8 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     start: launch,
-    pause: () => void (child as ChildProcess | null)?.kill('SIGSTOP'),
-    resume: () => void (child as ChildProcess | null)?.kill('SIGCONT'),
+    pause: () => server.send('SIGSTOP'),
+    resume: () => server.send('SIGCONT'),
     destroy: async () => {
       await signal('SIGTERM');
       await rm(storeDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { DeployTarget } from './target.js';
  * output and the descriptors (a process re-reads its .tsk when it is there).
  * It runs as the image's unprivileged `node` user, which the Deployment's
  * securityContext also demands. The test replays these steps without a
- * container engine (test/integration/deploy/dockerfile.test.ts).
+ * container engine (the last test of test/e2e/readme-tour.test.ts).
  */
 export function dockerfile(target: DeployTarget, header: string, dockerfilePath: string): string {
   const base = target.deploy.baseImage;

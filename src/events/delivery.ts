@@ -7,7 +7,7 @@ import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { messageOf } from '../status/tusk-error.js';
 import type { EventObserver } from './event-metrics.js';
-import type { EventType, EventHandler } from './types.js';
+import type { EventType, EventHandler, SubscribeOptions } from './types.js';
 import { EVENT_TYPE_HEADER, MSG_ID_HEADER, SOURCE_HEADER } from './wire.js';
 
 /** One delivery as a provider hands it over. */
@@ -43,6 +43,19 @@ export const DEFAULT_MAX_DELIVER = 5;
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 5000, 30_000];
 export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 16;
+
+/** A subscription's delivery policy with the defaults filled in: the same for every provider. */
+export function deliveryPolicy<T>(options: SubscribeOptions<T>, observer: EventObserver): DeliveryPolicy<T> {
+  return {
+    group: options.group,
+    type: options.type,
+    handler: options.handler,
+    maxDeliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
+    backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+    ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+    observer,
+  };
+}
 
 /** The delay before attempt `attempt + 1`; the last entry repeats. */
 export function backoffFor(backoffMs: readonly number[], attempt: number): number {

@@ -9,7 +9,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import type { EventObserver } from './event-metrics.js';
 import { injectTraceContext } from '../telemetry/propagation.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
+import { DEFAULT_CONCURRENCY, deliveryPolicy } from './delivery.js';
 import { LocalConsumer } from './local-consumer.js';
 import { LocalEventStore } from './local-store.js';
 import { checkEventType, checkSubscribeOptions } from './options-check.js';
@@ -70,15 +70,7 @@ export class LocalEventBroker implements EventBroker {
       pollMs: this.options.pollMs ?? 50,
       logger: this.options.logger,
       onStopped: (stopped) => this.#subscriptions.delete(stopped as LocalConsumer<unknown>),
-      policy: {
-        group: options.group,
-        type: options.type,
-        handler: options.handler,
-        maxDeliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
-        backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
-        ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
-        observer: this.options.observer,
-      },
+      policy: deliveryPolicy(options, this.options.observer),
     });
     await consumer.start();
     this.#subscriptions.add(consumer as LocalConsumer<unknown>);

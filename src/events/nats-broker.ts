@@ -9,7 +9,7 @@ import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { EventObserver } from './event-metrics.js';
 import { injectTraceContext } from '../telemetry/propagation.js';
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_DELIVER } from './delivery.js';
+import { DEFAULT_CONCURRENCY, deliveryPolicy } from './delivery.js';
 import { NatsConsumer } from './nats-consumer.js';
 import { ensureStream } from './nats-setup.js';
 import { checkEventType, checkSubscribeOptions, redactServers } from './options-check.js';
@@ -129,15 +129,7 @@ export class NatsEventBroker implements EventBroker {
       idleHeartbeatMs: this.options.idleHeartbeatMs ?? 5_000,
       logger: this.options.logger,
       onStopped: (stopped) => this.#subscriptions.delete(stopped as NatsConsumer<unknown>),
-      policy: {
-        group: options.group,
-        type: options.type,
-        handler: options.handler,
-        maxDeliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
-        backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
-        ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
-        observer: this.options.observer,
-      },
+      policy: deliveryPolicy(options, this.options.observer),
     });
     try {
       await consumer.start();

@@ -4,7 +4,8 @@
 // exits 0 by itself. The tour runs with discovery over a private etcd, and its
 // serve-and-call part once more on the default local registry. The same
 // install then checks tsc --noEmit, plain `npx buf generate`, and what a
-// production install (npm ci --omit=dev) leaves out.
+// production install (npm ci --omit=dev) leaves out, and `tusk-grpc deploy`'s
+// Dockerfile replayed on it (no container engine runs here).
 // Relies on dist/ being built (the README's test command builds first).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -12,8 +13,11 @@ import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parse } from 'yaml';
 import { REPO_ROOT, removeDir, snapshotTree } from '../integration/generator/cli-harness.js';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.js';
+import { replayDockerfile } from '../integration/deploy/dockerfile-replay.js';
+import { checkHealth, healthClient } from '../integration/server/health-client.js';
 import { runShell, serve, tourSteps, type Served, type ShellResult } from './readme-tour.js';
 
 /** The tour's `npm install tusk-grpc` installs this instead of the registry's package. */
@@ -187,4 +191,43 @@ test('the tarball ships what it names: no prepare it cannot run, source maps and
     }
   }
   for (const name of TOOLCHAIN) assert.equal(manifest.dependencies[name], undefined, `${name} is a runtime dependency`);
+});
+
+// Last: it adds [deploy] to the tour's descriptor. The Dockerfile deploy writes, replayed stage by stage
+// (dockerfile-replay.ts): `npm ci`, generate and build in the build stage, `npm ci --omit=dev` in the runtime
+// stage, then its CMD started with the Deployment's env must serve, answer the Deployment's gRPC probe with
+// SERVING, and stop gracefully on SIGTERM. What cannot be replayed: the base image (the host's Node is used)
+// and USER (the host user runs it).
+test('the Dockerfile tusk-grpc deploy writes builds the production install, and its CMD serves what the probes check', { timeout: 600_000 }, async () => {
+  const env = await tourEnv({});
+  const tsk = join(project, 'proto', 'acme', 'inventory', 'v1', 'inventory.tsk');
+  await writeFile(tsk, `${await readFile(tsk, 'utf8')}\n[deploy]\nimage: "registry.example/inventory-service:0.1.0"\nport: 50051\n`);
+  ok(await runShell('npx --no-install tusk-grpc deploy', project, env, 120_000), 'tusk-grpc deploy');
+  const folder = join(project, 'deploy', 'inventory-service');
+  const image = await replayDockerfile(join(folder, 'Dockerfile'), project, root, env);
+
+  assert.deepEqual(image.cmd, ['node', 'dist/src/main.js'], "the start command of init's npm start");
+  assert.equal(image.user, 'node', "runs as the image's unprivileged user");
+  assert.deepEqual(image.exposed, [50051]);
+  for (const name of TOOLCHAIN) assert.equal(existsSync(join(image.appDir, 'node_modules', name)), false, `${name} is in the production install`);
+  assert.ok(existsSync(join(image.appDir, 'node_modules', 'tusk-grpc')), 'the runtime is installed');
+  assert.equal(existsSync(join(image.appDir, 'src')), false, 'sources stay in the build stage');
+
+  const deployment = parse(await readFile(join(folder, 'deployment.yaml'), 'utf8'));
+  const container = deployment.spec.template.spec.containers[0];
+  const podEnv = Object.fromEntries(container.env.filter((entry: any) => 'value' in entry).map((entry: any) => [entry.name, entry.value]));
+  assert.equal(podEnv.PORT, '50051', "[deploy] port reaches the process through [service] port's @env");
+  // Here, not in a pod: any free port instead of 50051, loopback as the pod IP, no etcd cluster (static).
+  const runEnv = { ...env, ...image.env, ...podEnv, PORT: '0', HOST: '127.0.0.1', TUSK_ADVERTISE_HOST: '127.0.0.1', TUSK_DISCOVERY: 'static' };
+  const server = await serve(image.cmd.map((word) => `'${word}'`).join(' '), image.appDir, runEnv, /"msg":"serving"/, 60_000);
+  servers.push(server);
+  const bind = /"bind":"[^"]*:(\d+)"/.exec(server.output())?.[1];
+  assert.ok(bind, `no bound port in:\n${server.output()}`);
+  const client = healthClient(`127.0.0.1:${bind}`);
+  try {
+    assert.equal(await checkHealth(client, container.readinessProbe.grpc.service), 'SERVING');
+  } finally {
+    client.close();
+  }
+  await stopGracefully(server);
 });
