@@ -3,30 +3,17 @@
 // byte for byte. Refresh after an intended change with:
 // UPDATE_GOLDEN=1 npm run test:one -- test/integration/deploy/golden.test.ts
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, removeDir, snapshotTree } from '../generator/cli-harness.js';
+import { REPO_ROOT, removeDir, snapshotTree, compareWithGoldenFiles } from '../generator/cli-harness.js';
 import { copyExamplesWorkspace, runDeployCli } from './deploy-harness.js';
 
 const GOLDEN = join(REPO_ROOT, 'test', 'golden', 'deploy');
-const updating = process.env.UPDATE_GOLDEN === '1';
 
 async function compareWithGolden(variant: string, outDir: string): Promise<void> {
   const tree = await snapshotTree(outDir);
   const expected: [string, string][] = [['files.txt', `${[...tree.keys()].join('\n')}\n`], ...[...tree].map(([file, bytes]): [string, string] => [file, bytes.toString('utf8')])];
-  for (const [name, content] of expected) {
-    const goldenPath = join(GOLDEN, variant, name);
-    if (updating) {
-      await mkdir(dirname(goldenPath), { recursive: true });
-      await writeFile(goldenPath, content);
-      continue;
-    }
-    const golden = await readFile(goldenPath, 'utf8').catch(() => {
-      throw new Error(`${goldenPath} is missing: run with UPDATE_GOLDEN=1 to create it`);
-    });
-    assert.equal(content, golden, `${variant}/${name} differs from its golden file (UPDATE_GOLDEN=1 refreshes it after an intended change)`);
-  }
+  await compareWithGoldenFiles(join(GOLDEN, variant), variant, expected);
 }
 
 const VARIANTS: readonly [string, readonly string[]][] = [

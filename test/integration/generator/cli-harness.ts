@@ -1,9 +1,10 @@
 // Shared by the generator's integration tests: run the built CLI as a real
 // child process over copies of fixture trees, and compare folders byte for byte.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,3 +73,23 @@ export const LOCATED_LINE = /^(?<file>[^:\s][^:]*):(?<line>\d+):(?<column>\d+): 
 
 /** An error about a whole file, or the command line (file "tusk-grpc"): `file: message`, no made-up position. */
 export const WHOLE_FILE_LINE = /^(?<file>[^:\s][^:]*): (?<message>.+)$/;
+
+/**
+ * Compares each [name, content] with `<goldenDir>/<name>`, or with UPDATE_GOLDEN=1 writes them there instead:
+ * the one golden-file rule of the generator's and deploy's golden tests.
+ */
+export async function compareWithGoldenFiles(goldenDir: string, label: string, expected: readonly (readonly [string, string])[]): Promise<void> {
+  const updating = process.env.UPDATE_GOLDEN === '1';
+  for (const [name, content] of expected) {
+    const goldenPath = join(goldenDir, name);
+    if (updating) {
+      await mkdir(dirname(goldenPath), { recursive: true });
+      await writeFile(goldenPath, content);
+      continue;
+    }
+    const golden = await readFile(goldenPath, 'utf8').catch(() => {
+      throw new Error(`${goldenPath} is missing: run with UPDATE_GOLDEN=1 to create it`);
+    });
+    assert.equal(content, golden, `${label}/${name} differs from its golden file (UPDATE_GOLDEN=1 refreshes it after an intended change)`);
+  }
+}

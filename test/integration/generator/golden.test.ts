@@ -2,13 +2,11 @@
 // files under test/golden/generator byte for byte. Refresh them after an
 // intended change with: UPDATE_GOLDEN=1 npm run test:one -- test/integration/generator/golden.test.ts
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, copyFixture, removeDir, runCli, snapshotTree } from './cli-harness.js';
+import { REPO_ROOT, copyFixture, removeDir, runCli, snapshotTree, compareWithGoldenFiles } from './cli-harness.js';
 
 const GOLDEN = join(REPO_ROOT, 'test', 'golden', 'generator');
-const updating = process.env.UPDATE_GOLDEN === '1';
 
 /** Our own files are compared in full; ts-proto's only by name (their content is ts-proto's business). */
 async function compareWithGolden(fixture: string, outDir: string): Promise<void> {
@@ -18,18 +16,7 @@ async function compareWithGolden(fixture: string, outDir: string): Promise<void>
   for (const [file, bytes] of tree) {
     if (file.endsWith('.tusk.ts')) expected.push([`${file}.golden`, bytes.toString('utf8')]);
   }
-  for (const [name, content] of expected) {
-    const goldenPath = join(GOLDEN, fixture, name);
-    if (updating) {
-      await mkdir(dirname(goldenPath), { recursive: true });
-      await writeFile(goldenPath, content);
-      continue;
-    }
-    const golden = await readFile(goldenPath, 'utf8').catch(() => {
-      throw new Error(`${goldenPath} is missing: run with UPDATE_GOLDEN=1 to create it`);
-    });
-    assert.equal(content, golden, `${fixture}/${name} differs from its golden file (UPDATE_GOLDEN=1 refreshes it after an intended change)`);
-  }
+  await compareWithGoldenFiles(join(GOLDEN, fixture), fixture, expected);
 }
 
 for (const fixture of ['shop', 'unseen']) {
