@@ -30,6 +30,7 @@ import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
+import type { Principal } from '../security/auth/principal.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
 
 export interface ServerChainOptions {
@@ -111,21 +112,33 @@ class ChainedCall {
       return;
     }
 
-    // Auth: the hook may refuse the call with a TuskError before the handler runs.
+    // Auth: the hook may refuse the call with a TuskError before the handler runs. A hook that answers at once
+    // (a cached token) is not made to wait for microtasks; only a pending one (a key fetch) is awaited.
     if (chain.auth) {
-      const auth = chain.auth;
-      Promise.resolve()
-        .then(() => auth(info))
-        .then(
-          (principal) => {
-            if (principal) info.setPrincipal(principal);
-            this.admit(metadata, pass);
-          },
-          (error: unknown) => this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, chain.logger)),
-        );
+      let established: ReturnType<ServerAuthHook>;
+      try {
+        established = chain.auth(info);
+      } catch (error) {
+        this.refuseAuth(error);
+        return;
+      }
+      if (established instanceof Promise) {
+        established.then((principal) => this.authenticated(principal, metadata, pass), (error: unknown) => this.refuseAuth(error));
+      } else {
+        this.authenticated(established, metadata, pass);
+      }
       return;
     }
     this.admit(metadata, pass);
+  }
+
+  private authenticated(principal: Principal | void, metadata: Metadata, pass: (metadata: Metadata) => void): void {
+    if (principal) this.info!.setPrincipal(principal);
+    this.admit(metadata, pass);
+  }
+
+  private refuseAuth(error: unknown): void {
+    this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, this.chain.logger));
   }
 
   // ---- admission (overload): its own block, between auth and the user's interceptors
