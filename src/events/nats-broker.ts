@@ -84,7 +84,7 @@ export class NatsEventBroker implements EventBroker {
     });
     const headers = natsHeaders();
     headers.set(EVENT_TYPE_HEADER, type.fullName);
-    headers.set(SOURCE_HEADER, this.options.source);
+    headers.set(SOURCE_HEADER, options.source ?? this.options.source);
     const traceHeaders: Record<string, string> = {};
     injectTraceContext(traceHeaders, trace.setSpan(otelContext.active(), span));
     for (const [key, value] of Object.entries(traceHeaders)) headers.set(key, value);

@@ -12,7 +12,7 @@ import { createEventBroker, type EventBroker, type EventContext } from '../../..
 import { Code } from '../../../src/status/codes.js';
 import { TuskError } from '../../../src/status/tusk-error.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
-import type { EventsSection } from '../../../src/config/types.js';
+import type { EventBrokerConfig } from '../../../src/config/types.js';
 import { startNats, type NatsServer } from '../../helpers/nats.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { brokerSemantics, freshType, user, type BrokerHarness, type StoredMessage } from './broker-semantics.js';
@@ -24,7 +24,7 @@ let js: JetStreamClient;
 let jsm: JetStreamManager;
 const logger = createLogger({ level: 'silent' });
 
-const config = (): EventsSection => ({
+const config = (): EventBrokerConfig => ({
   broker: 'nats', servers: [server.endpoint], prefix: 'events', stream: STREAM, retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000, dir: '/nonexistent',
 });
 const open = (source: string, metricsRegistry?: Registry): Promise<EventBroker> => createEventBroker(config(), { source, logger, ...(metricsRegistry ? { metricsRegistry } : {}), idleHeartbeatMs: 1000 });
