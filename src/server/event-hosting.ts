@@ -9,7 +9,7 @@ import { createEventBroker } from '../events/create-broker.js';
 import type { EventBroker, EventHandler, Subscription } from '../events/types.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { tuskMetrics } from '../telemetry/metrics.js';
-import { setEventBroker, type ServiceBase } from './service-base.js';
+import { useEventBroker, type ServiceBase } from './service-base.js';
 
 /** How long closing a broker may take once its handlers are done or abandoned. */
 const BROKER_CLOSE_MS = 2_000;
@@ -62,7 +62,7 @@ export class EventHosting {
         broker = await createEventBroker(config.events, { source: service.descriptor.name, logger: this.logger, metricsRegistry: tuskMetrics().registry });
         this.#brokers.set(key, broker);
       }
-      setEventBroker(service, broker);
+      useEventBroker(service, broker);
       this.#publishing.push(service);
     }
   }
@@ -105,7 +105,7 @@ export class EventHosting {
 
   /** Publishing ends, then each broker closes (bounded: a handler still running past the grace is abandoned). */
   async close(): Promise<void> {
-    for (const service of this.#publishing.splice(0)) setEventBroker(service, undefined);
+    for (const service of this.#publishing.splice(0)) useEventBroker(service, undefined);
     const brokers = [...this.#brokers.values()];
     this.#brokers.clear();
     await Promise.all(brokers.map(async (broker) => {

@@ -67,8 +67,12 @@ export abstract class ServiceBase {
 /** The broker each hosted service publishes through, set by the server hosting it. */
 const eventBrokers = new WeakMap<ServiceBase, EventBroker>();
 
-/** Lets `service` publish through `broker` (undefined: no longer). */
-export function setEventBroker(service: ServiceBase, broker: EventBroker | undefined): void {
+/**
+ * Lets `service` publish through `broker` (undefined: no longer). TuskServer
+ * calls it on start; a test that hosts a service without one (the in-memory
+ * transport) gives it a broker of its own with this.
+ */
+export function useEventBroker(service: ServiceBase, broker: EventBroker | undefined): void {
   if (broker) eventBrokers.set(service, broker);
   else eventBrokers.delete(service);
 }
