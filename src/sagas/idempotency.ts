@@ -81,19 +81,20 @@ export async function idempotent<R>(ctx: IdempotentCall, store: VersionedStore, 
       // Released, or a running call whose process died: take the key over.
       revision = await store.update(key, encodeJson({ state: 'running', untilMs: runningUntil() }), entry.revision);
     }
-    if (revision !== undefined) return runAndRecord(store, key, revision, codec, () => work({ key, kind: parsed?.kind, actionRan }));
+    if (revision !== undefined) return runAndRecord(store, key, revision, codec, parsed?.kind === 'compensation', () => work({ key, kind: parsed?.kind, actionRan }));
   }
   throw stillRunning(key);
 }
 
-async function runAndRecord<R>(store: VersionedStore, key: string, revision: number, codec: MessageCodec<R>, work: () => Promise<R>): Promise<R> {
+async function runAndRecord<R>(store: VersionedStore, key: string, revision: number, codec: MessageCodec<R>, isCompensation: boolean, work: () => Promise<R>): Promise<R> {
   let response: R;
   try {
     response = await work();
   } catch (error) {
     const failure = asTuskError(error);
-    // "Not now" is not an outcome: the next attempt runs again. "No" is: it is what every repeat gets.
-    const record: IdempotencyRecord = isRetryableError(failure)
+    // "Not now" is not an outcome: the next attempt runs again. "No" is: it is what every repeat gets,
+    // except for a compensation, which is retried until it succeeds, so each retry must really run.
+    const record: IdempotencyRecord = isCompensation || isRetryableError(failure)
       ? { state: 'released' }
       : { state: 'failed', code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) };
     await store.update(key, encodeJson(record), revision).catch(() => undefined);
