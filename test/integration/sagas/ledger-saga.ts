@@ -1,14 +1,14 @@
 // The saga the integration tests drive: three steps a, b, c whose actions and
 // compensations write one line each to a ledger file through the idempotency
 // helper, so a step repeated under the same key shows up as a second line.
-// Faults are injected by tag ("b:action", "a:compensation"): fail always,
-// or hang before / after the work (a process is killed there).
+// Faults are injected by tag ("b:action", "a:compensation"): failures travel
+// in the saga's state (so every instance agrees), hangs are per process (it
+// is killed there).
 import { appendFile } from 'node:fs/promises';
 import { Code, TuskError } from '../../../src/index.js';
 import { defineSaga, idempotent, type SagaStepContext, type VersionedStore, type MessageCodec } from '../../../src/sagas/index.js';
 
 export interface LedgerFaults {
-  readonly failAt?: readonly string[];
   readonly hangBefore?: string;
   readonly hangAfter?: string;
   /** Called when a hang starts (the worker prints it for the test). */
@@ -17,6 +17,8 @@ export interface LedgerFaults {
 
 export interface LedgerState {
   readonly label: string;
+  /** Tags whose work always fails with FAILED_PRECONDITION. */
+  readonly failAt?: readonly string[];
   readonly done?: readonly string[];
 }
 
@@ -40,7 +42,7 @@ export function ledgerSaga(ledgerFile: string, idempotencyStore: VersionedStore,
     // What a server handler does with the key it received (here the helper runs in-process).
     const result = await idempotent({ metadata: ctx.call.metadata, deadline: ctx.deadline }, idempotencyStore, TAG_CODEC, async () => {
       await appendFile(ledgerFile, `${state.label} ${tag}\n`);
-      if (faults.failAt?.includes(tag)) throw new TuskError(Code.FAILED_PRECONDITION, `injected failure at ${tag}`);
+      if (state.failAt?.includes(tag)) throw new TuskError(Code.FAILED_PRECONDITION, `injected failure at ${tag}`);
       return { tag };
     });
     if (faults.hangAfter === tag) await hang(tag);

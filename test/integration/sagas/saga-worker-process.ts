@@ -1,12 +1,12 @@
 // One orchestrator instance in its own process, so a test can kill -9 it mid-saga.
 // Environment: TEST_EVENTS_CONFIG (an EventsSection as JSON), TEST_LEDGER (file),
 // TEST_FAULTS (LedgerFaults as JSON), TEST_LEASE_MS, TEST_START_SAGA (a saga id to
-// start; else the worker only recovers). Prints {"event":"ready"}, {"event":"hanging","tag":...}.
+// start, with TEST_START_INPUT as its state; else the worker only recovers). Prints {"event":"ready"}, {"event":"hanging","tag":...}.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EventsSection } from '../../../src/config/types.js';
 import { createSagaStores, SagaOrchestrator } from '../../../src/sagas/index.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
-import { ledgerSaga, type LedgerFaults } from './ledger-saga.js';
+import { ledgerSaga, type LedgerFaults, type LedgerState } from './ledger-saga.js';
 
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   print({ event: 'ready' });
   const sagaId = process.env.TEST_START_SAGA;
   if (sagaId) {
-    const outcome = await orchestrator.run(saga, { label: sagaId }, { sagaId });
+    const outcome = await orchestrator.run(saga, JSON.parse(process.env.TEST_START_INPUT!) as LedgerState, { sagaId });
     print({ event: 'ended', status: outcome.status });
   }
 }

@@ -12,7 +12,7 @@ import { Code, isTuskError, TuskError } from '../../../src/index.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { COMPENSATED_BEFORE_ACTION, createSagaStores, idempotencyKey, idempotent, SagaOrchestrator, type SagaStores } from '../../../src/sagas/index.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
-import { ledgerSaga, TAG_CODEC, TEST_COMPENSATION_RETRY, type LedgerFaults } from './ledger-saga.js';
+import { ledgerSaga, TAG_CODEC, TEST_COMPENSATION_RETRY } from './ledger-saga.js';
 import { sagaProviders } from './providers.js';
 
 const ledgerOf = async (file: string, label: string) =>
@@ -34,8 +34,8 @@ for (const provider of sagaProviders()) {
       await rm(ledger, { force: true });
     });
 
-    const orchestratorWith = (faults: LedgerFaults) => {
-      const saga = ledgerSaga(ledger, stores.idempotency, faults);
+    const orchestratorWith = () => {
+      const saga = ledgerSaga(ledger, stores.idempotency);
       const registry = new Registry();
       const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
       const orchestrator = new SagaOrchestrator({ store: stores.sagas, sagas: [saga], leaseMs: 1_000, logger, metricsRegistry: registry });
@@ -44,7 +44,7 @@ for (const provider of sagaProviders()) {
     const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((sum, value) => sum + value.value, 0);
 
     it('runs every action once and completes', async () => {
-      const { saga, orchestrator, registry } = orchestratorWith({});
+      const { saga, orchestrator, registry } = orchestratorWith();
       const outcome = await orchestrator.run(saga, { label: `ok-${provider.name}` });
       assert.equal(outcome.status, 'completed');
       assert.deepEqual(outcome.state.done, ['a:action', 'b:action', 'c:action']);
@@ -55,9 +55,9 @@ for (const provider of sagaProviders()) {
     });
 
     it('compensates in reverse order, the failed last step first, when the last step fails', async () => {
-      const { saga, orchestrator, registry } = orchestratorWith({ failAt: ['c:action'] });
+      const { saga, orchestrator, registry } = orchestratorWith();
       const label = `fail-last-${provider.name}`;
-      const outcome = await orchestrator.run(saga, { label });
+      const outcome = await orchestrator.run(saga, { label, failAt: ['c:action'] });
       assert.equal(outcome.status, 'compensated');
       assert.match(outcome.error!, /c action attempt 1: injected failure at c:action/);
       // FAILED_PRECONDITION is an answer, not a hiccup: c's action is not retried.
@@ -69,9 +69,9 @@ for (const provider of sagaProviders()) {
     });
 
     it('retries a failing compensation on its backoff schedule, then marks the saga STUCK with the error, a metric and one log line', async () => {
-      const { saga, orchestrator, registry } = orchestratorWith({ failAt: ['c:action', 'b:compensation'] });
+      const { saga, orchestrator, registry } = orchestratorWith();
       const label = `stuck-${provider.name}`;
-      const outcome = await orchestrator.run(saga, { label });
+      const outcome = await orchestrator.run(saga, { label, failAt: ['c:action', 'b:compensation'] });
       assert.equal(outcome.status, 'stuck');
       assert.match(outcome.error!, /compensation gave up after 4 attempts: b compensation attempt 4: injected failure at b:compensation/);
       const attempts = outcome.history.filter((entry) => entry.step === 'b' && entry.kind === 'compensation');
@@ -92,7 +92,7 @@ for (const provider of sagaProviders()) {
     });
 
     it('joins a saga whose id already exists instead of starting it twice', async () => {
-      const { saga, orchestrator } = orchestratorWith({});
+      const { saga, orchestrator } = orchestratorWith();
       const sagaId = `twice-${provider.name}`;
       const [first, second] = await Promise.all([orchestrator.run(saga, { label: sagaId }, { sagaId }), orchestrator.run(saga, { label: sagaId }, { sagaId })]);
       assert.equal(first.status, 'completed');
