@@ -122,6 +122,7 @@ export class SagaDriver<State> {
     const deadline = Date.now() + timeoutMs;
     const ctx: SagaStepContext = {
       sagaId: record.id, saga: record.saga, step: step.name, kind, attempt: record.attempts + 1, idempotencyKey: key, signal: controller.signal, deadline,
+      ...(kind === 'compensation' && record.error !== undefined ? { reason: record.error } : {}),
       logger: this.deps.logger.child({ saga: record.saga, saga_id: record.id, step: step.name, kind }),
       call: { metadata: { [IDEMPOTENCY_KEY_HEADER]: key }, deadline, signal: controller.signal },
     };

@@ -19,6 +19,8 @@ export interface SagaStepContext {
   readonly attempt: number;
   /** `<sagaId>:<step>:<action|compensation>`: the same on every attempt, on every instance. */
   readonly idempotencyKey: string;
+  /** For a compensation: why the saga is being undone (the failed step and its error). */
+  readonly reason?: string;
   /** Aborted at the step's timeout, or when this instance lost the saga. */
   readonly signal: AbortSignal;
   readonly deadline: number;
