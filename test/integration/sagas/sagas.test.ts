@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { Code, isTuskError, TuskError } from '../../../src/index.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { COMPENSATED_BEFORE_ACTION, createSagaStores, idempotencyKey, idempotent, SagaOrchestrator, type SagaStores } from '../../../src/sagas/index.js';
+import { COMPENSATED_BEFORE_ACTION, createSagaStores, defineSaga, idempotencyKey, idempotent, SagaOrchestrator, type SagaStores } from '../../../src/sagas/index.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { ledgerSaga, TAG_CODEC, TEST_COMPENSATION_RETRY } from './ledger-saga.js';
 import { sagaProviders } from './providers.js';
@@ -99,6 +99,39 @@ for (const provider of sagaProviders()) {
       assert.equal(second.status, 'completed');
       assert.deepEqual(await ledgerOf(ledger, sagaId), ['a:action', 'b:action', 'c:action']);
       await orchestrator.stop();
+    });
+
+    it('stop() lets the running step finish, then hands the saga back: another instance takes it at once, without waiting out the lease', async () => {
+      let openGate!: () => void;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      let entered = false;
+      const trail: string[] = [];
+      const handOff = defineSaga<{ n: number }>({
+        name: 'hand-off',
+        steps: [
+          { name: 'slow', action: async () => { entered = true; await gate; trail.push('slow'); } },
+          { name: 'last', action: async () => void trail.push('last') },
+        ],
+      });
+      const first = new SagaOrchestrator({ store: stores.sagas, sagas: [handOff], leaseMs: 60_000, logger: createLogger({ level: 'silent' }) });
+      const sagaId = `hand-off-${provider.name}`;
+      const running = first.run(handOff, { n: 1 }, { sagaId });
+      await waitUntil(() => entered, 5_000, 'the slow step to start');
+      const stopped = first.stop();
+      openGate();
+      await assert.rejects(running, (error: unknown) => isTuskError(error) && error.code === Code.UNAVAILABLE && /another instance finishes it/.test(error.message));
+      await stopped;
+      const handedBack = await first.get(sagaId);
+      assert.deepEqual({ status: handedBack?.status, step: handedBack?.step, lease: handedBack?.lease }, { status: 'running', step: 1, lease: null });
+      // A lease of a minute: only a handed-back saga can be taken this soon.
+      const second = new SagaOrchestrator({ store: stores.sagas, sagas: [handOff], leaseMs: 60_000, recoverIntervalMs: 50, logger: createLogger({ level: 'silent' }) });
+      second.start();
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 10_000);
+      const outcome = await second.outcome(sagaId, controller.signal).finally(() => clearTimeout(timer));
+      assert.equal(outcome.status, 'completed');
+      assert.deepEqual(trail, ['slow', 'last']);
+      await second.stop();
     });
 
     it('idempotency: a repeated key returns the recorded result and runs the work once; a recorded business error is replayed', async () => {

@@ -1,19 +1,21 @@
-// Spawns saga-worker-process.ts with this process' loader flags (tsx,
-// conditions), minus the test runner's own, and reads its JSON lines.
+// Spawns a TypeScript script with this process' loader flags (tsx,
+// conditions), minus the test runner's own, and reads its JSON lines; waits
+// for {"event":"ready"}. Written generic so test/helpers/event-consumer-process.ts
+// can share it once it moves to test/helpers.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { waitUntil } from '../../helpers/wait.js';
 import { WORKER_SCRIPT } from './saga-worker-process.js';
 
-export interface WorkerProcess {
+export interface JsonLineProcess {
   waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** SIGKILL; resolves once the process is gone. */
   kill(): Promise<void>;
 }
 
-export async function spawnSagaWorker(env: Record<string, string>): Promise<WorkerProcess> {
+export async function spawnJsonLineProcess(script: string, label: string, env: Record<string, string>): Promise<JsonLineProcess> {
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const child = spawn(process.execPath, [...execArgv, WORKER_SCRIPT], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...execArgv, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -31,9 +33,9 @@ export async function spawnSagaWorker(env: Record<string, string>): Promise<Work
   const waitFor = (event: string, timeoutMs = 20_000) =>
     waitUntil(() => {
       const found = lines.find((line) => line.event === event);
-      if (!found && gone()) throw new Error(`saga worker exited; stderr:\n${stderr}`);
+      if (!found && gone()) throw new Error(`${label} exited; stderr:\n${stderr}`);
       return found;
-    }, timeoutMs, () => `the saga worker to print ${event} (stderr: ${stderr.slice(-2000)})`);
+    }, timeoutMs, () => `${label} to print ${event} (stderr: ${stderr.slice(-2000)})`);
   const kill = async () => {
     if (!gone()) child.kill('SIGKILL');
     await exited;
@@ -46,3 +48,6 @@ export async function spawnSagaWorker(env: Record<string, string>): Promise<Work
   }
   return { waitFor, kill };
 }
+
+export type WorkerProcess = JsonLineProcess;
+export const spawnSagaWorker = (env: Record<string, string>): Promise<WorkerProcess> => spawnJsonLineProcess(WORKER_SCRIPT, 'the saga worker', env);
