@@ -47,6 +47,7 @@ export class SagaOrchestrator {
   readonly instanceId: string;
   readonly #definitions = new Map<string, SagaDefinition<any>>();
   readonly #driving = new Map<string, Promise<unknown>>();
+  readonly #unreadable = new Set<string>();
   readonly #stopping = new AbortController();
   readonly #logger: Logger;
   readonly #observer: SagaObserver;
@@ -132,19 +133,28 @@ export class SagaOrchestrator {
     for (const sagaId of await this.options.store.keys()) {
       if (this.#stopping.signal.aborted) return;
       if (this.#driving.has(sagaId)) continue;
-      const entry = await this.options.store.get(sagaId);
-      if (!entry) continue;
-      const record = decodeJson<SagaRecord>(entry.value);
-      if (TERMINAL_STATUSES.has(record.status) || (record.lease && record.lease.untilMs > Date.now())) continue;
-      const saga = this.#definitions.get(record.saga);
-      if (!saga) continue; // another service's saga in a shared store
-      const taken: SagaRecord = { ...record, lease: { holder: this.instanceId, untilMs: Date.now() + this.#leaseMs } };
-      const revision = await this.options.store.update(sagaId, encodeJson(taken), entry.revision);
-      if (revision === undefined) continue; // another instance was quicker
-      this.#logger.info({ saga: record.saga, saga_id: sagaId, status: record.status, step: saga.steps[record.step]?.name, previous_holder: record.lease?.holder }, 'resuming saga left unfinished');
-      this.#observer.resumed(record.saga);
-      void this.#drive(saga, taken, revision).catch((error: unknown) => this.#logger.error({ saga_id: sagaId, err: error }, 'saga driver failed'));
+      // One unreadable record must not keep the others from being finished.
+      await this.#recoverOne(sagaId).catch((error: unknown) => {
+        if (this.#unreadable.has(sagaId)) return; // said once, not every scan
+        this.#unreadable.add(sagaId);
+        this.#logger.warn({ saga_id: sagaId, err: error }, `cannot recover saga ${sagaId}: ${messageOf(error)}`);
+      });
     }
+  }
+
+  async #recoverOne(sagaId: string): Promise<void> {
+    const entry = await this.options.store.get(sagaId);
+    if (!entry) return;
+    const record = decodeJson<SagaRecord>(entry.value);
+    if (TERMINAL_STATUSES.has(record.status) || (record.lease && record.lease.untilMs > Date.now())) return;
+    const saga = this.#definitions.get(record.saga);
+    if (!saga) return; // another service's saga in a shared store
+    const taken: SagaRecord = { ...record, lease: { holder: this.instanceId, untilMs: Date.now() + this.#leaseMs } };
+    const revision = await this.options.store.update(sagaId, encodeJson(taken), entry.revision);
+    if (revision === undefined) return; // another instance was quicker
+    this.#logger.info({ saga: record.saga, saga_id: sagaId, status: record.status, step: saga.steps[record.step]?.name, previous_holder: record.lease?.holder }, 'resuming saga left unfinished');
+    this.#observer.resumed(record.saga);
+    void this.#drive(saga, taken, revision).catch((error: unknown) => this.#logger.error({ saga_id: sagaId, err: error }, 'saga driver failed'));
   }
 }
 

@@ -101,7 +101,7 @@ for (const provider of sagaProviders()) {
       await orchestrator.stop();
     });
 
-    it('stop() lets the running step finish, then hands the saga back: another instance takes it at once, without waiting out the lease', async () => {
+    it('stop() lets the running step finish, then hands the saga back: another instance takes it at once (past an unreadable record), without waiting out the lease', async () => {
       let openGate!: () => void;
       const gate = new Promise<void>((resolve) => (openGate = resolve));
       let entered = false;
@@ -123,6 +123,8 @@ for (const provider of sagaProviders()) {
       await stopped;
       const handedBack = await first.get(sagaId);
       assert.deepEqual({ status: handedBack?.status, step: handedBack?.step, lease: handedBack?.lease }, { status: 'running', step: 1, lease: null });
+      // An unreadable record in the store must not keep the scan from the others.
+      await stores.sagas.create(`garbage-${provider.name}`, '{not json');
       // A lease of a minute: only a handed-back saga can be taken this soon.
       const second = new SagaOrchestrator({ store: stores.sagas, sagas: [handOff], leaseMs: 60_000, recoverIntervalMs: 50, logger: createLogger({ level: 'silent' }) });
       second.start();
