@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { startCheckout, type RunningCheckout } from '../../../examples/order-service/checkout.js';
 import { OrderService } from '../../../examples/order-service/order-service.js';
+import { NotificationService } from '../../../examples/notification-service/notification-service.js';
+import type { Notification } from '../../../gen/notification/v1/notification.js';
+import { createNotificationServiceClient, type NotificationServiceClient } from '../../../gen/notification/v1/notification.tusk.js';
 import { DECLINED_USER_ID, PaymentService } from '../../../examples/payment-service/payment-service.js';
 import { UserService } from '../../../examples/user-service/user-service.js';
 import { UserStore } from '../../../examples/user-service/user-store.js';
@@ -32,10 +35,11 @@ describe('the order saga (examples/order-service, examples/payment-service)', ()
   let users: UserServiceClient;
   let payments: PaymentServiceClient;
   let orders: OrderServiceClient;
+  let notifications: NotificationServiceClient;
   let clients: { close(): Promise<void> }[] = [];
   const events: string[] = [];
 
-  const serve = async (service: UserService | PaymentService | OrderService) => {
+  const serve = async (service: UserService | PaymentService | OrderService | NotificationService) => {
     const server = new TuskServer({ host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, logger: pino({ level: 'silent' }) });
     server.add(service);
     await server.start();
@@ -62,10 +66,12 @@ describe('the order saga (examples/order-service, examples/payment-service)', ()
     // Started by the hosted service's onStart(), as main.ts does: its events go out through the generated publishers.
     orderService.startCheckout = async () => (checkout = await startCheckout(orderService, { events: config, payments: paymentsOfOrders, leaseMs: 2_000, logger: pino({ level: 'silent' }) }));
     const orderAddress = await serve(orderService);
+    // Choreography beside the orchestrated saga: the notification service reacts to the saga's events by itself.
+    notifications = createNotificationServiceClient({ endpoints: [await serve(new NotificationService({ instanceName: 'notification-1' }))] });
     users = createUserServiceClient({ endpoints: [userAddress] });
     payments = createPaymentServiceClient({ endpoints: [paymentAddress] });
     orders = createOrderServiceClient({ endpoints: [orderAddress] });
-    clients = [users, payments, orders, paymentsOfOrders].map((client) => ({ close: () => closeClient(client) }));
+    clients = [users, payments, orders, paymentsOfOrders, notifications].map((client) => ({ close: () => closeClient(client) }));
   });
   after(async () => {
     await checkout?.stop();
@@ -103,6 +109,16 @@ describe('the order saga (examples/order-service, examples/payment-service)', ()
     assert.equal(payment.chargesTaken, chargedBefore);
     const saga = await checkout.orchestrator.get<{ orderId: string }>(error.details!.errorInfo!.metadata!.saga_id!);
     assert.deepEqual(saga!.history.map((entry) => `${entry.step}:${entry.kind}:${entry.outcome}`), ['create-pending:action:ok', 'charge:action:failed', 'charge:compensation:ok', 'create-pending:compensation:ok']);
+
+    // The notification service, told nothing by the saga, notified the user of both events under the saga's correlation id.
+    const sagaId = error.details!.errorInfo!.metadata!.saga_id!;
+    let ofOrder: Notification[] = [];
+    await waitUntil(async () => {
+      ofOrder = (await notifications.listNotifications({ userId: user!.id })).notifications.filter((notification) => notification.correlationId === sagaId);
+      return ofOrder.length === 2;
+    }, 10_000, () => `the order's two notifications (got ${JSON.stringify(ofOrder)})`);
+    assert.deepEqual(ofOrder.map((notification) => notification.eventType).sort(), ['order.v1.OrderCancelled', 'order.v1.OrderPlaced']);
+    assert.match(ofOrder.find((notification) => notification.eventType === 'order.v1.OrderCancelled')!.text, new RegExp(`Your order ${orderId} was cancelled`));
   });
 
   it('the payment service answers a repeated idempotency key from its record over gRPC, and refuses a charge whose refund came first', async () => {
