@@ -99,13 +99,13 @@ async function serveUntilInterrupted(services: DemoServices): Promise<void> {
   const { order } = await services.orders.createOrder({ userId: customers[0]!.id, items: SAMPLE_BASKETS[0]!.items });
   heading('Serving until Ctrl-C; reflection is on, so grpcurl needs no proto files');
   const [user1] = services.userInstances;
-  const [notification1] = services.notificationInstances;
   line(`grpcurl -plaintext ${user1!.address} list`);
   line(`grpcurl -plaintext -d '{"id":"${customers[0]!.id}"}' ${user1!.address} user.v1.UserService/GetUser`);
   line(`grpcurl -plaintext -d '{"limit":10}' ${user1!.address} user.v1.UserService/ListUsers`);
   line(`grpcurl -plaintext -d '{"user_id":"${customers[1]!.id}","items":[{"sku":"mug","quantity":2,"unit_price_cents":850}]}' ${services.order.address} order.v1.OrderService/CreateOrder`);
   line(`grpcurl -plaintext -d '{"id":"${order!.id}"}' ${services.order.address} order.v1.OrderService/WatchOrderStatus`);
-  line(`grpcurl -plaintext -d '{}' ${notification1!.address} notification.v1.NotificationService/ListNotifications`);
+  // Each instance lists the welcomes it recorded itself (the group spread the UserCreated events over them).
+  for (const instance of services.notificationInstances) line(`grpcurl -plaintext -d '{}' ${instance.address} notification.v1.NotificationService/ListNotifications`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
