@@ -26,7 +26,7 @@ import { createUsers } from './shop.js';
 const SCENARIO_TIMEOUT_MS = 180_000;
 const CLEANUP_TIMEOUT_MS = 30_000;
 /** Notification handlers take this long, so the demo can kill an instance mid-event... */
-const NOTIFICATION_DELAY_MS = '600';
+const NOTIFICATION_DELAY_MS = '1000';
 /** ...and the other instance gets the event after this (proto/notification/v1/notification.tsk @env). */
 const NOTIFICATION_ACK_WAIT = '1s';
 /** Every scene has these; a scene may add its own (DemoScene.processes). */
