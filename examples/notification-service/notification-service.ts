@@ -1,6 +1,9 @@
 // notification.v1.NotificationService: extend the generated base, one method per
 // RPC and one handler per [subscriptions] block. It records the notifications
 // it would send; a real service would hand them to a mail or push gateway.
+// Choreography: no one tells it what to do. It reacts to the events the user
+// service and the order saga publish, and keeps their correlation id, so an
+// order's notifications can be tied to the saga that placed or cancelled it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, EventContext } from 'tusk-grpc';
 import type { ListNotificationsRequest, ListNotificationsResponse, Notification } from '../../gen/notification/v1/notification.js';
@@ -34,11 +37,11 @@ export class NotificationService extends NotificationServiceBase {
   }
 
   async onOrderPlaced(event: OrderPlaced, ctx: EventContext): Promise<void> {
-    await this.#record(ctx, event.userId, `We received your order ${event.orderId} (${cents(event.totalCents)}); we will confirm it once it is paid.`);
+    await this.#record(ctx, event.userId, `We received your order ${event.orderId} (${cents(event.totalCents)}); we will confirm it once it is paid.`, event.correlationId);
   }
 
   async onOrderCancelled(event: OrderCancelled, ctx: EventContext): Promise<void> {
-    await this.#record(ctx, event.userId, `Your order ${event.orderId} was cancelled: ${event.reason || 'no reason given'}.`);
+    await this.#record(ctx, event.userId, `Your order ${event.orderId} was cancelled: ${event.reason || 'no reason given'}.`, event.correlationId);
   }
 
   async listNotifications(request: ListNotificationsRequest, _ctx: CallContext): Promise<ListNotificationsResponse> {
@@ -47,7 +50,7 @@ export class NotificationService extends NotificationServiceBase {
   }
 
   /** The application's idempotency check: a redelivered event (same id) is not recorded again. */
-  async #record(ctx: EventContext, userId: string, text: string): Promise<void> {
+  async #record(ctx: EventContext, userId: string, text: string, correlationId = ''): Promise<void> {
     if (this.#handlerDelayMs > 0) {
       // Logged before the wait, so whoever kills an instance mid-event (the demo) can tell which one holds it.
       ctx.logger.info({ user_id: userId, delay_ms: this.#handlerDelayMs }, 'notification in progress');
@@ -67,6 +70,7 @@ export class NotificationService extends NotificationServiceBase {
       attempt: ctx.attempt,
       recordedBy: this.instanceName,
       publishedAt: ctx.publishedAt,
+      correlationId,
     });
     // The event's logger carries its trace id: the demo follows one trace from the call to here.
     ctx.logger.info({ user_id: userId, text }, 'notification recorded');

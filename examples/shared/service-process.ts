@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type ExampleService = 'user' | 'order' | 'notification';
+export type ExampleService = 'user' | 'order' | 'notification' | 'payment';
 
 export interface StartServiceOptions {
   readonly service: ExampleService;
@@ -41,6 +41,7 @@ const ENTRIES: Record<ExampleService, string> = {
   user: fileURLToPath(new URL('../user-service/main.ts', import.meta.url)),
   order: fileURLToPath(new URL('../order-service/main.ts', import.meta.url)),
   notification: fileURLToPath(new URL('../notification-service/main.ts', import.meta.url)),
+  payment: fileURLToPath(new URL('../payment-service/main.ts', import.meta.url)),
 };
 const MAX_LINES = 5_000;
 const LOOPBACK = '127.0.0.1';

@@ -34,7 +34,7 @@ describe('deploy over the examples', () => {
     test(`matches the golden files (${variant})`, async () => {
       const result = await runDeployCli(dir, '--out', `out-${variant}`, ...args);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^wrote \d+ files for 3 services into out-/);
+      assert.match(result.stdout, /^wrote \d+ files for 4 services into out-/);
       await compareWithGolden(variant, join(dir, `out-${variant}`));
     });
   }
