@@ -48,10 +48,12 @@ async function startServices(scenes: readonly DemoScene[]): Promise<DemoServices
   backings.push(events);
   // The demo's own clients find the services exactly as the services find each other.
   Object.assign(process.env, discovery.env, events.env);
+  const sceneEnv: Record<string, string> = Object.assign({}, ...scenes.map((scene) => scene.env ?? {}));
   const env = {
     ...discovery.env, ...events.env,
     USER_DATA_DIR: join(workDir, 'users'), ORDER_STATUS_STEP_MS: '300',
     NOTIFICATION_DELAY_MS, NOTIFICATION_ACK_WAIT,
+    ...sceneEnv,
   };
 
   const instances = [...STANDARD_INSTANCES, ...scenes.flatMap((scene) => scene.processes ?? [])];

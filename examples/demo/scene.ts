@@ -1,8 +1,9 @@
 // A scene is one part of the demo's story in its own file under scenes/,
 // named "NN-what-it-shows.ts" and run in the order of NN after the users are
 // created. A new scene (a saga that completes, a saga that compensates) is one
-// more file there: default-export a DemoScene, and list in `processes` any
-// service instance it needs beyond the standard ones.
+// more file there: default-export a DemoScene, list in `processes` any service
+// instance it needs beyond the standard ones (a payment instance) and in `env`
+// any setting the services need for it (ORDER_CHECKOUT=saga).
 import { readdir } from 'node:fs/promises';
 import type { NotificationServiceClient } from '../../gen/notification/v1/notification.tusk.js';
 import type { OrderServiceClient } from '../../gen/order/v1/order.tusk.js';
@@ -35,6 +36,8 @@ export interface DemoContext extends DemoServices {
 export interface DemoScene {
   /** Service instances this scene needs beyond the standard ones, started with them. */
   readonly processes?: readonly StartServiceOptions[];
+  /** Added to the environment of every service process (the standard ones too). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Prints a heading and its lines, and checks what it shows (a failed check throws). */
   run(context: DemoContext): Promise<void>;
 }
