@@ -1,7 +1,8 @@
 // A scene is one part of the demo's story in its own file under scenes/,
 // named "NN-what-it-shows.ts" and run in the order of NN after the users are
 // created. A new scene (a saga that completes, a saga that compensates) is one
-// more file there: default-export a DemoScene, list in `processes` any service
+// more file there (e.g. scenes/80-saga-completes.ts, 90-saga-compensates.ts):
+// default-export a DemoScene, list in `processes` any service
 // instance it needs beyond the standard ones (a payment instance) and in `env`
 // any setting the services need for it (ORDER_CHECKOUT=saga).
 import { readdir } from 'node:fs/promises';
