@@ -51,7 +51,11 @@ export class NotificationService extends NotificationServiceBase {
 
   /** The application's idempotency check: a redelivered event (same id) is not recorded again. */
   async #record(ctx: EventContext, userId: string, text: string, correlationId = ''): Promise<void> {
-    if (this.#handlerDelayMs > 0) await sleep(this.#handlerDelayMs);
+    if (this.#handlerDelayMs > 0) {
+      // Logged before the wait, so whoever kills an instance mid-event (the demo) can tell which one holds it.
+      ctx.logger.info({ user_id: userId, delay_ms: this.#handlerDelayMs }, 'notification in progress');
+      await sleep(this.#handlerDelayMs);
+    }
     if (this.#byEventId.has(ctx.eventId)) {
       ctx.logger.info({ user_id: userId }, 'notification already recorded for this event');
       return;
