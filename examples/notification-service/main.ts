@@ -1,6 +1,7 @@
 // Starts one notification service instance. Environment: NOTIFICATION_PORT (0 = any),
 // TUSK_EVENTS, TUSK_NATS_SERVERS, TUSK_EVENTS_DIR, TUSK_DISCOVERY, TUSK_REGISTRY_DIR,
-// INSTANCE_NAME, NOTIFICATION_DELAY_MS (each handler works this long first).
+// INSTANCE_NAME, NOTIFICATION_DELAY_MS (each handler works this long first),
+// NOTIFICATION_ACK_WAIT (onUserCreated's ack_wait: how soon a killed instance's event goes to another).
 // SIGTERM/SIGINT: TuskServer stops taking events, drains the running handlers and exits.
 import { TuskServer } from 'tusk-grpc';
 import { NotificationService } from './notification-service.js';

@@ -88,6 +88,10 @@ describe('npm run demo', () => {
     // The instance killed mid-event never recorded it; the other one did, once, on a later attempt.
     const redelivery = /(notification-[12]) took UserCreated\(u_[0-9a-z]+\) for Edsger Dijkstra and was killed[^\n]*\n\s+ack_wait \S+ passed unacknowledged: (notification-[12]) got it on attempt ([2-9]) and recorded it once/.exec(output);
     assert.ok(redelivery && redelivery[1] !== redelivery[2], output);
+    // The order saga: one order completes (paid), one is declined and compensated, and its cancellation notified under the saga's id.
+    assert.match(output, /A saga that completes[^\n]*\n\s+order o_\d+ for [^:]+: ORDER_STATUS_PLACED, payment p_\d+/, output);
+    const compensated = /order (o_\d+): ORDER_STATUS_CANCELLED \(compensated: refund, then cancel; saga ([0-9a-f-]{36})\)\n\s+notification-[12] told [^:]+: "Your order (o_\d+) was cancelled/.exec(output);
+    assert.ok(compensated && compensated[1] === compensated[3], output);
     const { pids, announced, folder } = leftovers(output);
     // 2 user, 1 order and 2 notification instances, and any a scene adds.
     assert.ok(announced >= 5 && pids.length === announced, output);
