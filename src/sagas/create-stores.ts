@@ -34,8 +34,8 @@ export async function createSagaStores(config: EventBrokerConfig, options: Creat
     ]);
     return { sagas, idempotency, close: async () => undefined };
   }
-  const { connectForStores, KvVersionedStore } = await import('./kv-store.js');
-  const nc = await connectForStores({ servers: config.servers, name: options.name, ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) });
+  const [{ connectNats }, { KvVersionedStore }] = await Promise.all([import('../events/nats-connect.js'), import('./kv-store.js')]);
+  const nc = await connectNats({ servers: config.servers, name: options.name, ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) });
   try {
     const [sagas, idempotency] = await Promise.all([
       KvVersionedStore.open(nc, SAGA_BUCKET, config.replicas),

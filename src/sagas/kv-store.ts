@@ -2,28 +2,11 @@
 // `create`/`update(revision)` are compare-and-set on the stream sequence.
 import { JetStreamApiCodes } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Code } from '../status/codes.js';
 import { messageOf, TuskError } from '../status/tusk-error.js';
 import { isApiError } from '../events/nats-setup.js';
-import { redactServers } from '../events/options-check.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { keyFromStorage, storageKey, type VersionedEntry, type VersionedStore } from './versioned-store.js';
-
-export interface NatsStoreConnectionOptions {
-  readonly servers: readonly string[];
-  /** The connection's name on the server (the service). */
-  readonly name: string;
-  readonly connectTimeoutMs?: number;
-}
-
-/** Same connection policy as the event broker's: fail fast on the first connect, then reconnect forever. */
-export async function connectForStores(options: NatsStoreConnectionOptions): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: [...options.servers], name: options.name, timeout: options.connectTimeoutMs ?? 5_000, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-  } catch (error) {
-    throw new TuskError(Code.UNAVAILABLE, `cannot connect to NATS at ${redactServers(options.servers)}: ${messageOf(error)}`);
-  }
-}
 
 const isConflict = (error: unknown): boolean =>
   isApiError(error, JetStreamApiCodes.StreamWrongLastSequence) || isApiError(error, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
