@@ -13,3 +13,4 @@ export * from './telemetry/index.js';
 export * from './testing/index.js';
 export * from './security/tls/index.js';
 export * from './events/index.js';
+export * from './gateway/index.js';

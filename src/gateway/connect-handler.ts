@@ -1,0 +1,68 @@
+import { Code } from '../status/codes.js';
+import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
+import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
+import { readBody } from './http-body.js';
+import type { GatewayMethod, GatewayService } from './http-rules.js';
+import { connectErrorResponse, GatewayFailure } from './http-errors.js';
+import { binaryToJson, checkBinary, jsonToBinary, parseJsonText } from './message-json.js';
+
+/** The Connect protocol's unary codecs (connectrpc.com/docs/protocol): the content type names the body's encoding. */
+type ConnectCodec = 'json' | 'proto';
+
+function codecOf(contentType: string | undefined): ConnectCodec | undefined {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json') return 'json';
+  if (mediaType === 'application/proto') return 'proto';
+  return undefined;
+}
+
+/** Every method of every service by its gRPC path, `/pkg.Service/Method`: Connect needs no annotation. */
+export class ConnectRoutes {
+  private readonly byPath = new Map<string, GatewayMethod>();
+
+  constructor(services: readonly GatewayService[]) {
+    for (const service of services) for (const method of service.methods) this.byPath.set(method.runtime.path, method);
+  }
+
+  lookup(path: string): GatewayMethod | undefined {
+    return this.byPath.get(path);
+  }
+}
+
+/**
+ * A Connect unary call: POST with a JSON or binary body, answered 200 with the
+ * response in the same encoding, or with Connect's JSON error body and the
+ * HTTP status of its code.
+ */
+export async function serveConnect(runtime: GatewayRuntime, method: GatewayMethod, exchange: Exchange): Promise<void> {
+  try {
+    if (exchange.request.method !== 'POST') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `Connect unary calls are POST, not ${exchange.request.method}`, 405, undefined, { allow: 'POST' });
+    }
+    const codec = codecOf(exchange.request.headers['content-type']);
+    if (method.runtime.kind !== 'unary') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway serves Connect unary calls so far`, 415);
+    }
+    if (codec === undefined) {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `content-type "${exchange.request.headers['content-type'] ?? ''}" is not application/json or application/proto`, 415);
+    }
+    const { input, output } = method.proto;
+    const { registry } = method.service;
+    const body = await readBody(exchange.request, runtime.maxBodyBytes);
+    let request: Uint8Array;
+    if (codec === 'proto') request = checkBinary(input, body);
+    else {
+      const text = body.toString('utf8');
+      request = jsonToBinary(input, text.trim() === '' ? {} : parseJsonText(text), registry, text);
+    }
+    const timing = deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs);
+    const answer = await runtime.upstreams.unary(method.service.descriptor.name, {
+      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
+      route: `POST ${method.runtime.path}`, ...timing, signal: exchange.signal,
+    });
+    if (codec === 'proto') send(exchange, 200, 'application/proto', answer);
+    else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)));
+  } catch (error) {
+    sendError(exchange, connectErrorResponse(error));
+  }
+}

@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonOptions } from './message-json.js';
+import type { ErrorResponse } from './http-errors.js';
+import type { Upstreams } from './upstream.js';
+
+/** What every protocol handler of the gateway shares. */
+export interface GatewayRuntime {
+  readonly upstreams: Upstreams;
+  readonly maxBodyBytes: number;
+  readonly maxTimeoutMs: number;
+  readonly json: JsonOptions;
+}
+
+/** One HTTP request as the handlers see it: parsed URL, request id, and cancellation when the client goes away. */
+export interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly url: URL;
+  readonly requestId: string;
+  /** Aborted when the client closes the connection before the answer: the upstream call is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+export function send(exchange: Exchange, status: number, contentType: string, body: string | Uint8Array, headers: Readonly<Record<string, string>> = {}): void {
+  const { response } = exchange;
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, {
+    ...headers,
+    'content-type': contentType,
+    'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+    'x-request-id': exchange.requestId,
+  });
+  response.end(body);
+}
+
+export function sendError(exchange: Exchange, error: ErrorResponse): void {
+  send(exchange, error.status, 'application/json', error.body, error.headers);
+}

@@ -1,0 +1,5 @@
+// The HTTP edge: REST transcoding (google.api.http) and the Connect protocol in front of tusk services.
+export { TuskGateway, type TuskGatewayOptions } from './tusk-gateway.js';
+export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
+export { httpStatusOf } from './http-errors.js';
+export { parsePathTemplate, matchPathTemplate, type PathTemplate } from './path-template.js';

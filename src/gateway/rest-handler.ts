@@ -1,0 +1,48 @@
+import type { JsonValue } from '@bufbuild/protobuf';
+import { Code } from '../status/codes.js';
+import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
+import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
+import { readBody } from './http-body.js';
+import { GatewayFailure, restErrorResponse } from './http-errors.js';
+import { binaryToJson, isJsonObject, jsonToBinary, parseJsonText } from './message-json.js';
+import { requestJson } from './request-fields.js';
+import type { RestRouter } from './router.js';
+
+/** REST transcoding: an HTTP request on a google.api.http route becomes one upstream call, its answer JSON. */
+export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exchange: Exchange): Promise<void> {
+  const httpMethod = exchange.request.method ?? 'GET';
+  const match = router.match(httpMethod, exchange.url.pathname);
+  let registry;
+  try {
+    if (match.kind === 'not-found') throw new GatewayFailure(Code.NOT_FOUND, `no route for ${httpMethod} ${exchange.url.pathname}`, 404);
+    if (match.kind === 'wrong-method') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${httpMethod} is not allowed on ${exchange.url.pathname} (allowed: ${match.allowed.join(', ')})`, 405, undefined, { allow: match.allowed.join(', ') });
+    }
+    const { route, bindings } = match;
+    const { method, binding } = route;
+    registry = method.service.registry;
+    if (method.runtime.kind !== 'unary') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway serves unary methods over REST so far`, 501);
+    }
+    let bodyText: string | undefined;
+    let body: JsonValue | undefined;
+    if (binding.body !== '') {
+      bodyText = (await readBody(exchange.request, runtime.maxBodyBytes)).toString('utf8');
+      if (bodyText.trim() !== '') body = parseJsonText(bodyText);
+      else if (binding.body === '*') body = {};
+    }
+    const json = requestJson(method.proto.input, binding, bindings, exchange.url.searchParams, body);
+    const request = jsonToBinary(method.proto.input, json, registry, bodyText);
+    const timing = deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs);
+    const answer = await runtime.upstreams.unary(method.service.descriptor.name, {
+      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
+      route: `${binding.httpMethod} ${binding.template.source}`, ...timing, signal: exchange.signal,
+    });
+    const whole = binaryToJson(method.proto.output, answer, registry, runtime.json);
+    const responseField = binding.responseBody === '' ? undefined : method.proto.output.fields.find((field) => field.name === binding.responseBody);
+    const sent = responseField === undefined ? whole : isJsonObject(whole) ? (whole[responseField.jsonName] ?? null) : whole;
+    send(exchange, 200, 'application/json', JSON.stringify(sent));
+  } catch (error) {
+    sendError(exchange, restErrorResponse(error, registry));
+  }
+}

@@ -1,0 +1,120 @@
+// The gateway tests' service: test/fixtures/generator/gateway (a proto with every google.api.http form) generated
+// by the real CLI into a temp folder, then two real TuskServers hosting it and a real TuskGateway in front.
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { StaticRegistry } from '../../../src/discovery/static-registry.js';
+import { TuskServer } from '../../../src/server/tusk-server.js';
+import type { CallContext } from '../../../src/server/call-context.js';
+import type { ServiceDescriptor } from '../../../src/config/service-definition.js';
+import type { ClientOptions } from '../../../src/client/client-options.js';
+import { codeFromName } from '../../../src/status/codes.js';
+import { TuskError } from '../../../src/status/tusk-error.js';
+import { TuskGateway, type TuskGatewayOptions } from '../../../src/gateway/index.js';
+import { REPO_ROOT, copyFixture, removeDir, runCli } from '../generator/cli-harness.js';
+
+/** What a handler saw, for the tests to check what reached the upstream. */
+export interface SeenCall {
+  readonly method: string;
+  readonly request: any;
+  readonly ctx: CallContext;
+}
+
+export interface CatalogFixture {
+  readonly dir: string;
+  readonly descriptor: ServiceDescriptor;
+  /** The generated message codecs (ts-proto), for binary Connect bodies. */
+  readonly messages: Record<string, any>;
+  readonly seen: SeenCall[];
+  readonly servers: TuskServer[];
+  readonly gateway: TuskGateway;
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** Generates the fixture with the built CLI: the generated code imports "tusk-grpc", linked to this repository. */
+export async function generateCatalog(): Promise<{ dir: string; tusk: any; messages: any }> {
+  const dir = await copyFixture('gateway');
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, join(dir, 'node_modules', 'tusk-grpc'), 'dir');
+  await symlink(join(REPO_ROOT, 'node_modules', '@bufbuild'), join(dir, 'node_modules', '@bufbuild'), 'dir');
+  const result = await runCli(['generate'], dir);
+  if (result.code !== 0) throw new Error(`generate failed:\n${result.stdout}${result.stderr}`);
+  const gen = join(dir, 'gen', 'fixture', 'gateway', 'v1');
+  const tusk = await import(pathToFileURL(join(gen, 'catalog.tusk.ts')).href);
+  const messages = await import(pathToFileURL(join(gen, 'catalog.ts')).href);
+  return { dir, tusk, messages };
+}
+
+function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
+  const record = (method: string, request: any, ctx: CallContext) => seen.push({ method, request, ctx });
+  return new (class extends base {
+    async getItem(request: any, ctx: CallContext) {
+      record('GetItem', request, ctx);
+      return { sku: request.sku || request.name, displayName: `view:${request.view}`, stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
+    }
+    async createItem(request: any, ctx: CallContext) {
+      record('CreateItem', request, ctx);
+      return { ...request.item, displayName: `${request.item?.displayName ?? ''} by ${servedBy}` };
+    }
+    async updateItem(request: any, ctx: CallContext) {
+      record('UpdateItem', request, ctx);
+      return { ...request.item, displayName: `${request.item.displayName} (${request.reason})` };
+    }
+    async replaceItem(request: any, ctx: CallContext) {
+      record('ReplaceItem', request, ctx);
+      return { item: request.item, servedBy };
+    }
+    async searchItems(request: any, ctx: CallContext) {
+      record('SearchItems', request, ctx);
+      return { items: [], echoed: request };
+    }
+    async deleteItem(request: any, ctx: CallContext) {
+      record('DeleteItem', request, ctx);
+      const code = codeFromName(request.failWith);
+      if (code !== undefined) throw new TuskError(code, `told to fail with ${request.failWith}`, { fieldViolations: [{ field: 'sku', description: `sku ${request.sku} is wrong` }] });
+      return { sku: request.sku, displayName: '', stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
+    }
+    async fetchFiles(request: any, ctx: CallContext) {
+      record('FetchFiles', request, ctx);
+      return { path: request.path };
+    }
+    async echo(request: any, ctx: CallContext) {
+      record('Echo', request, ctx);
+      if (ctx.metadata['x-slow'] !== undefined) await new Promise((resolve) => setTimeout(resolve, Number(ctx.metadata['x-slow'])));
+      return request;
+    }
+  })();
+}
+
+/** Two TuskServers (served_by "a" and "b") on loopback and a gateway balancing over both. */
+export async function startCatalog(gatewayOptions: Partial<TuskGatewayOptions> = {}, clientOptions: ClientOptions = {}): Promise<CatalogFixture> {
+  const { dir, tusk, messages } = await generateCatalog();
+  const seen: SeenCall[] = [];
+  const servers: TuskServer[] = [];
+  for (const servedBy of ['a', 'b']) {
+    const server = new TuskServer({ host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, logger: pino({ level: 'silent' }) });
+    server.add(catalogService(tusk.CatalogServiceBase, servedBy, seen) as never);
+    await server.start();
+    servers.push(server);
+  }
+  const descriptor = tusk.CatalogServiceDescriptor as ServiceDescriptor;
+  const gateway = new TuskGateway({
+    services: [descriptor],
+    host: '127.0.0.1',
+    port: 0,
+    client: { endpoints: servers.map((server) => `127.0.0.1:${server.port}`), ...clientOptions },
+    ...gatewayOptions,
+  });
+  await gateway.start();
+  return {
+    dir, descriptor, messages, seen, servers, gateway,
+    base: `http://127.0.0.1:${gateway.port}`,
+    close: async () => {
+      await gateway.stop();
+      for (const server of servers) await server.stop();
+      await removeDir(dir);
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// REST transcoding through a real TuskGateway in front of two real TuskServers, called with fetch.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
+
+let fixture: CatalogFixture;
+before(async () => {
+  fixture = await startCatalog({ maxBodyBytes: 2048 }, { balancer: 'round_robin' });
+});
+after(async () => {
+  await fixture?.close();
+});
+
+async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(`${fixture.base}${path}`, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
+  const text = await response.text();
+  return { status: response.status, json: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+}
+
+/** The request the handler received for the latest call of `method`. */
+function lastSeen(method: string): any {
+  const calls = fixture.seen.filter((seen) => seen.method === method);
+  assert.ok(calls.length > 0, `no ${method} call reached a server`);
+  return calls.at(-1)!;
+}
+
+describe('routes from google.api.http', () => {
+  test('GET with a path parameter and a query parameter; zero values are emitted', async () => {
+    const { status, json, headers } = await call('GET', '/v1/items/sku-1?view=full');
+    assert.equal(status, 200);
+    assert.equal(headers.get('content-type'), 'application/json');
+    assert.deepEqual(json, { sku: 'sku-1', displayName: 'view:full', stock: '0', color: 'COLOR_UNSPECIFIED', tags: [], active: false });
+    assert.equal(lastSeen('GetItem').request.sku, 'sku-1');
+  });
+
+  test('a percent-encoded path parameter is decoded', async () => {
+    const { json } = await call('GET', '/v1/items/a%20b%2Fc');
+    assert.equal(json.sku, 'a b/c');
+  });
+
+  test('additional bindings: a multi-segment variable and a custom verb with body "*"', async () => {
+    const nested = await call('GET', '/v1/shelves/s1/items/i2');
+    assert.equal(nested.status, 200);
+    assert.equal(lastSeen('GetItem').request.name, 'shelves/s1/items/i2');
+    const verb = await call('POST', '/v1/items/sku-9:lookup', JSON.stringify({ view: 'brief' }));
+    assert.equal(verb.status, 200);
+    assert.deepEqual([lastSeen('GetItem').request.sku, lastSeen('GetItem').request.view], ['sku-9', 'brief']);
+  });
+
+  test('POST body "*" with int64 above 2^53, an enum by name, a Timestamp, nested and repeated fields', async () => {
+    const item = { sku: 'big', displayName: 'Big', stock: '9007199254740993', color: 'COLOR_BLUE', tags: ['x', 'y'], updatedAt: '2026-01-02T03:04:05.500Z', dimensions: { width: 1.5, height: 2 }, active: true };
+    const { status, json } = await call('POST', '/v1/items', JSON.stringify({ item, requestId: 'r-1' }));
+    assert.equal(status, 200);
+    const seen = lastSeen('CreateItem').request;
+    assert.equal(seen.item.stock, 9007199254740993n);
+    assert.equal(seen.item.color, 2);
+    assert.deepEqual(seen.item.tags, ['x', 'y']);
+    assert.equal(seen.item.updatedAt.toISOString(), '2026-01-02T03:04:05.500Z');
+    assert.deepEqual(seen.item.dimensions, { width: 1.5, height: 2 });
+    assert.equal(seen.requestId, 'r-1');
+    assert.equal(json.stock, '9007199254740993');
+    assert.equal(json.color, 'COLOR_BLUE');
+    assert.equal(json.updatedAt, '2026-01-02T03:04:05.500Z');
+    assert.match(json.displayName, /^Big by [ab]$/);
+  });
+
+  test('proto field names are accepted in the body as well as JSON names', async () => {
+    const { status } = await call('POST', '/v1/items', JSON.stringify({ item: { sku: 's', display_name: 'Snake' }, request_id: 'r-2' }));
+    assert.equal(status, 200);
+    assert.equal(lastSeen('CreateItem').request.item.displayName, 'Snake');
+  });
+
+  test('PATCH with body "item": the path sets item.sku, the query sets the rest', async () => {
+    const { status, json } = await call('PATCH', '/v1/items/p-1?reason=restock', JSON.stringify({ displayName: 'Patched', stock: '7', sku: 'ignored' }));
+    assert.equal(status, 200);
+    const seen = lastSeen('UpdateItem').request;
+    assert.equal(seen.item.sku, 'p-1');
+    assert.equal(seen.item.stock, 7n);
+    assert.equal(seen.reason, 'restock');
+    assert.equal(json.displayName, 'Patched (restock)');
+  });
+
+  test('PUT with response_body answers with that field only', async () => {
+    const { status, json } = await call('PUT', '/v1/items/r-1', JSON.stringify({ displayName: 'Replaced' }));
+    assert.equal(status, 200);
+    assert.equal(json.sku, 'r-1');
+    assert.equal(json.displayName, 'Replaced');
+    assert.equal(json.servedBy, undefined);
+  });
+
+  test('query parameters: repeated keys, dotted nested fields, enums, bools, int64, JSON and proto names', async () => {
+    const { status, json } = await call('GET', '/v1/items:search?query=lamp&tags=a&tags=b&color=COLOR_RED&limit=5&active_only=true&min.width=2.5&minStock=9007199254740993');
+    assert.equal(status, 200);
+    const seen = lastSeen('SearchItems').request;
+    assert.deepEqual(seen.tags, ['a', 'b']);
+    assert.equal(seen.color, 1);
+    assert.equal(seen.limit, 5);
+    assert.equal(seen.activeOnly, true);
+    assert.equal(seen.min.width, 2.5);
+    assert.equal(seen.minStock, 9007199254740993n);
+    assert.deepEqual(json.echoed.tags, ['a', 'b']);
+    assert.equal(json.echoed.minStock, '9007199254740993');
+  });
+
+  test('a trailing ** variable takes the rest of the path', async () => {
+    const { json } = await call('GET', '/v1/files/docs/2026/report.pdf');
+    assert.equal(json.path, 'docs/2026/report.pdf');
+  });
+
+  test('DELETE; both upstream instances serve (the tusk client balances)', async () => {
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 20 && servedBy.size < 2; i++) {
+      const { json } = await call('POST', '/v1/items', JSON.stringify({ item: { sku: `n${i}` } }));
+      servedBy.add(String(json.displayName).slice(-1));
+    }
+    assert.deepEqual([...servedBy].sort(), ['a', 'b']);
+    const { status, json } = await call('DELETE', '/v1/items/gone');
+    assert.equal(status, 200);
+    assert.equal(json.sku, 'gone');
+  });
+});
+
+describe('errors', () => {
+  for (const [name, httpStatus] of [['NOT_FOUND', 404], ['INVALID_ARGUMENT', 400], ['UNAUTHENTICATED', 401], ['PERMISSION_DENIED', 403], ['RESOURCE_EXHAUSTED', 429], ['UNAVAILABLE', 503], ['ALREADY_EXISTS', 409]] as const) {
+    test(`${name} from the handler is HTTP ${httpStatus} with a google.rpc.Status body and its details`, async () => {
+      const { status, json } = await call('DELETE', `/v1/items/x1?failWith=${name}`);
+      assert.equal(status, httpStatus);
+      assert.equal(json.message, `told to fail with ${name}`);
+      assert.ok(Number.isInteger(json.code) && json.code > 0);
+      assert.deepEqual(json.details, [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'sku', description: 'sku x1 is wrong' }] }]);
+    });
+  }
+
+  test('malformed JSON is 400 with the position, and never reaches a server', async () => {
+    const before = fixture.seen.length;
+    const { status, json } = await call('POST', '/v1/items', '{"item": {"sku": "a",}}');
+    assert.equal(status, 400);
+    assert.equal(json.code, 3);
+    assert.match(json.message, /not valid JSON: .*line 1 column 22/);
+    assert.equal(fixture.seen.length, before);
+  });
+
+  test('an unknown field is 400 naming it and where it is', async () => {
+    const before = fixture.seen.length;
+    const { status, json } = await call('POST', '/v1/items', '{"item": {"sku": "a",\n  "colour": "COLOR_RED"}}');
+    assert.equal(status, 400);
+    assert.match(json.message, /"colour" is unknown.*line 2 column 3/);
+    assert.equal(json.details[0].fieldViolations[0].field, 'colour');
+    assert.equal(fixture.seen.length, before);
+  });
+
+  test('a wrong field type is 400', async () => {
+    const { status, json } = await call('POST', '/v1/items', JSON.stringify({ item: { stock: 'many' } }));
+    assert.equal(status, 400);
+    assert.match(json.message, /stock/);
+  });
+
+  test('an unknown query parameter and a bad bool are 400', async () => {
+    assert.equal((await call('GET', '/v1/items:search?nope=1')).status, 400);
+    const bad = await call('GET', '/v1/items:search?active_only=yes');
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.message, /not a boolean/);
+  });
+
+  test('an unknown route is 404, a known path with the wrong method 405 with Allow', async () => {
+    const missing = await call('GET', '/v2/nothing');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.code, 5);
+    const wrong = await call('PUT', '/v1/items');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+
+  test('a body over max_body is 413, and the gateway keeps serving', async () => {
+    const { status, json } = await call('POST', '/v1/items', JSON.stringify({ item: { sku: 'x'.repeat(4096) } }));
+    assert.equal(status, 413);
+    assert.match(json.message, /max_body/);
+    assert.equal((await call('GET', '/v1/items/after')).status, 200);
+  });
+
+  test('a malformed grpc-timeout is 400; a short one ends the call with 504', async () => {
+    assert.equal((await call('GET', '/v1/items/t', undefined, { 'grpc-timeout': 'soon' })).status, 400);
+    const slow = await fetch(`${fixture.base}/fixture.gateway.v1.CatalogService/Echo`, {
+      method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'connect-timeout-ms': '50', 'x-slow': '2000' },
+    });
+    assert.equal(slow.status, 504);
+    assert.equal(((await slow.json()) as { code: string }).code, 'deadline_exceeded');
+  });
+});
+
+describe('metadata', () => {
+  test('traceparent and x-request-id reach the handler; the answer carries the request id', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { headers } = await call('GET', '/v1/items/traced', undefined, { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'req-42', authorization: 'Bearer t0k3n' });
+    assert.equal(headers.get('x-request-id'), 'req-42');
+    const { ctx } = lastSeen('GetItem');
+    assert.equal(ctx.trace.traceId, traceId);
+    assert.equal(ctx.requestId, 'req-42');
+    assert.equal(ctx.metadata.authorization, 'Bearer t0k3n');
+  });
+
+  test('GET /healthz is 200 while serving', async () => {
+    const response = await fetch(`${fixture.base}/healthz`);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'ok\n');
+  });
+});
