@@ -4,7 +4,9 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { StaticRegistry } from '../../../src/discovery/static-registry.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { LocalRegistry } from '../../../src/discovery/local-registry.js';
 import { TuskServer } from '../../../src/server/tusk-server.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import type { ServiceDescriptor } from '../../../src/config/service-definition.js';
@@ -88,13 +90,17 @@ function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
   })();
 }
 
-/** Two TuskServers (served_by "a" and "b") on loopback and a gateway balancing over both. */
+/** Two TuskServers (served_by "a" and "b") on loopback, found through a local registry by the gateway's clients. */
 export async function startCatalog(gatewayOptions: Partial<TuskGatewayOptions> = {}, clientOptions: ClientOptions = {}): Promise<CatalogFixture> {
   const { dir, tusk, messages } = await generateCatalog();
   const seen: SeenCall[] = [];
   const servers: TuskServer[] = [];
+  // Discovery through the local registry (a private folder), as `provider: "local"` does.
+  const registryDir = await mkdtemp(join(tmpdir(), 'tusk-gateway-registry-'));
+  const logger = pino({ level: 'silent' });
+  const registry = new LocalRegistry({ dir: registryDir, ttlMs: 2000, logger });
   for (const servedBy of ['a', 'b']) {
-    const server = new TuskServer({ host: '127.0.0.1', port: 0, registry: new StaticRegistry([]), handleSignals: false, logger: pino({ level: 'silent' }) });
+    const server = new TuskServer({ host: '127.0.0.1', port: 0, registry, drainDelayMs: 0, handleSignals: false, logger });
     server.add(catalogService(tusk.CatalogServiceBase, servedBy, seen) as never);
     await server.start();
     servers.push(server);
@@ -104,7 +110,7 @@ export async function startCatalog(gatewayOptions: Partial<TuskGatewayOptions> =
     services: [descriptor],
     host: '127.0.0.1',
     port: 0,
-    client: { endpoints: servers.map((server) => `127.0.0.1:${server.port}`), ...clientOptions },
+    client: { registry, ...clientOptions },
     ...gatewayOptions,
   });
   await gateway.start();
@@ -114,7 +120,9 @@ export async function startCatalog(gatewayOptions: Partial<TuskGatewayOptions> =
     close: async () => {
       await gateway.stop();
       for (const server of servers) await server.stop();
+      await registry.close();
       await removeDir(dir);
+      await removeDir(registryDir);
     },
   };
 }
