@@ -4,7 +4,8 @@ import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
 import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
 import { GatewayFailure, restErrorResponse } from './http-errors.js';
-import { binaryToJson, isJsonObject, jsonToBinary, parseJsonText } from './message-json.js';
+import { jsonToBinary, parseJsonText } from './message-json.js';
+import { restResponseJson, sendRestStream } from './rest-response.js';
 import { requestJson } from './request-fields.js';
 import type { RestRouter } from './router.js';
 
@@ -21,8 +22,9 @@ export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exc
     const { route, bindings } = match;
     const { method, binding } = route;
     registry = method.service.registry;
-    if (method.runtime.kind !== 'unary') {
-      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway serves unary methods over REST so far`, 501);
+    const { kind } = method.runtime;
+    if (kind !== 'unary' && kind !== 'server_streaming') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${kind.replace('_', ' ')}: REST carries unary and server-streaming calls only`, 501);
     }
     let bodyText: string | undefined;
     let body: JsonValue | undefined;
@@ -34,14 +36,14 @@ export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exc
     const json = requestJson(method.proto.input, binding, bindings, exchange.url.searchParams, body);
     const request = jsonToBinary(method.proto.input, json, registry, bodyText);
     const timing = deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs);
-    const answer = await runtime.upstreams.unary(method.service.descriptor.name, {
+    const call = {
       method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
       route: `${binding.httpMethod} ${binding.template.source}`, ...timing, signal: exchange.signal,
-    });
-    const whole = binaryToJson(method.proto.output, answer, registry, runtime.json);
-    const responseField = binding.responseBody === '' ? undefined : method.proto.output.fields.find((field) => field.name === binding.responseBody);
-    const sent = responseField === undefined ? whole : isJsonObject(whole) ? (whole[responseField.jsonName] ?? null) : whole;
-    send(exchange, 200, 'application/json', JSON.stringify(sent));
+    };
+    const service = method.service.descriptor.name;
+    if (kind === 'server_streaming') return await sendRestStream(runtime, method, binding, runtime.upstreams.serverStream(service, call), exchange);
+    const answer = await runtime.upstreams.unary(service, call);
+    send(exchange, 200, 'application/json', JSON.stringify(restResponseJson(runtime, method, binding, answer)));
   } catch (error) {
     sendError(exchange, restErrorResponse(error, registry));
   }

@@ -1,14 +1,15 @@
-import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientOptions } from '../client/client-options.js';
 import { closeClient, createClient } from '../client/create-client.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../config/service-definition.js';
 import { codeName } from '../status/codes.js';
-import { asTuskError, messageOf } from '../status/tusk-error.js';
+import { asTuskError, messageOf, type TuskError } from '../status/tusk-error.js';
 import { contextFromTraceHeaders, injectTraceContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
 
 type UnaryBytes = (request: Uint8Array, options: Record<string, unknown>) => Promise<Uint8Array>;
+type StreamBytes = (request: Uint8Array, options: Record<string, unknown>) => AsyncIterable<Uint8Array>;
 
 const passBytes = (bytes: Uint8Array): Uint8Array => bytes;
 
@@ -42,7 +43,7 @@ export interface UpstreamCall {
 
 /** The tusk clients of the gateway's services: discovery, balancing, retries, breakers and deadlines as any caller has them. */
 export class Upstreams {
-  private readonly clients = new Map<string, Record<string, UnaryBytes>>();
+  private readonly clients = new Map<string, Record<string, UnaryBytes | StreamBytes>>();
 
   constructor(services: readonly ServiceDescriptor[], clientOptions: (descriptor: ServiceDescriptor) => ClientOptions) {
     for (const descriptor of services) this.clients.set(descriptor.name, createClient(bytesDescriptor(descriptor), clientOptions(descriptor)));
@@ -54,34 +55,61 @@ export class Upstreams {
    * traceparent is what the upstream receives.
    */
   async unary(service: string, call: UpstreamCall): Promise<Uint8Array> {
-    const client = this.clients.get(service)!;
-    const incoming = traceHeaders(call.headers);
-    const parent = contextFromTraceHeaders(incoming);
+    const traced = this.start(service, call);
+    try {
+      const response = await otelContext.with(traced.context, () => (traced.method as UnaryBytes)(call.request, traced.options));
+      succeeded(traced.span);
+      return response;
+    } catch (error) {
+      throw failed(traced.span, error);
+    }
+  }
+
+  /** A server stream, as unary; the span ends with the stream. Ending the iteration early (or `call.signal`) cancels the upstream. */
+  async *serverStream(service: string, call: UpstreamCall): AsyncGenerator<Uint8Array> {
+    const traced = this.start(service, call);
+    let failure: TuskError | undefined;
+    try {
+      yield* otelContext.with(traced.context, () => (traced.method as StreamBytes)(call.request, traced.options));
+    } catch (error) {
+      throw (failure = failed(traced.span, error));
+    } finally {
+      // Also when the reader left early (the HTTP client went away): the stream was cancelled, not failed.
+      if (failure === undefined) succeeded(traced.span);
+    }
+  }
+
+  private start(service: string, call: UpstreamCall) {
+    const method = this.clients.get(service)![call.method.localName]!;
+    const parent = contextFromTraceHeaders(traceHeaders(call.headers));
     const span = trace.getTracer(TRACER_NAME).startSpan(call.route, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': call.method.name } }, parent);
-    const spanContext = trace.setSpan(parent, span);
+    const context = trace.setSpan(parent, span);
     const metadata = { ...forwardedMetadata(call.headers), [REQUEST_ID_HEADER]: call.requestId };
     // In metadata as well as active: the client pipeline parents its span on a traceparent it is given,
     // which works without a context manager (no SDK started) too.
-    injectTraceContext(metadata, spanContext);
+    injectTraceContext(metadata, context);
     const options = { timeout: call.timeout, deadline: call.deadline, signal: call.signal, metadata };
-    try {
-      const response = await otelContext.with(spanContext, () => client[call.method.localName]!(call.request, options));
-      span.setStatus({ code: SpanStatusCode.OK });
-      return response;
-    } catch (error) {
-      const failure = asTuskError(error);
-      span.setAttribute('rpc.grpc.status_code', failure.code);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `${codeName(failure.code)}: ${messageOf(error)}` });
-      throw failure;
-    } finally {
-      span.end();
-    }
+    return { method, span, context, options };
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((client) => closeClient(client)));
     this.clients.clear();
   }
+}
+
+function succeeded(span: Span): void {
+  span.setStatus({ code: SpanStatusCode.OK });
+  span.end();
+}
+
+/** Ends the span with the call's failure; returns it as a TuskError for the caller to throw. */
+function failed(span: Span, error: unknown): TuskError {
+  const failure = asTuskError(error);
+  span.setAttribute('rpc.grpc.status_code', failure.code);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `${codeName(failure.code)}: ${messageOf(error)}` });
+  span.end();
+  return failure;
 }
 
 function traceHeaders(headers: IncomingHttpHeaders): Record<string, string> {

@@ -21,6 +21,8 @@ export interface SeenCall {
   readonly method: string;
   readonly request: any;
   readonly ctx: CallContext;
+  /** WatchItems: set when the handler saw ctx.signal abort (the HTTP client went away). */
+  aborted?: boolean;
 }
 
 export interface CatalogFixture {
@@ -81,6 +83,16 @@ function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
     async fetchFiles(request: any, ctx: CallContext) {
       record('FetchFiles', request, ctx);
       return { path: request.path };
+    }
+    async *watchItems(request: any, ctx: CallContext) {
+      const call = { method: 'WatchItems', request, ctx, aborted: false };
+      seen.push(call);
+      ctx.signal.addEventListener('abort', () => (call.aborted = true), { once: true });
+      for (let i = 0; i < request.count && !ctx.signal.aborted; i++) {
+        if (request.failWith !== '' && i === request.failAfter) throw new TuskError(codeFromName(request.failWith)!, `stream told to fail with ${request.failWith}`);
+        yield { sku: `w${i}`, displayName: servedBy, stock: BigInt(i), color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
+        if (request.intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, request.intervalMs));
+      }
     }
     async echo(request: any, ctx: CallContext) {
       record('Echo', request, ctx);
