@@ -2,7 +2,7 @@ import { Code } from '../status/codes.js';
 import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
 import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
-import type { GatewayMethod, GatewayService } from './http-rules.js';
+import type { GatewayMethod } from './http-rules.js';
 import { connectErrorResponse, GatewayFailure } from './http-errors.js';
 import { binaryToJson, checkBinary, jsonToBinary, parseJsonText } from './message-json.js';
 
@@ -14,19 +14,6 @@ function codecOf(contentType: string | undefined): ConnectCodec | undefined {
   if (mediaType === 'application/json') return 'json';
   if (mediaType === 'application/proto') return 'proto';
   return undefined;
-}
-
-/** Every method of every service by its gRPC path, `/pkg.Service/Method`: Connect needs no annotation. */
-export class ConnectRoutes {
-  private readonly byPath = new Map<string, GatewayMethod>();
-
-  constructor(services: readonly GatewayService[]) {
-    for (const service of services) for (const method of service.methods) this.byPath.set(method.runtime.path, method);
-  }
-
-  lookup(path: string): GatewayMethod | undefined {
-    return this.byPath.get(path);
-  }
 }
 
 /**

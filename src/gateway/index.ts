@@ -1,4 +1,4 @@
-// The HTTP edge: REST transcoding (google.api.http) and the Connect protocol in front of tusk services.
+// The HTTP edge: REST transcoding (google.api.http), Connect and gRPC-Web in front of tusk services.
 export { TuskGateway, type TuskGatewayOptions } from './tusk-gateway.js';
 export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
 export { httpStatusOf } from './http-errors.js';

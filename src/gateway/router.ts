@@ -54,3 +54,19 @@ export class RestRouter {
     return undefined;
   }
 }
+
+/**
+ * Every method of every service by its gRPC path, `/pkg.Service/Method`:
+ * where Connect, gRPC-Web and Connect streaming calls go, annotated or not.
+ */
+export class RpcPathRouter {
+  private readonly byPath = new Map<string, GatewayMethod>();
+
+  constructor(services: readonly GatewayService[]) {
+    for (const service of services) for (const method of service.methods) this.byPath.set(method.runtime.path, method);
+  }
+
+  lookup(path: string): GatewayMethod | undefined {
+    return this.byPath.get(path);
+  }
+}

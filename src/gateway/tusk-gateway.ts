@@ -4,11 +4,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ClientOptions } from '../client/client-options.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
-import { ConnectRoutes, serveConnect } from './connect-handler.js';
+import { serveConnect } from './connect-handler.js';
+import { connectStreamCodec, serveConnectStream } from './connect-stream-handler.js';
+import { grpcWebMode, serveGrpcWeb } from './grpc-web-handler.js';
 import { send, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readGatewayService, type GatewayService } from './http-rules.js';
 import { serveRest } from './rest-handler.js';
-import { RestRouter } from './router.js';
+import { RestRouter, RpcPathRouter } from './router.js';
 import { Upstreams } from './upstream.js';
 
 export interface TuskGatewayOptions {
@@ -36,13 +38,14 @@ type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
 /**
  * The HTTP edge in front of tusk services: REST transcoding of
- * google.api.http routes and the Connect protocol, each call made through
- * the tusk client pipeline. `GET /healthz` answers 200 while serving.
+ * google.api.http routes, and on each method's gRPC path the Connect protocol
+ * (unary and server streaming) and gRPC-Web (binary and text), each call made
+ * through the tusk client pipeline. `GET /healthz` answers 200 while serving.
  */
 export class TuskGateway {
   private readonly services: readonly GatewayService[];
   private readonly router: RestRouter;
-  private readonly connect: ConnectRoutes;
+  private readonly rpcPaths: RpcPathRouter;
   private readonly options: TuskGatewayOptions;
   private runtime: GatewayRuntime | undefined;
   private server: Server | undefined;
@@ -56,7 +59,7 @@ export class TuskGateway {
     // Every annotation is read and checked here: a bad rule fails construction, not the first request.
     this.services = options.services.map(readGatewayService);
     this.router = new RestRouter(this.services);
-    this.connect = new ConnectRoutes(this.services);
+    this.rpcPaths = new RpcPathRouter(this.services);
   }
 
   /** The bound port; throws before start(). */
@@ -149,8 +152,16 @@ export class TuskGateway {
       send(exchange, serving ? 200 : 503, 'text/plain', serving ? 'ok\n' : `${this.state}\n`);
       return;
     }
-    const connectMethod = this.connect.lookup(pathname);
-    if (connectMethod !== undefined) return serveConnect(this.runtime!, connectMethod, exchange);
+    const rpcMethod = this.rpcPaths.lookup(pathname);
+    if (rpcMethod !== undefined) {
+      // One path per method; the content type says which protocol the caller speaks.
+      const contentType = exchange.request.headers['content-type'];
+      const grpcWeb = grpcWebMode(contentType);
+      if (grpcWeb !== undefined) return serveGrpcWeb(this.runtime!, rpcMethod, exchange, grpcWeb);
+      const streamCodec = connectStreamCodec(contentType);
+      if (streamCodec !== undefined) return serveConnectStream(this.runtime!, rpcMethod, exchange, streamCodec);
+      return serveConnect(this.runtime!, rpcMethod, exchange);
+    }
     return serveRest(this.runtime!, this.router, exchange);
   }
 }

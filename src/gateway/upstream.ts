@@ -79,6 +79,12 @@ export class Upstreams {
     }
   }
 
+  /** A unary answer or a server stream's messages, for the protocols that frame both alike (gRPC-Web, Connect streaming). */
+  async *responses(service: string, call: UpstreamCall): AsyncGenerator<Uint8Array> {
+    if (call.method.kind === 'server_streaming') yield* this.serverStream(service, call);
+    else yield await this.unary(service, call);
+  }
+
   private start(service: string, call: UpstreamCall) {
     const method = this.clients.get(service)![call.method.localName]!;
     const parent = contextFromTraceHeaders(traceHeaders(call.headers));
@@ -125,7 +131,7 @@ function traceHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 const NOT_FORWARDED = new Set([
   'host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'content-type',
   'content-encoding', 'accept', 'accept-encoding', 'accept-language', 'user-agent', 'cookie', 'origin', 'referer', 'expect', 'http2-settings',
-  'grpc-timeout', 'connect-timeout-ms', 'connect-protocol-version', TRACEPARENT_HEADER, TRACESTATE_HEADER,
+  'grpc-timeout', 'connect-timeout-ms', 'connect-protocol-version', 'x-grpc-web', 'x-user-agent', TRACEPARENT_HEADER, TRACESTATE_HEADER,
 ]);
 // grpc-js refuses other keys and non-printable text values; such headers are dropped rather than failing the call.
 const METADATA_KEY = /^[0-9a-z_.-]+$/;

@@ -1,0 +1,45 @@
+import { Code } from '../status/codes.js';
+import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
+import { CONNECT_END_STREAM_FLAG, decodeFrames, encodeFrame, singleMessage } from './envelope.js';
+import type { Exchange, GatewayRuntime } from './exchange.js';
+import { sendFramed, type FramedProtocol } from './framed-response.js';
+import { readBody } from './http-body.js';
+import { connectErrorResponse, GatewayFailure } from './http-errors.js';
+import type { GatewayMethod } from './http-rules.js';
+import { binaryToJson, checkBinary, jsonToBinary, parseJsonText } from './message-json.js';
+
+/** `application/connect+json` and `application/connect+proto`: Connect's streaming content types. */
+export function connectStreamCodec(contentType: string | undefined): 'json' | 'proto' | undefined {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/connect+json') return 'json';
+  if (mediaType === 'application/connect+proto') return 'proto';
+  return undefined;
+}
+
+/**
+ * A Connect server stream (connectrpc.com/docs/protocol, "Streaming"): one
+ * enveloped request message in, enveloped response messages out, and an
+ * end-of-stream frame (flag 0x02) whose JSON carries the error, if any.
+ * This is what @connectrpc/connect-web's transport sends for server streams.
+ */
+export async function serveConnectStream(runtime: GatewayRuntime, method: GatewayMethod, exchange: Exchange, codec: 'json' | 'proto'): Promise<void> {
+  const { input, output } = method.proto;
+  const { registry } = method.service;
+  const protocol: FramedProtocol = {
+    contentType: `application/connect+${codec}`,
+    message: (bytes) => encodeFrame(0, codec === 'proto' ? bytes : Buffer.from(JSON.stringify(binaryToJson(output, bytes, registry, runtime.json)))),
+    end: (error) => encodeFrame(CONNECT_END_STREAM_FLAG, Buffer.from(error === undefined ? '{}' : `{"error":${connectErrorResponse(error).body}}`)),
+  };
+  await sendFramed(exchange, protocol, async function* () {
+    if (method.runtime.kind !== 'server_streaming') {
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway's Connect streaming serves server streams (unary calls use application/${codec})`);
+    }
+    const message = singleMessage(decodeFrames(await readBody(exchange.request, runtime.maxBodyBytes)));
+    const text = codec === 'json' ? Buffer.from(message).toString('utf8') : undefined;
+    const request = text === undefined ? checkBinary(input, message) : jsonToBinary(input, parseJsonText(text), registry, text);
+    yield* runtime.upstreams.serverStream(method.service.descriptor.name, {
+      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
+      route: `POST ${method.runtime.path}`, ...deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs), signal: exchange.signal,
+    });
+  });
+}
