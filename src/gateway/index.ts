@@ -3,3 +3,4 @@ export { TuskGateway, type TuskGatewayOptions } from './tusk-gateway.js';
 export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
 export { httpStatusOf } from './http-errors.js';
 export { parsePathTemplate, matchPathTemplate, type PathTemplate } from './path-template.js';
+export { loadGatewayConfig, GatewayConfigError, type GatewaySettings } from './gateway-config.js';

@@ -12,10 +12,18 @@ import { readGatewayService, type GatewayService } from './http-rules.js';
 import { serveRest } from './rest-handler.js';
 import { RestRouter, RpcPathRouter } from './router.js';
 import { Upstreams } from './upstream.js';
+import { didYouMeanSuffix } from '../config/did-you-mean.js';
+import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
 
 export interface TuskGatewayOptions {
   /** The generated `<Svc>Descriptor`s to serve; each gets a tusk client. */
   readonly services: readonly ServiceDescriptor[];
+  /**
+   * A gateway .tsk with a [gateway] section (port, host, max_body, max_timeout,
+   * services, emit_zero_values); options given here win over it. Its
+   * `services` narrows `services` above to those names.
+   */
+  readonly config?: string;
   /** Default 8080; 0 = any free port (read `gateway.port` after start). */
   readonly port?: number;
   /** Default "0.0.0.0". */
@@ -54,10 +62,15 @@ export class TuskGateway {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(options: TuskGatewayOptions) {
-    if (options.services.length === 0) throw new TypeError('tusk-grpc: TuskGateway needs at least one service descriptor');
-    this.options = options;
+    const settings = options.config === undefined ? undefined : loadGatewayConfig(options.config);
+    this.options = {
+      ...(settings === undefined ? {} : { port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, maxTimeoutMs: settings.maxTimeoutMs, emitZeroValues: settings.emitZeroValues }),
+      ...withoutUndefined(options),
+      services: chosenServices(options.services, settings?.services ?? null, options.config),
+    };
+    if (this.options.services.length === 0) throw new TypeError('tusk-grpc: TuskGateway needs at least one service descriptor');
     // Every annotation is read and checked here: a bad rule fails construction, not the first request.
-    this.services = options.services.map(readGatewayService);
+    this.services = this.options.services.map(readGatewayService);
     this.router = new RestRouter(this.services);
     this.rpcPaths = new RpcPathRouter(this.services);
   }
@@ -164,4 +177,18 @@ export class TuskGateway {
     }
     return serveRest(this.runtime!, this.router, exchange);
   }
+}
+
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** The descriptors the config's `services` names; a name the gateway was not given is a mistake worth stopping for. */
+function chosenServices(given: readonly ServiceDescriptor[], names: readonly string[] | null, source: string | undefined): readonly ServiceDescriptor[] {
+  if (names === null) return given;
+  const known = given.map((descriptor) => descriptor.name);
+  for (const name of names) {
+    if (!known.includes(name)) throw new GatewayConfigError([`${source}: [gateway] services: ${JSON.stringify(name)} is not among the gateway's services${didYouMeanSuffix(name, known)} (${known.join(', ')})`]);
+  }
+  return given.filter((descriptor) => names.includes(descriptor.name));
 }

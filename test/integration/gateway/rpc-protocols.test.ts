@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
+import { TuskGateway } from '../../../src/gateway/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 let fixture: CatalogFixture;
 before(async () => {
@@ -175,6 +178,23 @@ describe('Connect server streaming', () => {
     const got = frames(Buffer.from(await response.arrayBuffer()));
     assert.equal(Item.decode(got[0]!.data).sku, 'w0');
     assert.deepEqual(JSON.parse(got[1]!.data.toString()), { error: { code: 'aborted', message: 'stream told to fail with ABORTED' } });
+  });
+});
+
+describe('a gateway descriptor (.tsk)', () => {
+  test('its [gateway] settings apply, and a service it names must be one the gateway has', async () => {
+    const path = join(fixture.dir, 'gateway.tsk');
+    await writeFile(path, '[gateway]\nport: 0\nhost: "127.0.0.1"\nmax_body: "16"\nservices: ["fixture.gateway.v1.CatalogService"]\n');
+    const gateway = new TuskGateway({ services: [fixture.descriptor], config: path, client: { endpoints: fixture.servers.map((server) => `127.0.0.1:${server.port}`) } });
+    await gateway.start();
+    try {
+      const response = await fetch(`http://127.0.0.1:${gateway.port}${ECHO}`, { method: 'POST', body: JSON.stringify({ sku: 'longer than sixteen bytes' }), headers: { 'content-type': 'application/json' } });
+      assert.equal(response.status, 413);
+    } finally {
+      await gateway.stop();
+    }
+    await writeFile(path, '[gateway]\nservices: ["fixture.gateway.v1.CatalogServce"]\n');
+    assert.throws(() => new TuskGateway({ services: [fixture.descriptor], config: path }), /CatalogServce.*did you mean "fixture\.gateway\.v1\.CatalogService"/);
   });
 });
 
