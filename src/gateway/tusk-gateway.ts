@@ -97,7 +97,10 @@ export class TuskGateway {
       maxTimeoutMs: this.options.maxTimeoutMs ?? 30_000,
       json: { emitZeroValues: this.options.emitZeroValues ?? true },
     };
-    const server = createServer({ requestTimeout: this.options.requestTimeoutMs ?? 30_000 }, (request, response) => this.handle(request, response));
+    const requestTimeout = this.options.requestTimeoutMs ?? 30_000;
+    // Node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour a short one.
+    const connectionsCheckingInterval = Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4)));
+    const server = createServer({ requestTimeout, connectionsCheckingInterval }, (request, response) => this.handle(request, response));
     this.server = server;
     server.listen(this.options.port ?? 8080, this.options.host ?? '0.0.0.0');
     try {

@@ -7,6 +7,8 @@ import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
 import { TuskGateway } from '../../../src/gateway/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect as connectSocket } from 'node:net';
+import { once } from 'node:events';
 
 let fixture: CatalogFixture;
 before(async () => {
@@ -195,6 +197,27 @@ describe('a gateway descriptor (.tsk)', () => {
     }
     await writeFile(path, '[gateway]\nservices: ["fixture.gateway.v1.CatalogServce"]\n');
     assert.throws(() => new TuskGateway({ services: [fixture.descriptor], config: path }), /CatalogServce.*did you mean "fixture\.gateway\.v1\.CatalogService"/);
+  });
+});
+
+describe('slow clients', () => {
+  test('a client that never finishes its body gets 408 after requestTimeoutMs, and the gateway keeps serving', async () => {
+    const gateway = new TuskGateway({ services: [fixture.descriptor], host: '127.0.0.1', port: 0, requestTimeoutMs: 300, client: { endpoints: fixture.servers.map((server) => `127.0.0.1:${server.port}`) } });
+    await gateway.start();
+    const socket = connectSocket(gateway.port, '127.0.0.1');
+    try {
+      socket.write(`POST ${ECHO} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"sku":`);
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+      // Bounded: AbortSignal.timeout rejects the wait if the gateway never ends the request.
+      await once(socket, 'close', { signal: AbortSignal.timeout(5000) });
+      assert.match(answer, /^HTTP\/1\.1 408/);
+      const after = await fetch(`http://127.0.0.1:${gateway.port}${ECHO}`, { method: 'POST', body: '{"sku":"next"}', headers: { 'content-type': 'application/json' } });
+      assert.equal(after.status, 200);
+    } finally {
+      socket.destroy();
+      await gateway.stop();
+    }
   });
 });
 
