@@ -1,15 +1,24 @@
 // REST transcoding (unary and server streaming) through a real TuskGateway in front of two real TuskServers, called with fetch.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { node, tracing } from '@opentelemetry/sdk-node';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
 
+// A real tracer provider (spans kept in memory), so the test can check who parents whom.
+const spans = new tracing.InMemorySpanExporter();
+const provider = new node.NodeTracerProvider({ spanProcessors: [new tracing.SimpleSpanProcessor(spans)] });
+
 let fixture: CatalogFixture;
 before(async () => {
+  provider.register();
   fixture = await startCatalog({ maxBodyBytes: 2048 }, { balancer: 'round_robin' });
 });
 after(async () => {
   await fixture?.close();
+  await provider.shutdown();
+  trace.disable();
 });
 
 async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
@@ -238,12 +247,20 @@ describe('server streaming', () => {
 });
 
 describe('metadata', () => {
-  test('traceparent and x-request-id reach the handler; the answer carries the request id', async () => {
+  test('traceparent and x-request-id reach the handler through the gateway span; the answer carries the request id', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const { headers } = await call('GET', '/v1/items/traced', undefined, { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'req-42', authorization: 'Bearer t0k3n' });
     assert.equal(headers.get('x-request-id'), 'req-42');
     const { ctx } = lastSeen('GetItem');
     assert.equal(ctx.trace.traceId, traceId);
+    // The gateway's span is the caller's child and the parent of the client pipeline's call span.
+    const inTrace = spans.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    const edge = inTrace.find((span) => span.name === 'GET /v1/items/{sku}');
+    const client = inTrace.find((span) => span.name === 'fixture.gateway.v1.CatalogService/GetItem' && span.kind === SpanKind.CLIENT);
+    assert.ok(edge && client, `spans in the trace: ${inTrace.map((span) => span.name).join(', ')}`);
+    assert.equal(edge.kind, SpanKind.SERVER);
+    assert.equal(edge.parentSpanContext?.spanId, '00f067aa0ba902b7');
+    assert.equal(client.parentSpanContext?.spanId, edge.spanContext().spanId);
     assert.equal(ctx.requestId, 'req-42');
     assert.equal(ctx.metadata.authorization, 'Bearer t0k3n');
   });
