@@ -21,6 +21,7 @@ export const SHIPPED_PROTO_FILES: readonly string[] = ['google/api/annotations.p
 interface BufYamlV2 {
   readonly version?: string;
   readonly modules?: readonly { readonly path?: string }[];
+  readonly deps?: readonly string[];
   readonly [key: string]: unknown;
 }
 
@@ -28,6 +29,8 @@ interface BufYamlV2 {
 export function shippedModulePath(project: Project): string | undefined {
   const config = readBufYaml(project.configFile);
   if (config?.version !== 'v2') return undefined; // v1 configs have no module list to extend
+  // A workspace with BSR deps (and its buf.lock) is left exactly as buf reads it; googleapis is usually one of them.
+  if ((config.deps?.length ?? 0) > 0) return undefined;
   const candidates = [relative(project.dir, join(ownPackage().dir, 'protos')), join('node_modules', 'tusk-grpc', 'protos')];
   const reachable = candidates.find((path) => path !== '' && !path.startsWith('..') && !isAbsolute(path) && existsSync(join(project.dir, path, SHIPPED_PROTO_FILES[1]!)));
   if (reachable === undefined) return undefined;
