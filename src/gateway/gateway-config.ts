@@ -9,6 +9,7 @@ import { OneLineError } from '../status/fatal.js';
 import { parseTsk } from '../tsk/parser.js';
 import { TskSyntaxError } from '../tsk/errors.js';
 import { toRawValue } from '../tsk/raw.js';
+import type { TskValue } from '../tsk/types.js';
 
 /** A gateway .tsk's settings, resolved (`@env` read, defaults applied). */
 export interface GatewaySettings {
@@ -37,7 +38,11 @@ export class GatewayConfigError extends OneLineError {
   }
 }
 
-export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): GatewaySettings {
+/**
+ * Reads and checks a gateway .tsk. With `knownServices` (what the gateway was
+ * given), each name in `services` must be one of them, reported at its position.
+ */
+export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), knownServices?: readonly string[]): GatewaySettings {
   const relativePath = relative(cwd, path);
   const shown = relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
   let text: string;
@@ -56,7 +61,10 @@ export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process
   const issues = new IssueList();
   for (const entry of doc.root.entries) issues.add(entry.keyPos, `key ${JSON.stringify(entry.key)} is outside any section: move it under [gateway]`);
   for (const section of doc.sections) {
-    if (section.key === 'gateway') validateValue(GATEWAY_SECTION, section.value, { section: 'gateway', path: [] }, issues, false, section.keyPos);
+    if (section.key === 'gateway') {
+      validateValue(GATEWAY_SECTION, section.value, { section: 'gateway', path: [] }, issues, false, section.keyPos);
+      if (knownServices !== undefined) checkServiceNames(section.value, knownServices, issues);
+    }
     else if (PLANNED_SECTIONS.includes(section.key)) issues.add(section.keyPos, `[${section.key}] is not supported by this version of the gateway yet: remove it (docs/gateway.md lists what is)`);
     else issues.add(section.keyPos, `unknown section [${section.key}]${didYouMeanSuffix(section.key, SECTIONS).replace(/"([^"]+)"/, '[$1]')}; a gateway descriptor has [gateway]`);
   }
@@ -75,4 +83,14 @@ export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process
     services: resolved.services,
     emitZeroValues: resolved.emitZeroValues,
   };
+}
+
+function checkServiceNames(gateway: TskValue, known: readonly string[], issues: IssueList): void {
+  const services = gateway.kind === 'object' ? gateway.entries.find((entry) => entry.key === 'services')?.value : undefined;
+  if (services?.kind !== 'array') return;
+  for (const item of services.items) {
+    if (item.kind === 'string' && !known.includes(item.value)) {
+      issues.add(item.pos, `[gateway] services: ${JSON.stringify(item.value)} is not among the gateway's services${didYouMeanSuffix(item.value, known)} (${known.join(', ')})`);
+    }
+  }
 }

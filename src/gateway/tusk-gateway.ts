@@ -12,8 +12,7 @@ import { readGatewayService, type GatewayService } from './http-rules.js';
 import { serveRest } from './rest-handler.js';
 import { RestRouter, RpcPathRouter } from './router.js';
 import { Upstreams } from './upstream.js';
-import { didYouMeanSuffix } from '../config/did-you-mean.js';
-import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+import { loadGatewayConfig } from './gateway-config.js';
 
 export interface TuskGatewayOptions {
   /** The generated `<Svc>Descriptor`s to serve; each gets a tusk client. */
@@ -62,11 +61,12 @@ export class TuskGateway {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(options: TuskGatewayOptions) {
-    const settings = options.config === undefined ? undefined : loadGatewayConfig(options.config);
+    const known = options.services.map((descriptor) => descriptor.name);
+    const settings = options.config === undefined ? undefined : loadGatewayConfig(options.config, process.env, process.cwd(), known);
     this.options = {
       ...(settings === undefined ? {} : { port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, maxTimeoutMs: settings.maxTimeoutMs, emitZeroValues: settings.emitZeroValues }),
       ...withoutUndefined(options),
-      services: chosenServices(options.services, settings?.services ?? null, options.config),
+      services: settings?.services == null ? options.services : options.services.filter((descriptor) => settings.services!.includes(descriptor.name)),
     };
     if (this.options.services.length === 0) throw new TypeError('tusk-grpc: TuskGateway needs at least one service descriptor');
     // Every annotation is read and checked here: a bad rule fails construction, not the first request.
@@ -184,14 +184,4 @@ export class TuskGateway {
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** The descriptors the config's `services` names; a name the gateway was not given is a mistake worth stopping for. */
-function chosenServices(given: readonly ServiceDescriptor[], names: readonly string[] | null, source: string | undefined): readonly ServiceDescriptor[] {
-  if (names === null) return given;
-  const known = given.map((descriptor) => descriptor.name);
-  for (const name of names) {
-    if (!known.includes(name)) throw new GatewayConfigError([`${source}: [gateway] services: ${JSON.stringify(name)} is not among the gateway's services${didYouMeanSuffix(name, known)} (${known.join(', ')})`]);
-  }
-  return given.filter((descriptor) => names.includes(descriptor.name));
 }

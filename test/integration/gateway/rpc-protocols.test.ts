@@ -196,7 +196,7 @@ describe('a gateway descriptor (.tsk)', () => {
       await gateway.stop();
     }
     await writeFile(path, '[gateway]\nservices: ["fixture.gateway.v1.CatalogServce"]\n');
-    assert.throws(() => new TuskGateway({ services: [fixture.descriptor], config: path }), /CatalogServce.*did you mean "fixture\.gateway\.v1\.CatalogService"/);
+    assert.throws(() => new TuskGateway({ services: [fixture.descriptor], config: path }), /gateway\.tsk:2:12: \[gateway\] services: "fixture\.gateway\.v1\.CatalogServce" is not among the gateway's services \(did you mean "fixture\.gateway\.v1\.CatalogService"\?\)/);
   });
 });
 
