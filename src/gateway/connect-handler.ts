@@ -1,6 +1,5 @@
 import { Code } from '../status/codes.js';
-import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
-import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
+import { mediaTypeOf, send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
 import type { GatewayMethod } from './http-rules.js';
 import { connectErrorResponse, GatewayFailure } from './http-errors.js';
@@ -9,8 +8,7 @@ import { binaryToJson, checkBinary, jsonToBinary, parseJsonText } from './messag
 /** The Connect protocol's unary codecs (connectrpc.com/docs/protocol): the content type names the body's encoding. */
 type ConnectCodec = 'json' | 'proto';
 
-function codecOf(contentType: string | undefined): ConnectCodec | undefined {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+function codecOf(mediaType: string | undefined): ConnectCodec | undefined {
   if (mediaType === 'application/json') return 'json';
   if (mediaType === 'application/proto') return 'proto';
   return undefined;
@@ -26,7 +24,7 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
     if (exchange.request.method !== 'POST') {
       throw new GatewayFailure(Code.UNIMPLEMENTED, `Connect unary calls are POST, not ${exchange.request.method}`, 405, undefined, { allow: 'POST' });
     }
-    const codec = codecOf(exchange.request.headers['content-type']);
+    const codec = codecOf(mediaTypeOf(exchange));
     if (method.runtime.kind !== 'unary') {
       throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway serves Connect unary calls so far`, 415);
     }
@@ -42,11 +40,7 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
       const text = body.toString('utf8');
       request = jsonToBinary(input, text.trim() === '' ? {} : parseJsonText(text), registry, text);
     }
-    const timing = deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs);
-    const answer = await runtime.upstreams.unary(method.service.descriptor.name, {
-      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
-      route: `POST ${method.runtime.path}`, ...timing, signal: exchange.signal,
-    });
+    const answer = await runtime.upstreams.unary(method.service.descriptor.name, upstreamCall(runtime, method, exchange, request, `POST ${method.runtime.path}`));
     if (codec === 'proto') send(exchange, 200, 'application/proto', answer);
     else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)));
   } catch (error) {

@@ -1,7 +1,6 @@
 import { Code } from '../status/codes.js';
-import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
 import { CONNECT_END_STREAM_FLAG, decodeFrames, encodeFrame, singleMessage } from './envelope.js';
-import type { Exchange, GatewayRuntime } from './exchange.js';
+import { upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { sendFramed, type FramedProtocol } from './framed-response.js';
 import { readBody } from './http-body.js';
 import { connectErrorResponse, GatewayFailure } from './http-errors.js';
@@ -9,8 +8,7 @@ import type { GatewayMethod } from './http-rules.js';
 import { binaryToJson, checkBinary, jsonToBinary, parseJsonText } from './message-json.js';
 
 /** `application/connect+json` and `application/connect+proto`: Connect's streaming content types. */
-export function connectStreamCodec(contentType: string | undefined): 'json' | 'proto' | undefined {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+export function connectStreamCodec(mediaType: string | undefined): 'json' | 'proto' | undefined {
   if (mediaType === 'application/connect+json') return 'json';
   if (mediaType === 'application/connect+proto') return 'proto';
   return undefined;
@@ -37,9 +35,6 @@ export async function serveConnectStream(runtime: GatewayRuntime, method: Gatewa
     const message = singleMessage(decodeFrames(await readBody(exchange.request, runtime.maxBodyBytes)));
     const text = codec === 'json' ? Buffer.from(message).toString('utf8') : undefined;
     const request = text === undefined ? checkBinary(input, message) : jsonToBinary(input, parseJsonText(text), registry, text);
-    yield* runtime.upstreams.serverStream(method.service.descriptor.name, {
-      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
-      route: `POST ${method.runtime.path}`, ...deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs), signal: exchange.signal,
-    });
+    yield* runtime.upstreams.serverStream(method.service.descriptor.name, upstreamCall(runtime, method, exchange, request, `POST ${method.runtime.path}`));
   });
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
+import type { GatewayMethod } from './http-rules.js';
 import type { JsonOptions } from './message-json.js';
 import type { ErrorResponse } from './http-errors.js';
-import type { Upstreams } from './upstream.js';
+import type { UpstreamCall, Upstreams } from './upstream.js';
 
 /** What every protocol handler of the gateway shares. */
 export interface GatewayRuntime {
@@ -35,4 +37,22 @@ export function send(exchange: Exchange, status: number, contentType: string, bo
 
 export function sendError(exchange: Exchange, error: ErrorResponse): void {
   send(exchange, error.status, 'application/json', error.body, error.headers);
+}
+
+/** The request's media type, lower case, without parameters ("application/json; charset=utf-8" → "application/json"). */
+export function mediaTypeOf(exchange: Exchange): string | undefined {
+  return exchange.request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+}
+
+/**
+ * The upstream call for a request, whatever the protocol: its headers (metadata,
+ * trace), request id, cancellation, and the deadline (grpc-timeout or
+ * connect-timeout-ms, capped by max_timeout). A malformed timeout throws 400.
+ */
+export function upstreamCall(runtime: GatewayRuntime, method: GatewayMethod, exchange: Exchange, request: Uint8Array, route: string): UpstreamCall {
+  const { headers } = exchange.request;
+  return {
+    method: method.runtime, request, headers, requestId: exchange.requestId, route, signal: exchange.signal,
+    ...deadlineOptions(requestedTimeoutMs(headers), runtime.maxTimeoutMs),
+  };
 }

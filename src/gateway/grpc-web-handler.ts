@@ -1,9 +1,8 @@
 import { Code } from '../status/codes.js';
 import { encodeStatusDetails } from '../status/status-details.js';
 import { asTuskError } from '../status/tusk-error.js';
-import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
 import { decodeFrames, encodeFrame, GRPC_WEB_TRAILER_FLAG, singleMessage } from './envelope.js';
-import type { Exchange, GatewayRuntime } from './exchange.js';
+import { upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { sendFramed, type FramedProtocol } from './framed-response.js';
 import { readBody } from './http-body.js';
 import { GatewayFailure } from './http-errors.js';
@@ -11,8 +10,7 @@ import type { GatewayMethod } from './http-rules.js';
 import { checkBinary } from './message-json.js';
 
 /** `application/grpc-web`, `application/grpc-web+proto` and their `-text` (base64) forms. */
-export function grpcWebMode(contentType: string | undefined): 'binary' | 'text' | undefined {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+export function grpcWebMode(mediaType: string | undefined): 'binary' | 'text' | undefined {
   if (mediaType === 'application/grpc-web' || mediaType === 'application/grpc-web+proto') return 'binary';
   if (mediaType === 'application/grpc-web-text' || mediaType === 'application/grpc-web-text+proto') return 'text';
   return undefined;
@@ -38,10 +36,7 @@ export async function serveGrpcWeb(runtime: GatewayRuntime, method: GatewayMetho
     const raw = await readBody(exchange.request, runtime.maxBodyBytes);
     const body = mode === 'text' ? decodeBase64Chunks(raw.toString('latin1')) : raw;
     const request = checkBinary(method.proto.input, singleMessage(decodeFrames(body)));
-    yield* runtime.upstreams.responses(method.service.descriptor.name, {
-      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
-      route: `POST ${method.runtime.path}`, ...deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs), signal: exchange.signal,
-    });
+    yield* runtime.upstreams.responses(method.service.descriptor.name, upstreamCall(runtime, method, exchange, request, `POST ${method.runtime.path}`));
   });
 }
 

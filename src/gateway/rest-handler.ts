@@ -1,7 +1,6 @@
 import type { JsonValue } from '@bufbuild/protobuf';
 import { Code } from '../status/codes.js';
-import { deadlineOptions, requestedTimeoutMs } from './deadline.js';
-import { send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
+import { send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
 import { GatewayFailure, restErrorResponse } from './http-errors.js';
 import { jsonToBinary, parseJsonText } from './message-json.js';
@@ -35,11 +34,7 @@ export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exc
     }
     const json = requestJson(method.proto.input, binding, bindings, exchange.url.searchParams, body);
     const request = jsonToBinary(method.proto.input, json, registry, bodyText);
-    const timing = deadlineOptions(requestedTimeoutMs(exchange.request.headers), runtime.maxTimeoutMs);
-    const call = {
-      method: method.runtime, request, headers: exchange.request.headers, requestId: exchange.requestId,
-      route: `${binding.httpMethod} ${binding.template.source}`, ...timing, signal: exchange.signal,
-    };
+    const call = upstreamCall(runtime, method, exchange, request, `${binding.httpMethod} ${binding.template.source}`);
     const service = method.service.descriptor.name;
     if (kind === 'server_streaming') return await sendRestStream(runtime, method, binding, runtime.upstreams.serverStream(service, call), exchange);
     const answer = await runtime.upstreams.unary(service, call);

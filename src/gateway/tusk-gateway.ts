@@ -7,7 +7,7 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
 import { serveConnect } from './connect-handler.js';
 import { connectStreamCodec, serveConnectStream } from './connect-stream-handler.js';
 import { grpcWebMode, serveGrpcWeb } from './grpc-web-handler.js';
-import { send, type Exchange, type GatewayRuntime } from './exchange.js';
+import { mediaTypeOf, send, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readGatewayService, type GatewayService } from './http-rules.js';
 import { serveRest } from './rest-handler.js';
 import { RestRouter, RpcPathRouter } from './router.js';
@@ -171,10 +171,10 @@ export class TuskGateway {
     const rpcMethod = this.rpcPaths.lookup(pathname);
     if (rpcMethod !== undefined) {
       // One path per method; the content type says which protocol the caller speaks.
-      const contentType = exchange.request.headers['content-type'];
-      const grpcWeb = grpcWebMode(contentType);
+      const mediaType = mediaTypeOf(exchange);
+      const grpcWeb = grpcWebMode(mediaType);
       if (grpcWeb !== undefined) return serveGrpcWeb(this.runtime!, rpcMethod, exchange, grpcWeb);
-      const streamCodec = connectStreamCodec(contentType);
+      const streamCodec = connectStreamCodec(mediaType);
       if (streamCodec !== undefined) return serveConnectStream(this.runtime!, rpcMethod, exchange, streamCodec);
       return serveConnect(this.runtime!, rpcMethod, exchange);
     }
