@@ -1,4 +1,4 @@
-import type { JsonValue } from '@bufbuild/protobuf';
+import type { FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { Code } from '../status/codes.js';
 import { send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
@@ -12,7 +12,7 @@ import type { RestRouter } from './router.js';
 export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exchange: Exchange): Promise<void> {
   const httpMethod = exchange.request.method ?? 'GET';
   const match = router.match(httpMethod, exchange.url.pathname);
-  let registry;
+  let registry: FileRegistry | undefined; // the service's, once the route is known: error details may be its types
   try {
     if (match.kind === 'not-found') throw new GatewayFailure(Code.NOT_FOUND, `no route for ${httpMethod} ${exchange.url.pathname}`, 404);
     if (match.kind === 'wrong-method') {

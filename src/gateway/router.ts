@@ -1,4 +1,4 @@
-import type { GatewayMethod, GatewayService, HttpBinding } from './http-rules.js';
+import { GatewayDefinitionError, type GatewayMethod, type GatewayService, type HttpBinding } from './http-rules.js';
 import { compareSpecificity, matchPathTemplate, type PathBindings } from './path-template.js';
 
 export interface RestRoute {
@@ -17,13 +17,26 @@ export type RouteMatch =
  * HTTP method. Matching is a scan: a gateway has tens of routes, and a match
  * is a split and a few string compares each.
  */
+/** A template with its variable names left out: "/v1/{sku}" and "/v1/{id}" match the same paths. */
+function routeShape(binding: HttpBinding): string {
+  const segments = binding.template.segments.map((segment) => (segment.kind === 'literal' ? segment.value : segment.kind === 'one' ? '*' : '**'));
+  return `/${segments.join('/')}${binding.template.verb === undefined ? '' : `:${binding.template.verb}`}`;
+}
+
 export class RestRouter {
   private readonly byMethod = new Map<string, RestRoute[]>();
 
   constructor(services: readonly GatewayService[]) {
+    const owners = new Map<string, string>();
     for (const service of services) {
       for (const method of service.methods) {
         for (const binding of method.bindings) {
+          // Two rules matching exactly the same requests: one would never be reached, so neither is guessed.
+          const shape = `${binding.httpMethod} ${routeShape(binding)}`;
+          const owner = `${service.descriptor.name}.${method.runtime.name}`;
+          const previous = owners.get(shape);
+          if (previous !== undefined) throw new GatewayDefinitionError(`${owner}: google.api.http ${binding.httpMethod.toLowerCase()} "${binding.template.source}" matches the same requests as a rule of ${previous}`);
+          owners.set(shape, owner);
           const routes = this.byMethod.get(binding.httpMethod) ?? [];
           routes.push({ method, binding });
           this.byMethod.set(binding.httpMethod, routes);
