@@ -51,7 +51,8 @@ export async function generateCatalog(): Promise<{ dir: string; tusk: any; messa
   return { dir, tusk, messages };
 }
 
-function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
+/** The handlers, steered by the request; `servedBy` tells the instances apart (SearchItems answers with it). */
+export function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
   const record = (method: string, request: any, ctx: CallContext) => seen.push({ method, request, ctx });
   return new (class extends base {
     async getItem(request: any, ctx: CallContext) {
@@ -72,7 +73,7 @@ function catalogService(base: any, servedBy: string, seen: SeenCall[]): object {
     }
     async searchItems(request: any, ctx: CallContext) {
       record('SearchItems', request, ctx);
-      return { items: [], echoed: request };
+      return { items: [{ sku: servedBy, displayName: '', stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false }], echoed: request };
     }
     async deleteItem(request: any, ctx: CallContext) {
       record('DeleteItem', request, ctx);

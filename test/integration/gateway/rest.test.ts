@@ -3,6 +3,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { node, tracing } from '@opentelemetry/sdk-node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { LocalRegistry } from '../../../src/discovery/local-registry.js';
+import { TuskGateway } from '../../../src/gateway/index.js';
+import { spawnServerProcess } from '../../helpers/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
 
@@ -243,6 +251,54 @@ describe('server streaming', () => {
     await waitUntil(() => call.aborted, 5000, 'the handler to see its ctx.signal abort');
     // And the gateway goes on serving.
     assert.equal((await fetch(`${fixture.base}/v1/items:watch?count=1`)).status, 200);
+  });
+});
+
+describe('an instance killed under load', () => {
+  test('SIGKILL of one of two server processes fails no idempotent request', async () => {
+    const registryDir = await mkdtemp(join(tmpdir(), 'tusk-gateway-kill-'));
+    const env = { ...process.env, CATALOG_GEN: join(fixture.dir, 'gen', 'fixture', 'gateway', 'v1', 'catalog.tusk.ts'), CATALOG_REGISTRY: registryDir };
+    const script = fileURLToPath(new URL('./catalog-process.ts', import.meta.url));
+    const [a, b] = await Promise.all(['a', 'b'].map((servedBy) => spawnServerProcess({ ...env, SERVED_BY: servedBy }, 30_000, script)));
+    const registry = new LocalRegistry({ dir: registryDir, ttlMs: 1000, logger: pino({ level: 'silent' }) });
+    const gateway = new TuskGateway({ services: [fixture.descriptor], host: '127.0.0.1', port: 0, client: { registry } });
+    await gateway.start();
+    const search = async (): Promise<{ status: number; servedBy?: string }> => {
+      const response = await fetch(`http://127.0.0.1:${gateway.port}/v1/items:search?query=load`);
+      const body = (await response.json()) as { items?: { sku: string }[] };
+      return { status: response.status, servedBy: body.items?.[0]?.sku };
+    };
+    try {
+      const seenBefore = new Set<string>();
+      await waitUntil(async () => seenBefore.add((await search()).servedBy ?? '?').has('a') && seenBefore.has('b'), 10_000, 'both processes to serve');
+      // Bounded load: 4 callers, 300 requests or 10 s; b dies after the first 60 answers.
+      const statuses: number[] = [];
+      const servedAfterKill = new Set<string>();
+      let killed = false;
+      const until = Date.now() + 10_000;
+      const caller = async () => {
+        while (statuses.length < 300 && Date.now() < until) {
+          const { status, servedBy } = await search();
+          statuses.push(status);
+          if (killed && servedBy !== undefined) servedAfterKill.add(servedBy);
+          if (!killed && statuses.length >= 60) {
+            killed = true;
+            b!.kill();
+          }
+        }
+      };
+      await Promise.all([caller(), caller(), caller(), caller()]);
+      assert.ok(killed && statuses.length >= 100, `only ${statuses.length} requests ran`);
+      const failed = statuses.filter((status) => status !== 200);
+      assert.deepEqual(failed, [], `${failed.length} of ${statuses.length} requests failed`);
+      assert.ok(servedAfterKill.has('a'));
+    } finally {
+      a!.kill();
+      b!.kill();
+      await gateway.stop();
+      await registry.close();
+      await rm(registryDir, { recursive: true, force: true });
+    }
   });
 });
 
