@@ -31,6 +31,8 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
     request.on('data', onData);
     request.once('end', () => resolve(Buffer.concat(chunks, size)));
     request.once('error', reject);
-    request.once('aborted', () => reject(new GatewayFailure(Code.CANCELLED, 'the client went away before sending the whole body', 499)));
+    request.once('close', () => {
+      if (!request.complete) reject(new GatewayFailure(Code.CANCELLED, 'the client went away before sending the whole body', 499));
+    });
   });
 }
