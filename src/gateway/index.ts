@@ -4,3 +4,4 @@ export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
 export { httpStatusOf } from './http-errors.js';
 export { parsePathTemplate, matchPathTemplate, type PathTemplate } from './path-template.js';
 export { loadGatewayConfig, GatewayConfigError, type GatewaySettings } from './gateway-config.js';
+export { openApiDocument } from './openapi.js';

@@ -9,6 +9,7 @@ import { connectStreamCodec, serveConnectStream } from './connect-stream-handler
 import { grpcWebMode, serveGrpcWeb } from './grpc-web-handler.js';
 import { mediaTypeOf, send, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readGatewayService, type GatewayService } from './http-rules.js';
+import { openApiDocument } from './openapi.js';
 import { serveRest } from './rest-handler.js';
 import { RestRouter, RpcPathRouter } from './router.js';
 import { Upstreams } from './upstream.js';
@@ -47,12 +48,14 @@ type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
  * The HTTP edge in front of tusk services: REST transcoding of
  * google.api.http routes, and on each method's gRPC path the Connect protocol
  * (unary and server streaming) and gRPC-Web (binary and text), each call made
- * through the tusk client pipeline. `GET /healthz` answers 200 while serving.
+ * through the tusk client pipeline. `GET /healthz` answers 200 while serving;
+ * `GET /openapi.json` describes the REST routes.
  */
 export class TuskGateway {
   private readonly services: readonly GatewayService[];
   private readonly router: RestRouter;
   private readonly rpcPaths: RpcPathRouter;
+  private readonly openApiText: string;
   private readonly options: TuskGatewayOptions;
   private runtime: GatewayRuntime | undefined;
   private server: Server | undefined;
@@ -73,6 +76,7 @@ export class TuskGateway {
     this.services = this.options.services.map(readGatewayService);
     this.router = new RestRouter(this.services);
     this.rpcPaths = new RpcPathRouter(this.services);
+    this.openApiText = JSON.stringify(openApiDocument(this.services));
   }
 
   /** The bound port; throws before start(). */
@@ -166,6 +170,10 @@ export class TuskGateway {
     if (pathname === '/healthz') {
       const serving = this.state === 'serving';
       send(exchange, serving ? 200 : 503, 'text/plain', serving ? 'ok\n' : `${this.state}\n`);
+      return;
+    }
+    if (pathname === '/openapi.json' && (exchange.request.method === 'GET' || exchange.request.method === 'HEAD')) {
+      send(exchange, 200, 'application/json', this.openApiText);
       return;
     }
     const rpcMethod = this.rpcPaths.lookup(pathname);

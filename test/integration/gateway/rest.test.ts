@@ -321,6 +321,26 @@ describe('metadata', () => {
     assert.equal(ctx.metadata.authorization, 'Bearer t0k3n');
   });
 
+  test('GET /openapi.json describes the routes with proto3 JSON schemas', async () => {
+    const { status, json } = await call('GET', '/openapi.json');
+    assert.equal(status, 200);
+    assert.equal(json.openapi, '3.1.0');
+    const getItem = json.paths['/v1/items/{sku}'].get;
+    assert.deepEqual(getItem.parameters.map((p: any) => [p.name, p.in]), [['sku', 'path'], ['name', 'query'], ['view', 'query']]);
+    assert.deepEqual(getItem.responses['200'].content['application/json'].schema, { $ref: '#/components/schemas/fixture.gateway.v1.Item' });
+    assert.ok(json.paths['/v1/{name}'].get, 'a multi-segment variable is one path parameter');
+    assert.equal(json.paths['/v1/items/{sku}:lookup'].post.requestBody.content['application/json'].schema.$ref, '#/components/schemas/fixture.gateway.v1.GetItemRequest');
+    const search = json.paths['/v1/items:search'].get.parameters.find((p: any) => p.name === 'tags');
+    assert.deepEqual(search, { name: 'tags', in: 'query', required: false, schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true });
+    assert.equal(json.paths['/v1/items/{item.sku}'].put.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/fixture.gateway.v1.Item');
+    assert.ok(json.paths['/v1/items:watch'].get.responses['200'].content['text/event-stream']);
+    const item = json.components.schemas['fixture.gateway.v1.Item'].properties;
+    assert.deepEqual(item.stock, { type: 'string', format: 'int64' });
+    assert.deepEqual(item.updatedAt, { type: 'string', format: 'date-time' });
+    assert.deepEqual(item.color, { type: 'string', enum: ['COLOR_UNSPECIFIED', 'COLOR_RED', 'COLOR_BLUE'] });
+    assert.deepEqual(item.dimensions, { $ref: '#/components/schemas/fixture.gateway.v1.Dimensions' });
+  });
+
   test('GET /healthz is 200 while serving', async () => {
     const response = await fetch(`${fixture.base}/healthz`);
     assert.equal(response.status, 200);
