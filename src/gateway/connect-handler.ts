@@ -1,5 +1,5 @@
 import { Code } from '../status/codes.js';
-import { mediaTypeOf, send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
+import { mediaTypeOf, metadataHeaders, send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
 import type { GatewayMethod } from './http-rules.js';
 import { connectErrorResponse, GatewayFailure } from './http-errors.js';
@@ -41,9 +41,11 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
       request = jsonToBinary(input, text.trim() === '' ? {} : parseJsonText(text), registry, text);
     }
     const answer = await runtime.upstreams.unary(method.service.descriptor.name, upstreamCall(runtime, method, exchange, request, `POST ${method.runtime.path}`));
-    if (codec === 'proto') send(exchange, 200, 'application/proto', answer);
-    else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)));
+    // Connect unary: response headers as they are, trailers prefixed "trailer-".
+    const metadata = metadataHeaders(exchange, '', 'trailer-');
+    if (codec === 'proto') send(exchange, 200, 'application/proto', answer, metadata);
+    else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)), metadata);
   } catch (error) {
-    sendError(exchange, connectErrorResponse(error));
+    sendError(exchange, connectErrorResponse(error), metadataHeaders(exchange, '', 'trailer-'));
   }
 }

@@ -1,6 +1,6 @@
 import { Code } from '../status/codes.js';
 import { CONNECT_END_STREAM_FLAG, decodeFrames, encodeFrame, singleMessage } from './envelope.js';
-import { upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
+import { forwardableMetadata, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { sendFramed, type FramedProtocol } from './framed-response.js';
 import { readBody } from './http-body.js';
 import { connectErrorResponse, GatewayFailure } from './http-errors.js';
@@ -26,7 +26,7 @@ export async function serveConnectStream(runtime: GatewayRuntime, method: Gatewa
   const protocol: FramedProtocol = {
     contentType: `application/connect+${codec}`,
     message: (bytes) => encodeFrame(0, codec === 'proto' ? bytes : Buffer.from(JSON.stringify(binaryToJson(output, bytes, registry, runtime.json)))),
-    end: (error) => encodeFrame(CONNECT_END_STREAM_FLAG, Buffer.from(error === undefined ? '{}' : `{"error":${connectErrorResponse(error).body}}`)),
+    end: (error) => encodeFrame(CONNECT_END_STREAM_FLAG, Buffer.from(endOfStream(error, exchange))),
   };
   await sendFramed(exchange, protocol, async function* () {
     if (method.runtime.kind !== 'server_streaming') {
@@ -37,4 +37,12 @@ export async function serveConnectStream(runtime: GatewayRuntime, method: Gatewa
     const request = text === undefined ? checkBinary(input, message) : jsonToBinary(input, parseJsonText(text), registry, text);
     yield* runtime.upstreams.serverStream(method.service.descriptor.name, upstreamCall(runtime, method, exchange, request, `POST ${method.runtime.path}`));
   });
+}
+
+/** The end-of-stream JSON: `{ error?, metadata? }`, the upstream's trailers as metadata (each a list of values). */
+function endOfStream(error: unknown, exchange: Exchange): string {
+  const trailers = forwardableMetadata(exchange.upstream.trailer);
+  const metadata = trailers.length === 0 ? '' : `"metadata":${JSON.stringify(Object.fromEntries(trailers.map(([key, value]) => [key, [value]])))}`;
+  const failure = error === undefined ? '' : `"error":${connectErrorResponse(error).body}`;
+  return `{${[failure, metadata].filter(Boolean).join(',')}}`;
 }

@@ -21,7 +21,23 @@ export interface Exchange {
   readonly requestId: string;
   /** Aborted when the client closes the connection before the answer: the upstream call is cancelled. */
   readonly signal: AbortSignal;
+  /** The upstream's response headers and trailers, once it sent them (text values; `-bin` ones base64). */
+  readonly upstream: { header?: Readonly<Record<string, string>>; trailer?: Readonly<Record<string, string>> };
 }
+
+/**
+ * Upstream metadata a protocol may pass on as HTTP headers: not gRPC's own
+ * (grpc-status, grpc-message, grpc-encoding...), not HTTP's framing, and only
+ * names and values HTTP allows.
+ */
+export function forwardableMetadata(metadata: Readonly<Record<string, string>> | undefined): [string, string][] {
+  if (metadata === undefined) return [];
+  return Object.entries(metadata).filter(([key, value]) => !key.startsWith('grpc-') && !NOT_PASSED_BACK.has(key) && HEADER_NAME.test(key) && HEADER_VALUE.test(value));
+}
+
+const NOT_PASSED_BACK = new Set(['content-type', 'content-length', 'te', 'date', 'connection', 'transfer-encoding', 'trailer', 'x-request-id']);
+const HEADER_NAME = /^[0-9a-z!#$%&'*+.^_`|~-]+$/;
+const HEADER_VALUE = /^[\t -~]*$/;
 
 export function send(exchange: Exchange, status: number, contentType: string, body: string | Uint8Array, headers: Readonly<Record<string, string>> = {}): void {
   const { response } = exchange;
@@ -35,8 +51,20 @@ export function send(exchange: Exchange, status: number, contentType: string, bo
   response.end(body);
 }
 
-export function sendError(exchange: Exchange, error: ErrorResponse): void {
-  send(exchange, error.status, 'application/json', error.body, error.headers);
+export function sendError(exchange: Exchange, error: ErrorResponse, headers: Readonly<Record<string, string>> = {}): void {
+  send(exchange, error.status, 'application/json', error.body, { ...headers, ...error.headers });
+}
+
+/**
+ * The upstream's headers and trailers as HTTP headers under the protocol's
+ * names: `grpc-metadata-`/`grpc-trailer-` for REST (as grpc-gateway), the
+ * key itself and `trailer-` for Connect unary. Trailers only when known (`withTrailers`).
+ */
+export function metadataHeaders(exchange: Exchange, headerPrefix: string, trailerPrefix: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of forwardableMetadata(exchange.upstream.header)) out[`${headerPrefix}${key}`] = value;
+  if (trailerPrefix !== undefined) for (const [key, value] of forwardableMetadata(exchange.upstream.trailer)) out[`${trailerPrefix}${key}`] = value;
+  return out;
 }
 
 /** The request's media type, lower case, without parameters ("application/json; charset=utf-8" → "application/json"). */
@@ -54,5 +82,7 @@ export function upstreamCall(runtime: GatewayRuntime, method: GatewayMethod, exc
   return {
     method: method.runtime, request, headers, requestId: exchange.requestId, route, signal: exchange.signal,
     ...deadlineOptions(requestedTimeoutMs(headers), runtime.maxTimeoutMs),
+    onHeader: (header) => (exchange.upstream.header = header),
+    onTrailer: (trailer) => (exchange.upstream.trailer = trailer),
   };
 }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Exchange } from './exchange.js';
+import { metadataHeaders, type Exchange } from './exchange.js';
 
 /**
  * How gRPC-Web and Connect streaming answer: HTTP 200, then the messages as
@@ -17,15 +17,22 @@ export interface FramedProtocol {
 
 export async function sendFramed(exchange: Exchange, protocol: FramedProtocol, messages: () => AsyncGenerator<Uint8Array>): Promise<void> {
   const { response } = exchange;
-  response.writeHead(200, { 'content-type': protocol.contentType, 'x-request-id': exchange.requestId, 'cache-control': 'no-cache' });
+  // The head waits for the first message (or the end): by then the upstream's response headers are known.
+  const writeHead = () => {
+    if (response.headersSent) return;
+    response.writeHead(200, { ...metadataHeaders(exchange, '', undefined), 'content-type': protocol.contentType, 'x-request-id': exchange.requestId, 'cache-control': 'no-cache' });
+  };
   let failure: unknown;
   try {
     for await (const bytes of messages()) {
+      writeHead();
       if (!response.write(protocol.message(bytes))) await Promise.race([once(response, 'drain'), once(exchange.signal, 'abort')]);
       if (exchange.signal.aborted) return; // the client went away: leaving the loop cancels the upstream
     }
   } catch (error) {
     failure = error;
   }
-  if (!exchange.signal.aborted) response.end(protocol.end(failure));
+  if (exchange.signal.aborted) return;
+  writeHead();
+  response.end(protocol.end(failure));
 }

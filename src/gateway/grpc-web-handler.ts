@@ -2,7 +2,7 @@ import { Code } from '../status/codes.js';
 import { encodeStatusDetails } from '../status/status-details.js';
 import { asTuskError } from '../status/tusk-error.js';
 import { decodeFrames, encodeFrame, GRPC_WEB_TRAILER_FLAG, singleMessage } from './envelope.js';
-import { upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
+import { forwardableMetadata, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { sendFramed, type FramedProtocol } from './framed-response.js';
 import { readBody } from './http-body.js';
 import { GatewayFailure } from './http-errors.js';
@@ -28,7 +28,7 @@ export async function serveGrpcWeb(runtime: GatewayRuntime, method: GatewayMetho
   const protocol: FramedProtocol = {
     contentType: mode === 'text' ? 'application/grpc-web-text+proto' : 'application/grpc-web+proto',
     message: (bytes) => encode(encodeFrame(0, bytes)),
-    end: (error) => encode(encodeFrame(GRPC_WEB_TRAILER_FLAG, Buffer.from(trailerLines(error), 'latin1'))),
+    end: (error) => encode(encodeFrame(GRPC_WEB_TRAILER_FLAG, Buffer.from(trailerLines(error, exchange), 'latin1'))),
   };
   await sendFramed(exchange, protocol, async function* () {
     const { kind } = method.runtime;
@@ -40,13 +40,15 @@ export async function serveGrpcWeb(runtime: GatewayRuntime, method: GatewayMetho
   });
 }
 
-/** The trailer block: grpc-status, grpc-message (percent-encoded, as in gRPC) and the details as grpc-status-details-bin. */
-function trailerLines(error: unknown): string {
-  if (error === undefined) return 'grpc-status:0\r\ngrpc-message:\r\n';
+/** The trailer block: the upstream's trailers, grpc-status, grpc-message (percent-encoded, as in gRPC), the details as grpc-status-details-bin. */
+function trailerLines(error: unknown, exchange: Exchange): string {
+  const lines = forwardableMetadata(exchange.upstream.trailer).map(([key, value]) => `${key}:${value}\r\n`);
+  if (error === undefined) return `${lines.join('')}grpc-status:0\r\ngrpc-message:\r\n`;
   const failure = asTuskError(error);
   const details = encodeStatusDetails(failure.code, failure.message, failure.details);
   const message = encodeURIComponent(failure.message).replace(/%20/g, ' ');
-  return `grpc-status:${failure.code}\r\ngrpc-message:${message}\r\n${details === undefined ? '' : `grpc-status-details-bin:${Buffer.from(details).toString('base64').replace(/=+$/, '')}\r\n`}`;
+  if (details !== undefined) lines.push(`grpc-status-details-bin:${Buffer.from(details).toString('base64').replace(/=+$/, '')}\r\n`);
+  return `${lines.join('')}grpc-status:${failure.code}\r\ngrpc-message:${message}\r\n`;
 }
 
 /** A grpc-web-text body may be several base64 chunks, each with its own padding. */

@@ -1,10 +1,10 @@
 import type { FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { Code } from '../status/codes.js';
-import { send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
+import { metadataHeaders, send, sendError, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readBody } from './http-body.js';
 import { GatewayFailure, restErrorResponse } from './http-errors.js';
 import { jsonToBinary, parseJsonText } from './message-json.js';
-import { restResponseJson, sendRestStream } from './rest-response.js';
+import { REST_HEADER_PREFIX, REST_TRAILER_PREFIX, restResponseJson, sendRestStream } from './rest-response.js';
 import { requestJson } from './request-fields.js';
 import type { RestRouter } from './router.js';
 
@@ -38,8 +38,8 @@ export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exc
     const service = method.service.descriptor.name;
     if (kind === 'server_streaming') return await sendRestStream(runtime, method, binding, runtime.upstreams.serverStream(service, call), exchange);
     const answer = await runtime.upstreams.unary(service, call);
-    send(exchange, 200, 'application/json', JSON.stringify(restResponseJson(runtime, method, binding, answer)));
+    send(exchange, 200, 'application/json', JSON.stringify(restResponseJson(runtime, method, binding, answer)), metadataHeaders(exchange, REST_HEADER_PREFIX, REST_TRAILER_PREFIX));
   } catch (error) {
-    sendError(exchange, restErrorResponse(error, registry));
+    sendError(exchange, restErrorResponse(error, registry), metadataHeaders(exchange, REST_HEADER_PREFIX, REST_TRAILER_PREFIX));
   }
 }

@@ -1,9 +1,13 @@
 import type { JsonValue } from '@bufbuild/protobuf';
 import { once } from 'node:events';
-import type { Exchange, GatewayRuntime } from './exchange.js';
+import { metadataHeaders, type Exchange, type GatewayRuntime } from './exchange.js';
 import type { GatewayMethod, HttpBinding } from './http-rules.js';
 import { restErrorResponse } from './http-errors.js';
 import { binaryToJson, isJsonObject } from './message-json.js';
+
+/** Upstream response metadata over REST, as grpc-gateway names it. */
+export const REST_HEADER_PREFIX = 'grpc-metadata-';
+export const REST_TRAILER_PREFIX = 'grpc-trailer-';
 
 /** A response message as the REST body: the whole message, or its `response_body` field. */
 export function restResponseJson(runtime: GatewayRuntime, method: GatewayMethod, binding: HttpBinding, bytes: Uint8Array): JsonValue {
@@ -28,6 +32,7 @@ export async function sendRestStream(runtime: GatewayRuntime, method: GatewayMet
   try {
     let next = await messages.next(); // a failure here is thrown to the caller: an ordinary error response
     response.writeHead(200, {
+      ...metadataHeaders(exchange, REST_HEADER_PREFIX, undefined), // a stream's trailers come after the head
       'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no', // proxies such as nginx would otherwise hold the messages back

@@ -158,7 +158,7 @@ export class TuskGateway {
     if (this.state === 'stopping') response.setHeader('connection', 'close');
     const header = request.headers['x-request-id'];
     const requestId = typeof header === 'string' && header.trim() !== '' ? header.trim() : randomUUID();
-    const exchange: Exchange = { request, response, url: new URL(request.url ?? '/', 'http://gateway'), requestId, signal: abort.signal };
+    const exchange: Exchange = { request, response, url: new URL(request.url ?? '/', 'http://gateway'), requestId, signal: abort.signal, upstream: {} };
     void this.dispatch(exchange).catch((error: unknown) => {
       // The handlers answer their own failures; this is a bug's last line, never a crash.
       send(exchange, 500, 'application/json', JSON.stringify({ code: 13, message: `gateway error: ${String(error)}`, details: [] }));

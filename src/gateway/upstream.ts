@@ -39,6 +39,9 @@ export interface UpstreamCall {
   readonly timeout?: number;
   readonly deadline: number;
   readonly signal: AbortSignal;
+  /** Called with the upstream's response headers, and its trailers, as the client pipeline reports them. */
+  readonly onHeader?: (header: Readonly<Record<string, string>>) => void;
+  readonly onTrailer?: (trailer: Readonly<Record<string, string>>) => void;
 }
 
 /** The tusk clients of the gateway's services: discovery, balancing, retries, breakers and deadlines as any caller has them. */
@@ -94,7 +97,7 @@ export class Upstreams {
     // In metadata as well as active: the client pipeline parents its span on a traceparent it is given,
     // which works without a context manager (no SDK started) too.
     injectTraceContext(metadata, context);
-    const options = { timeout: call.timeout, deadline: call.deadline, signal: call.signal, metadata };
+    const options = { timeout: call.timeout, deadline: call.deadline, signal: call.signal, metadata, onHeader: call.onHeader, onTrailer: call.onTrailer };
     return { method, span, context, options };
   }
 

@@ -57,6 +57,8 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
   return new (class extends base {
     async getItem(request: any, ctx: CallContext) {
       record('GetItem', request, ctx);
+      ctx.header.set('x-served-by', servedBy);
+      ctx.trailer.set('x-cost', '7');
       return { sku: request.sku || request.name, displayName: `view:${request.view}`, stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
     }
     async createItem(request: any, ctx: CallContext) {
@@ -89,14 +91,18 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
       const call = { method: 'WatchItems', request, ctx, aborted: false };
       seen.push(call);
       ctx.signal.addEventListener('abort', () => (call.aborted = true), { once: true });
+      ctx.header.set('x-served-by', servedBy);
       for (let i = 0; i < request.count && !ctx.signal.aborted; i++) {
         if (request.failWith !== '' && i === request.failAfter) throw new TuskError(codeFromName(request.failWith)!, `stream told to fail with ${request.failWith}`);
         yield { sku: `w${i}`, displayName: servedBy, stock: BigInt(i), color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
         if (request.intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, request.intervalMs));
       }
+      ctx.trailer.set('x-items', String(request.count));
     }
     async echo(request: any, ctx: CallContext) {
       record('Echo', request, ctx);
+      ctx.header.set('x-served-by', servedBy);
+      ctx.trailer.set('x-cost', '7');
       if (ctx.metadata['x-slow'] !== undefined) await new Promise((resolve) => setTimeout(resolve, Number(ctx.metadata['x-slow'])));
       return request;
     }

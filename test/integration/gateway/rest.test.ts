@@ -51,6 +51,15 @@ describe('routes from google.api.http', () => {
     assert.equal(lastSeen('GetItem').request.sku, 'sku-1');
   });
 
+  test('the upstream\'s response headers and trailers come back as grpc-metadata-* and grpc-trailer-*', async () => {
+    const { headers } = await call('GET', '/v1/items/meta');
+    assert.match(headers.get('grpc-metadata-x-served-by') ?? '', /^[ab]$/);
+    assert.equal(headers.get('grpc-trailer-x-cost'), '7');
+    const stream = await fetch(`${fixture.base}/v1/items:watch?count=1`);
+    assert.match(stream.headers.get('grpc-metadata-x-served-by') ?? '', /^[ab]$/);
+    await stream.text();
+  });
+
   test('a percent-encoded path parameter is decoded', async () => {
     const { json } = await call('GET', '/v1/items/a%20b%2Fc');
     assert.equal(json.sku, 'a b/c');

@@ -35,6 +35,9 @@ describe('Connect unary', () => {
     assert.equal(json.color, 'COLOR_RED');
     assert.deepEqual(json.tags, ['t']);
     assert.equal(fixture.seen.at(-1)!.request.stock, 9007199254740993n);
+    // Connect unary: the upstream's headers as they are, its trailers as trailer-*.
+    assert.match(response.headers.get('x-served-by') ?? '', /^[ab]$/);
+    assert.equal(response.headers.get('trailer-x-cost'), '7');
   });
 
   test('binary (application/proto) in and out, read with the generated codec', async () => {
@@ -122,6 +125,8 @@ describe('gRPC-Web', () => {
     assert.deepEqual([item.sku, item.stock, item.color, item.tags, item.active], ['web', 2n ** 62n, 1, ['w'], true]);
     assert.equal(trailer!.flags, 0x80);
     assert.equal(trailers(trailer!.data)['grpc-status'], '0');
+    assert.equal(trailers(trailer!.data)['x-cost'], '7', 'the upstream\'s trailers travel in the trailer frame');
+    assert.match(response.headers.get('x-served-by') ?? '', /^[ab]$/);
   });
 
   test('text mode: the same frames in base64', async () => {
@@ -164,14 +169,15 @@ describe('Connect server streaming', () => {
   const stream = (body: Uint8Array, codec = 'json') =>
     fetch(`${fixture.base}/fixture.gateway.v1.CatalogService/WatchItems`, { method: 'POST', body, headers: { 'content-type': `application/connect+${codec}`, 'connect-protocol-version': '1' } });
 
-  test('JSON messages in envelopes, then an empty end-of-stream frame', async () => {
+  test('JSON messages in envelopes, then the end-of-stream frame with the trailers', async () => {
     const response = await stream(frame(0, Buffer.from(JSON.stringify({ count: 2 }))));
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/connect+json');
     const got = frames(Buffer.from(await response.arrayBuffer()));
     assert.deepEqual(got.map((each) => each.flags), [0, 0, 2]);
     assert.deepEqual(got.slice(0, 2).map((each) => (JSON.parse(each.data.toString()) as { sku: string }).sku), ['w0', 'w1']);
-    assert.deepEqual(JSON.parse(got[2]!.data.toString()), {});
+    assert.deepEqual(JSON.parse(got[2]!.data.toString()), { metadata: { 'x-items': ['2'] } }, 'the trailers are the end-of-stream metadata');
+    assert.match(response.headers.get('x-served-by') ?? '', /^[ab]$/);
   });
 
   test('binary messages; a failure mid-stream is the end-of-stream error', async () => {
