@@ -158,7 +158,15 @@ export class TuskGateway {
     if (this.state === 'stopping') response.setHeader('connection', 'close');
     const header = request.headers['x-request-id'];
     const requestId = typeof header === 'string' && header.trim() !== '' ? header.trim() : randomUUID();
-    const exchange: Exchange = { request, response, url: new URL(request.url ?? '/', 'http://gateway'), requestId, signal: abort.signal, upstream: {} };
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://gateway');
+    } catch {
+      response.writeHead(400, { 'content-type': 'application/json', 'x-request-id': requestId });
+      response.end(JSON.stringify({ code: 3, message: 'the request target is not a valid URL', details: [] }));
+      return;
+    }
+    const exchange: Exchange = { request, response, url, requestId, signal: abort.signal, upstream: {} };
     void this.dispatch(exchange).catch((error: unknown) => {
       // The handlers answer their own failures; this is a bug's last line, never a crash.
       send(exchange, 500, 'application/json', JSON.stringify({ code: 13, message: `gateway error: ${String(error)}`, details: [] }));

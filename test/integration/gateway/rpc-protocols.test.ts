@@ -206,7 +206,17 @@ describe('a gateway descriptor (.tsk)', () => {
   });
 });
 
-describe('slow clients', () => {
+describe('misbehaving clients', () => {
+  test('a request target that is not a URL gets 400, not a crash', async () => {
+    const socket = connectSocket(fixture.gateway.port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    socket.write('GET //[ HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    await once(socket, 'close', { signal: AbortSignal.timeout(5000) });
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    assert.equal((await fetch(`${fixture.base}/healthz`)).status, 200);
+  });
+
   test('a client that never finishes its body gets 408 after requestTimeoutMs, and the gateway keeps serving', async () => {
     const gateway = new TuskGateway({ services: [fixture.descriptor], host: '127.0.0.1', port: 0, requestTimeoutMs: 300, client: { endpoints: fixture.servers.map((server) => `127.0.0.1:${server.port}`) } });
     await gateway.start();
