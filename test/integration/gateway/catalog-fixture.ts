@@ -1,6 +1,7 @@
 // The gateway tests' service: test/fixtures/generator/gateway (a proto with every google.api.http form) generated
 // by the real CLI into a temp folder, then two real TuskServers hosting it and a real TuskGateway in front.
 import { mkdir, symlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -95,7 +96,7 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
       for (let i = 0; i < request.count && !ctx.signal.aborted; i++) {
         if (request.failWith !== '' && i === request.failAfter) throw new TuskError(codeFromName(request.failWith)!, `stream told to fail with ${request.failWith}`);
         yield { sku: `w${i}`, displayName: servedBy, stock: BigInt(i), color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
-        if (request.intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, request.intervalMs));
+        if (request.intervalMs > 0) await sleep(request.intervalMs, undefined, { signal: ctx.signal }).catch(() => undefined);
       }
       ctx.trailer.set('x-items', String(request.count));
     }
@@ -103,7 +104,8 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
       record('Echo', request, ctx);
       ctx.header.set('x-served-by', servedBy);
       ctx.trailer.set('x-cost', '7');
-      if (ctx.metadata['x-slow'] !== undefined) await new Promise((resolve) => setTimeout(resolve, Number(ctx.metadata['x-slow'])));
+      // Abort-aware, so a call the gateway gave up on does not hold the server's shutdown.
+      if (ctx.metadata['x-slow'] !== undefined) await sleep(Number(ctx.metadata['x-slow']), undefined, { signal: ctx.signal });
       return request;
     }
   })();
