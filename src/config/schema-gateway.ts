@@ -24,7 +24,7 @@ export const GATEWAY_SECTION: BlockSpec = {
     port: { kind: 'leaf', type: { kind: 'number', integer: true, min: 0, max: 65535 }, default: 8080, example: '@env("GATEWAY_PORT", 8080)', meaning: 'HTTP port to bind; 0 = any free port' },
     host: { kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '0.0.0.0', example: '"127.0.0.1"', meaning: 'address to bind' },
     max_body: {
-      kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '4MB', example: '"1MiB"',
+      kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: '4MiB', example: '"4MB"',
       check: (value) => (parseByteSize(value as string) === undefined ? 'is not a size such as "4MB", "512KiB" or a number of bytes' : undefined),
       meaning: 'largest request body; a larger one gets 413 without reaching a service',
     },

@@ -37,7 +37,7 @@ test('the contract keys, with @env and units resolved', async () => {
 });
 
 test('an empty descriptor is all defaults', async () => {
-  assert.deepEqual(loadGatewayConfig(await descriptor(''), {}, dir), { port: 8080, host: '0.0.0.0', maxBodyBytes: 4_000_000, maxTimeoutMs: 30_000, services: null, emitZeroValues: true });
+  assert.deepEqual(loadGatewayConfig(await descriptor(''), {}, dir), { port: 8080, host: '0.0.0.0', maxBodyBytes: 4_194_304, maxTimeoutMs: 30_000, services: null, emitZeroValues: true });
 });
 
 test('mistakes are file:line:col lines, all of them, with did-you-mean', async () => {
