@@ -27,7 +27,7 @@ function bytesDescriptor(descriptor: ServiceDescriptor): ServiceDescriptor {
   return { ...descriptor, methods };
 }
 
-/** What one upstream unary call needs from the HTTP request. */
+/** What one upstream call (unary or server stream) needs from the HTTP request. */
 export interface UpstreamCall {
   readonly method: MethodDescriptor;
   readonly request: Uint8Array;
