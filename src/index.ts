@@ -14,3 +14,4 @@ export * from './testing/index.js';
 export * from './security/tls/index.js';
 export * from './events/index.js';
 export * from './sagas/index.js';
+export * from './gateway/index.js';
