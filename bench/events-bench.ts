@@ -1,0 +1,131 @@
+// The events runtime against a raw @nats-io/jetstream client, in one run, on a
+// private `nats-server -js` this script starts (free loopback port, temp store):
+//   1. publish throughput, each event awaited until its JetStream ack, closed loop at a few concurrencies;
+//   2. end-to-end latency at a fixed rate: publish call → handler invoked, tusk subscribe vs a raw durable
+//      pull consumer with explicit acks;
+//   3. the same for the local provider, for information (it has no raw counterpart).
+//   node --conditions=tusk-source --import tsx bench/events-bench.ts [--seconds 2] [--rounds 5] [--concurrency 1,64]
+//        [--rate 1000] [--latency-seconds 5] [--local true]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNats } from '../examples/shared/private-nats.js';
+import { eventSubject } from '../src/events/index.js';
+import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
+import { fixedRate, percentile, type FixedRateResult } from './event-load.js';
+import { PREFIX, rawNatsPeer, STREAM, tuskLocalPeer, tuskNatsPeer, type EventPeer } from './event-peers.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
+const SECONDS = Number(args.get('seconds') ?? 2);
+const ROUNDS = Number(args.get('rounds') ?? 5);
+const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
+const RATE = Number(args.get('rate') ?? 1000);
+const LATENCY_SECONDS = Number(args.get('latency-seconds') ?? 5);
+const WITH_LOCAL = (args.get('local') ?? 'true') !== 'false';
+/** How long the last events of a fixed-rate phase may take to arrive before they count as lost. */
+const DRAIN_MS = 10_000;
+const THROUGHPUT_TYPE = 'bench.v1.Throughput';
+const TARGET_RATIO = 0.8;
+const TARGET_P99_MS = 50;
+
+/** This process's CPU (publisher and client library; nats-server is its own process), µs. */
+const ownCpuMicros = async (): Promise<number> => {
+  const cpu = process.cpuUsage();
+  return cpu.user + cpu.system;
+};
+
+const nats = await startNats();
+const localDir = WITH_LOCAL ? await mkdtemp(join(tmpdir(), 'tusk-events-bench-')) : undefined;
+const tusk = await tuskNatsPeer(nats.endpoint); // creates the stream
+const raw = await rawNatsPeer(nats.endpoint);
+const local = localDir === undefined ? undefined : await tuskLocalPeer(localDir);
+const natsPeers: EventPeer[] = [raw, tusk];
+
+/** Closed-loop publishing; the throughput subject is purged first so every round starts from the same stream size. */
+async function publishLoad(peer: EventPeer, concurrency: number, seconds: number): Promise<LoadResult> {
+  if (peer !== local) await raw.jsm.streams.purge(STREAM, { filter: eventSubject(PREFIX, THROUGHPUT_TYPE) });
+  let index = 0;
+  return closedLoop(() => peer.publish(THROUGHPUT_TYPE, index++), concurrency, seconds, ownCpuMicros);
+}
+
+const rate = (result: LoadResult): number => result.calls / result.seconds;
+
+async function throughput(peers: readonly EventPeer[], baseline: EventPeer | undefined): Promise<string[]> {
+  const verdicts: string[] = [];
+  for (const concurrency of CONCURRENCY) {
+    for (const peer of peers) await publishLoad(peer, concurrency, 1); // warm-up: connection, JIT, stream files
+    const results = new Map(peers.map((peer) => [peer, [] as LoadResult[]]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Interleaved, first place rotating, so drifts in machine load hit every publisher alike.
+      for (let i = 0; i < peers.length; i++) {
+        const peer = peers[(i + round) % peers.length]!;
+        results.get(peer)!.push(await publishLoad(peer, concurrency, SECONDS));
+      }
+    }
+    for (const peer of peers) {
+      const s = summarize(results.get(peer)!);
+      const ratio = baseline && peer !== baseline ? median(results.get(peer)!.map((r, i) => rate(r) / rate(results.get(baseline)![i]!))) : undefined;
+      console.log(`| ${concurrency} | ${peer.label} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.serverCpuPerCall.toFixed(0)} | ${ratio === undefined ? '' : ratio.toFixed(3)} |`);
+      if (ratio !== undefined) verdicts.push(`throughput at concurrency ${concurrency}: tusk/raw ${ratio.toFixed(3)} (target ≥ ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`);
+    }
+  }
+  return verdicts;
+}
+
+async function latency(peers: readonly EventPeer[], target: EventPeer | undefined): Promise<string[]> {
+  const count = Math.round(RATE * LATENCY_SECONDS);
+  const key = (peer: EventPeer) => peer.label.replace(/[^A-Za-z]/g, '');
+  const phase = (peer: EventPeer, name: string, events: number): Promise<FixedRateResult> =>
+    fixedRate(RATE, events, DRAIN_MS, (probe) => peer.latencyPeer(`bench.v1.Latency${name}${key(peer)}`, `bench-latency-${name}-${key(peer)}`, probe));
+  for (const peer of peers) await phase(peer, 'Warmup', RATE); // one second: consumer creation, JIT
+  const results = new Map(peers.map((peer) => [peer, [] as FixedRateResult[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < peers.length; i++) {
+      const peer = peers[(i + round) % peers.length]!;
+      results.get(peer)!.push(await phase(peer, `Round${round}`, count));
+    }
+  }
+  const verdicts: string[] = [];
+  for (const peer of peers) {
+    const rounds = results.get(peer)!;
+    const all = Float64Array.from(rounds.flatMap((r) => [...r.latencies])).sort();
+    const sent = rounds.reduce((sum, r) => sum + r.sent, 0);
+    const received = rounds.reduce((sum, r) => sum + r.received, 0);
+    const p99s = rounds.map((r) => percentile(r.latencies, 0.99));
+    const achieved = median(rounds.map((r) => r.achievedRate));
+    console.log(`| ${peer.label} | ${achieved.toFixed(0)} | ${received}/${sent} | ${percentile(all, 0.5).toFixed(2)} | ${percentile(all, 0.99).toFixed(2)} | ${median(p99s).toFixed(2)} | ${percentile(all, 1).toFixed(1)} |`);
+    if (peer === target) {
+      const p99 = median(p99s);
+      verdicts.push(`latency at ${RATE}/s: tusk p99 ${p99.toFixed(2)} ms, median of rounds (target < ${TARGET_P99_MS} ms): ${p99 < TARGET_P99_MS && received === sent ? 'met' : 'NOT met'}`);
+    }
+  }
+  return verdicts;
+}
+
+try {
+  console.log(`node ${process.version}, nats-server -js in its own process; ${SECONDS}s × ${ROUNDS} rounds per publisher and concurrency; ${RATE}/s × ${LATENCY_SECONDS}s × ${ROUNDS} rounds per consumer`);
+  console.log('\nPublish throughput (each publish awaited until its JetStream ack)');
+  console.log('| concurrency | publisher | events/s | p50 ms | p99 ms | bench-process CPU µs/event | vs raw (median of rounds) |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  const verdicts = await throughput(natsPeers, raw);
+  console.log(`\nEnd-to-end latency at ${RATE} events/s (publish call → handler invoked)`);
+  console.log('| consumer | achieved rate /s | received | p50 ms | p99 ms | p99 ms, median of rounds | max ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  verdicts.push(...(await latency(natsPeers, tusk)));
+  if (local) {
+    console.log('\nLocal provider (development only; for information, no raw counterpart)');
+    console.log('| concurrency | publisher | events/s | p50 ms | p99 ms | bench-process CPU µs/event | |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+    await throughput([local], undefined);
+    console.log('| consumer | achieved rate /s | received | p50 ms | p99 ms | p99 ms, median of rounds | max ms |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    await latency([local], undefined);
+  }
+  console.log('');
+  for (const verdict of verdicts) console.log(verdict);
+} finally {
+  await Promise.allSettled([tusk.close(), raw.close(), local?.close()]);
+  await nats.destroy();
+  if (localDir) await rm(localDir, { recursive: true, force: true });
+}
