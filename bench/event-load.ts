@@ -12,6 +12,8 @@ export interface FixedRateResult {
   readonly latencies: Float64Array;
   /** The rate the publisher actually reached, events/s. */
   readonly achievedRate: number;
+  /** CPU of this process (publisher and consumer both live here) per event sent, µs. */
+  readonly cpuMicrosPerEvent: number;
 }
 
 /** Where a handler reports an event by its index; the first delivery of each index counts. */
@@ -43,6 +45,7 @@ export async function fixedRate(
   const peer = await run(probe);
   let failedPublishes = 0;
   const acks: Promise<unknown>[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   try {
@@ -59,8 +62,9 @@ export async function fixedRate(
     await Promise.all(acks);
     await waitUntil(() => received + failedPublishes >= count, drainMs, () => `${count - received} of ${count} events to reach the handler`, { intervalMs: 5 })
       .catch(() => undefined); // reported as received < sent
+    const cpu = process.cpuUsage(cpuBefore);
     const seen = latency.filter((value) => !Number.isNaN(value)).sort();
-    return { sent: count, received, failedPublishes, latencies: seen, achievedRate: count / publishSeconds };
+    return { sent: count, received, failedPublishes, latencies: seen, achievedRate: count / publishSeconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / count };
   } finally {
     await peer.stop();
   }

@@ -71,9 +71,12 @@ async function tuskPeer(label: string, config: EventsSection): Promise<EventPeer
 export const tuskNatsPeer = (endpoint: string): Promise<EventPeer> => tuskPeer('tusk EventBroker (nats)', natsConfig(endpoint));
 export const tuskLocalPeer = (dir: string): Promise<EventPeer> => tuskPeer('tusk EventBroker (local)', localConfig(dir));
 
-/** The same bytes on the wire with no tusk code: encode, headers, `js.publish` with a `Nats-Msg-Id`. */
-export async function rawNatsPeer(endpoint: string): Promise<EventPeer & { readonly jsm: JetStreamManager }> {
-  const connectRaw = (): Promise<NatsConnection> => connect({ servers: endpoint, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/**
+ * The same bytes on the wire with no tusk code: encode, headers, `js.publish` with a `Nats-Msg-Id`.
+ * `noAsyncTraces` is the connection option tusk sets (nats-broker.ts); the client's default is off.
+ */
+export async function rawNatsPeer(endpoint: string, noAsyncTraces: boolean): Promise<EventPeer & { readonly jsm: JetStreamManager }> {
+  const connectRaw = (): Promise<NatsConnection> => connect({ servers: endpoint, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces });
   const nc = await connectRaw();
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
@@ -84,7 +87,7 @@ export async function rawNatsPeer(endpoint: string): Promise<EventPeer & { reado
     return client.publish(eventSubject(PREFIX, typeName), OrderPlaced.encode(orderPlaced(index)).finish(), { msgID: randomUUID(), headers });
   };
   return {
-    label: 'raw @nats-io/jetstream',
+    label: noAsyncTraces ? 'raw @nats-io/jetstream, noAsyncTraces' : 'raw @nats-io/jetstream',
     jsm,
     publish: (typeName, index) => publish(js, typeName, index),
     async latencyPeer(typeName, group, probe) {
