@@ -71,3 +71,47 @@ export async function fixedRate(
 }
 
 export const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+
+export interface DrainResult {
+  readonly received: number;
+  readonly seconds: number;
+  /** CPU of this process per event while the consumer drained the backlog, µs. */
+  readonly cpuMicrosPerEvent: number;
+}
+
+/**
+ * Consumer throughput: `count` events are stored first (by `prefill`, 64 publishes in flight), then a fresh
+ * consumer group drains them; timed from its subscribe call until the handler has seen every event.
+ */
+export async function drainBacklog(
+  count: number,
+  limitMs: number,
+  prefill: (index: number) => Promise<unknown>,
+  subscribe: (probe: LatencyProbe) => Promise<{ stop(): Promise<void> }>,
+): Promise<DrainResult> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (next < count) await prefill(next++);
+  }));
+  const seen = new Uint8Array(count);
+  let received = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const consumer = await subscribe({
+    received(index) {
+      if (index >= 0 && index < count && seen[index] === 0) {
+        seen[index] = 1;
+        received += 1;
+      }
+    },
+  });
+  try {
+    await waitUntil(() => received >= count, limitMs, () => `${count - received} of ${count} stored events to be consumed`, { intervalMs: 2 })
+      .catch(() => undefined); // reported as received < count
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    return { received, seconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / Math.max(1, received) };
+  } finally {
+    await consumer.stop();
+  }
+}

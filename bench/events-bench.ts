@@ -3,16 +3,17 @@
 //   1. publish throughput, each event awaited until its JetStream ack, closed loop at a few concurrencies;
 //   2. end-to-end latency at a fixed rate: publish call → handler invoked, tusk subscribe vs a raw durable
 //      pull consumer with explicit acks;
-//   3. the same for the local provider, for information (it has no raw counterpart).
+//   3. consumer throughput: a fresh group drains a stored backlog (for information);
+//   4. publish and latency for the local provider, for information (it has no raw counterpart).
 //   node --conditions=tusk-source --import tsx bench/events-bench.ts [--seconds 2] [--rounds 5] [--concurrency 1,64]
-//        [--rate 1000] [--latency-seconds 5] [--local true]
+//        [--rate 1000] [--latency-seconds 5] [--backlog 10000] [--local true]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNats } from '../examples/shared/private-nats.js';
 import { eventSubject } from '../src/events/index.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
-import { fixedRate, percentile, type FixedRateResult } from './event-load.js';
+import { drainBacklog, fixedRate, percentile, type DrainResult, type FixedRateResult } from './event-load.js';
 import { PREFIX, rawNatsPeer, STREAM, tuskLocalPeer, tuskNatsPeer, type EventPeer } from './event-peers.js';
 
 const args = new Map<string, string>();
@@ -23,6 +24,7 @@ const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
 const RATE = Number(args.get('rate') ?? 1000);
 const LATENCY_SECONDS = Number(args.get('latency-seconds') ?? 5);
 const WITH_LOCAL = (args.get('local') ?? 'true') !== 'false';
+const BACKLOG = Number(args.get('backlog') ?? 10_000);
 /** How long the last events of a fixed-rate phase may take to arrive before they count as lost. */
 const DRAIN_MS = 10_000;
 const THROUGHPUT_TYPE = 'bench.v1.Throughput';
@@ -113,6 +115,30 @@ async function latency(peers: readonly EventPeer[], target: EventPeer | undefine
   return verdicts;
 }
 
+/** Consumer throughput, for information: each consumer drains the same backlog, stored by the raw publisher. */
+async function consume(peers: readonly EventPeer[]): Promise<void> {
+  const key = (peer: EventPeer) => peer.label.replace(/[^A-Za-z]/g, '');
+  const phase = (peer: EventPeer, name: string, count: number): Promise<DrainResult> => {
+    const typeName = `bench.v1.Backlog${name}${key(peer)}`;
+    return drainBacklog(count, 60_000, (index) => rawLean.publish(typeName, index), (probe) => peer.latencyPeer(typeName, `bench-backlog-${name}-${key(peer)}`, probe));
+  };
+  for (const peer of peers) await phase(peer, 'Warmup', Math.min(BACKLOG, 2000));
+  const results = new Map(peers.map((peer) => [peer, [] as DrainResult[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < peers.length; i++) {
+      const peer = peers[(i + round) % peers.length]!;
+      results.get(peer)!.push(await phase(peer, `Round${round}`, BACKLOG));
+    }
+  }
+  const drained = (r: DrainResult) => r.received / r.seconds;
+  for (const peer of peers) {
+    const rounds = results.get(peer)!;
+    const ratios = peer === tusk ? baselines.map((base) => median(rounds.map((r, i) => drained(r) / drained(results.get(base)![i]!))).toFixed(3)) : baselines.map(() => '');
+    const received = rounds.reduce((sum, r) => sum + r.received, 0);
+    console.log(`| ${peer.label} | ${median(rounds.map(drained)).toFixed(0)} | ${received}/${BACKLOG * ROUNDS} | ${median(rounds.map((r) => r.cpuMicrosPerEvent)).toFixed(0)} | ${ratios.join(' | ')} |`);
+  }
+}
+
 try {
   console.log(`node ${process.version}, nats-server -js in its own process; ${SECONDS}s × ${ROUNDS} rounds per publisher and concurrency; ${RATE}/s × ${LATENCY_SECONDS}s × ${ROUNDS} rounds per consumer`);
   console.log('\nPublish throughput (each publish awaited until its JetStream ack)');
@@ -122,6 +148,10 @@ try {
   console.log(`\nEnd-to-end latency at ${RATE} events/s (publish call → handler invoked)`);
   console.log(LATENCY_HEADER);
   verdicts.push(...(await latency(natsPeers, tusk)));
+  console.log(`\nConsumer throughput: a fresh group drains a backlog of ${BACKLOG} stored events (for information, no target)`);
+  console.log('| consumer | events/s (median of rounds) | received | bench-process CPU µs/event | tusk vs raw | tusk vs raw, noAsyncTraces |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  await consume(natsPeers);
   if (local) {
     console.log('\nLocal provider (development only; for information, no raw counterpart)');
     console.log('| concurrency | publisher | events/s | p50 ms | p99 ms | bench-process CPU µs/event | | |');
