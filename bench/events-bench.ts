@@ -6,7 +6,7 @@
 //   3. consumer throughput: a fresh group drains a stored backlog (for information);
 //   4. publish and latency for the local provider, for information (it has no raw counterpart).
 //   node --conditions=tusk-source --import tsx bench/events-bench.ts [--seconds 2] [--rounds 5] [--concurrency 1,64]
-//        [--rate 1000] [--latency-seconds 5] [--backlog 10000] [--local true]
+//        [--rate 1000] [--latency-seconds 5] [--backlog 10000] [--local true] [--local-rate 200]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const SECONDS = Number(args.get('seconds') ?? 2);
 const ROUNDS = Number(args.get('rounds') ?? 5);
 const CONCURRENCY = (args.get('concurrency') ?? '1,64').split(',').map(Number);
 const RATE = Number(args.get('rate') ?? 1000);
+/** The local provider polls a folder; it is also timed at this lower, demo-sized rate. */
+const LOCAL_RATE = Number(args.get('local-rate') ?? 200);
 const LATENCY_SECONDS = Number(args.get('latency-seconds') ?? 5);
 const WITH_LOCAL = (args.get('local') ?? 'true') !== 'false';
 const BACKLOG = Number(args.get('backlog') ?? 10_000);
@@ -84,12 +86,12 @@ async function throughput(peers: readonly EventPeer[], measured: EventPeer | und
   return verdicts;
 }
 
-async function latency(peers: readonly EventPeer[], target: EventPeer | undefined): Promise<string[]> {
-  const count = Math.round(RATE * LATENCY_SECONDS);
+async function latency(peers: readonly EventPeer[], target: EventPeer | undefined, rate = RATE): Promise<string[]> {
+  const count = Math.round(rate * LATENCY_SECONDS);
   const key = (peer: EventPeer) => peer.label.replace(/[^A-Za-z]/g, '');
   const phase = (peer: EventPeer, name: string, events: number): Promise<FixedRateResult> =>
-    fixedRate(RATE, events, DRAIN_MS, (probe) => peer.latencyPeer(`bench.v1.Latency${name}${key(peer)}`, `bench-latency-${name}-${key(peer)}`, probe));
-  for (const peer of peers) await phase(peer, 'Warmup', RATE); // one second: consumer creation, JIT
+    fixedRate(rate, events, DRAIN_MS, (probe) => peer.latencyPeer(`bench.v1.Latency${rate}${name}${key(peer)}`, `bench-latency-${rate}-${name}-${key(peer)}`, probe));
+  for (const peer of peers) await phase(peer, 'Warmup', rate); // one second: consumer creation, JIT
   const results = new Map(peers.map((peer) => [peer, [] as FixedRateResult[]]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < peers.length; i++) {
@@ -106,7 +108,7 @@ async function latency(peers: readonly EventPeer[], target: EventPeer | undefine
     const p99s = rounds.map((r) => percentile(r.latencies, 0.99));
     const achieved = median(rounds.map((r) => r.achievedRate));
     const cpu = median(rounds.map((r) => r.cpuMicrosPerEvent));
-    console.log(`| ${peer.label} | ${achieved.toFixed(0)} | ${received}/${sent} | ${percentile(all, 0.5).toFixed(2)} | ${percentile(all, 0.99).toFixed(2)} | ${median(p99s).toFixed(2)} | ${percentile(all, 1).toFixed(1)} | ${cpu.toFixed(0)} |`);
+    console.log(`| ${peer.label} at ${rate}/s | ${achieved.toFixed(0)} | ${received}/${sent} | ${percentile(all, 0.5).toFixed(2)} | ${percentile(all, 0.99).toFixed(2)} | ${median(p99s).toFixed(2)} | ${percentile(all, 1).toFixed(1)} | ${cpu.toFixed(0)} |`);
     if (peer === target) {
       const p99 = median(p99s);
       verdicts.push(`latency at ${RATE}/s: tusk p99 ${p99.toFixed(2)} ms, median of rounds (target < ${TARGET_P99_MS} ms): ${p99 < TARGET_P99_MS && received === sent ? 'met' : 'NOT met'}`);
@@ -159,6 +161,7 @@ try {
     await throughput([local], undefined);
     console.log(LATENCY_HEADER);
     await latency([local], undefined);
+    await latency([local], undefined, LOCAL_RATE);
   }
   console.log('');
   for (const verdict of verdicts) console.log(verdict);
