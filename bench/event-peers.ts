@@ -6,7 +6,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamCl
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { OrderPlaced } from '../gen/order/v1/order_events.js';
-import type { EventsSection } from '../src/config/types.js';
+import type { EventBrokerConfig } from '../src/config/types.js';
 import { createEventBroker, eventType, EVENT_TYPE_HEADER, eventSubject, SOURCE_HEADER, type EventBroker } from '../src/events/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import type { LatencyProbe } from './event-load.js';
@@ -34,11 +34,11 @@ export interface EventPeer {
   close(): Promise<void>;
 }
 
-function natsConfig(endpoint: string): EventsSection {
+function natsConfig(endpoint: string): EventBrokerConfig {
   return { broker: 'nats', servers: [endpoint], prefix: PREFIX, stream: STREAM, retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000, dir: '/nonexistent' };
 }
 
-function localConfig(dir: string): EventsSection {
+function localConfig(dir: string): EventBrokerConfig {
   return { ...natsConfig('127.0.0.1:1'), broker: 'local', dir };
 }
 
@@ -46,7 +46,7 @@ function localConfig(dir: string): EventsSection {
  * tusk's broker as a service uses it: metrics into a registry (as TuskServer passes its own), default
  * subscribe options. No OpenTelemetry SDK is started, so spans are the API's no-ops.
  */
-async function tuskPeer(label: string, config: EventsSection): Promise<EventPeer> {
+async function tuskPeer(label: string, config: EventBrokerConfig): Promise<EventPeer> {
   const open = (): Promise<EventBroker> => createEventBroker(config, { source: SOURCE, logger: createLogger({ level: 'silent' }), metricsRegistry: new Registry() });
   const publisher = await open();
   const types = new Map<string, ReturnType<typeof eventType<OrderPlaced>>>();

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GeneratorError, type LocatedIssue } from './errors.js';
 import type { Project } from './project.js';
+import { bufConfigArguments, isShippedProto, shippedModulePath, SHIPPED_PROTO_FILES } from './shipped-protos.js';
 
 interface RunResult {
   readonly code: number;
@@ -84,8 +85,7 @@ function displayPathOfProto(path: string, project: Project, sources: readonly Pr
 }
 
 async function runBuf(project: Project, buf: readonly string[], args: readonly string[], sources: readonly ProtoSource[] = []): Promise<RunResult> {
-  const configArgs = project.explicitConfig ? ['--config', project.configFile] : [];
-  const result = await run([...buf, ...args, ...configArgs], project.dir);
+  const result = await run([...buf, ...args, ...bufConfigArguments(project)], project.dir);
   if (result.code !== 0) {
     const issues = issuesFromBufOutput(`${result.stderr}\n${result.stdout}`, project, sources);
     if (issues.length === 0) issues.push({ file: project.displayPath(project.configFile), message: `buf ${args[0]} failed (exit ${result.code})` });
@@ -101,7 +101,8 @@ export async function listProtoSources(project: Project, buf: readonly string[])
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
     .map((line) => JSON.parse(line) as { path: string; import_path: string })
-    .map((entry) => ({ importPath: entry.import_path, diskPath: resolve(project.dir, entry.path) }));
+    .map((entry) => ({ importPath: entry.import_path, diskPath: resolve(project.dir, entry.path) }))
+    .filter((source) => !isShippedProto(source.importPath, source.diskPath, project));
   return sources.sort((a, b) => (a.importPath < b.importPath ? -1 : a.importPath > b.importPath ? 1 : 0));
 }
 
@@ -113,7 +114,9 @@ export async function buildImage(project: Project, buf: readonly string[], image
 /** Runs the plugins of `templatePath` over an image built before. */
 export async function generateFromImage(project: Project, buf: readonly string[], imagePath: string, templatePath: string): Promise<void> {
   // The image is self-contained: buf.yaml is not consulted, so no --config.
-  const result = await run([...buf, 'generate', imagePath, '--template', templatePath], project.dir);
+  // The shipped google/api files are modules of the image, not the user's: nothing is generated for them.
+  const shipped = shippedModulePath(project) === undefined ? [] : SHIPPED_PROTO_FILES.flatMap((file) => ['--exclude-path', file]);
+  const result = await run([...buf, 'generate', imagePath, '--template', templatePath, ...shipped], project.dir);
   if (result.code !== 0) {
     const detail = `${result.stderr}\n${result.stdout}`.trim().replace(/^Failure: /, '');
     throw GeneratorError.atFile(project.displayPath(project.configFile), `code generation failed: ${detail}`);

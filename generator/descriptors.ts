@@ -45,6 +45,7 @@ export function checkDescriptors(
 ): DescriptorCheck {
   const allServices = files.flatMap((file) => file.services);
   const knownServices = allServices.map((service) => service.name).sort();
+  const knownMessages = files.flatMap((file) => file.messages).sort();
   const serviceMethods = Object.fromEntries(allServices.map((service) => [service.name, service.methods.map((method) => method.name)]));
   const configs: ServiceConfigs = {};
   const descriptorFiles: string[] = [];
@@ -56,7 +57,7 @@ export function checkDescriptors(
     if (!existsSync(tskPath)) continue;
     const shownPath = displayPath(tskPath);
     descriptorFiles.push(shownPath);
-    const validation = validateDescriptorText(readFileSync(tskPath, 'utf8'), shownPath, proto, { knownServices, serviceMethods });
+    const validation = validateDescriptorText(readFileSync(tskPath, 'utf8'), shownPath, proto, { knownServices, serviceMethods, knownMessages });
     issues.push(...validation.errors);
     if (validation.errors.length === 0 && validation.service !== null && validation.raw !== null) {
       configs[validation.service] = { descriptorFile: siblingDescriptor(source.importPath), config: validation.raw, sourcePath: tskPath };

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createFileRegistry, fromBinary, type DescFile } from '@bufbuild/protobuf';
+import { createFileRegistry, fromBinary, type DescFile, type DescMessage } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import type { MethodKind } from '../src/config/service-definition.js';
 
@@ -12,6 +12,13 @@ export interface ProtoServices {
     readonly name: string;
     readonly methods: readonly { readonly name: string; readonly kind: MethodKind }[];
   }[];
+  /** Full names of its messages, nested ones included: what [events] and [subscriptions] may name. */
+  readonly messages: readonly string[];
+}
+
+/** The messages and, depth first, every message nested in them. */
+export function withNested(messages: readonly DescMessage[]): DescMessage[] {
+  return messages.flatMap((message) => [message, ...withNested(message.nestedMessages)]);
 }
 
 /**
@@ -34,5 +41,6 @@ export function protoServicesOf(file: DescFile): ProtoServices {
       name: service.typeName,
       methods: service.methods.map((method) => ({ name: method.name, kind: method.methodKind })),
     })),
+    messages: withNested(file.messages).map((message) => message.typeName),
   };
 }

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The parts of tusk-grpc's own package.json the CLI reads. */
 export interface OwnPackage {
+  /** The folder holding that package.json (the package root). */
+  readonly dir: string;
   readonly version: string;
   /** The versions of the code generator's toolchain this tusk-grpc is built and tested with. */
   readonly devDependencies: Readonly<Record<string, string>>;
@@ -17,7 +19,7 @@ export function ownPackage(): OwnPackage {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const manifest = readManifest(join(dir, 'package.json'));
     if (manifest?.name === 'tusk-grpc') {
-      cached = { version: manifest.version ?? '0.0.0', devDependencies: manifest.devDependencies ?? {} };
+      cached = { dir, version: manifest.version ?? '0.0.0', devDependencies: manifest.devDependencies ?? {} };
       return cached;
     }
     if (dirname(dir) === dir) throw new Error('tusk-grpc: cannot find its own package.json');

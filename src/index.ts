@@ -13,3 +13,5 @@ export * from './telemetry/index.js';
 export * from './testing/index.js';
 export * from './security/tls/index.js';
 export * from './events/index.js';
+export * from './sagas/index.js';
+export * from './gateway/index.js';

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type ExampleService = 'user' | 'order';
+export type ExampleService = 'user' | 'order' | 'notification' | 'payment';
 
 export interface StartServiceOptions {
   readonly service: ExampleService;
@@ -40,6 +40,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES: Record<ExampleService, string> = {
   user: fileURLToPath(new URL('../user-service/main.ts', import.meta.url)),
   order: fileURLToPath(new URL('../order-service/main.ts', import.meta.url)),
+  notification: fileURLToPath(new URL('../notification-service/main.ts', import.meta.url)),
+  payment: fileURLToPath(new URL('../payment-service/main.ts', import.meta.url)),
 };
 const MAX_LINES = 5_000;
 const LOOPBACK = '127.0.0.1';
@@ -62,7 +64,7 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     // The .tsk files bind 0.0.0.0 by default (production); demo and tests stay on loopback.
-    env: { ...process.env, USER_HOST: LOOPBACK, ORDER_HOST: LOOPBACK, ...options.env, INSTANCE_NAME: options.name },
+    env: { ...process.env, USER_HOST: LOOPBACK, ORDER_HOST: LOOPBACK, NOTIFICATION_HOST: LOOPBACK, ...options.env, INSTANCE_NAME: options.name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -39,6 +39,9 @@ export class UserService extends UserServiceBase {
     }
     const user = await this.store.add(request.name.trim(), request.email);
     ctx.logger.info({ user_id: user.id }, 'user created');
+    // Announced once stored, before answering: a caller that saw OK knows the event is out. The event id is the
+    // user's, so a retried publish is dropped as a duplicate. A crash between the two loses it (docs/events.md, outbox).
+    await this.publishUserCreated({ userId: user.id, name: user.name, email: user.email, createdAt: new Date(user.createdAt) }, { eventId: `user-created-${user.id}` });
     return { user: toUser(user), servedBy: this.instanceName };
   }
 

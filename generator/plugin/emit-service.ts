@@ -1,6 +1,7 @@
-import type { DescFile, DescMethod, DescService } from '@bufbuild/protobuf';
+import type { DescFile, DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
 import { getComments, type GeneratedFile, type ImportSymbol, type Printable } from '@bufbuild/protoplugin';
 import type { ServiceConfig } from '../descriptors.js';
+import { emitBaseEvents, emitDescriptorEvents, serviceEvents, type ServiceEvents } from './emit-events.js';
 import { fileDescriptorSetBase64 } from './file-descriptor-set.js';
 import { methodLocalName, tsProtoModule, tsProtoTypeName } from './names.js';
 
@@ -69,7 +70,7 @@ function indentJson(value: unknown, indentation: string): string {
 
 /** `<Svc>Descriptor`: name, methods with their codecs, the validated .tsk, the reflection data. */
 function emitDescriptor(
-  f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol,
+  f: GeneratedFile, service: DescService, file: DescFile, methods: MethodTypes[], events: ServiceEvents, config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol,
 ): void {
   const names = serviceExportNames(service);
   f.print`/** How the runtime sees ${service.typeName}: methods, codecs, and the policies of its .tsk. */`;
@@ -96,6 +97,7 @@ function emitDescriptor(
     f.print('    },');
   }
   f.print('  },');
+  emitDescriptorEvents(f, events);
   f.print(`  config: ${indentJson(config.config, '  ')},`);
   f.print('  ', fileDescriptorSet, ',');
   f.print('});');
@@ -103,7 +105,7 @@ function emitDescriptor(
 }
 
 /** `<Svc>Base`: the abstract class a service author extends. */
-function emitBase(f: GeneratedFile, service: DescService, methods: MethodTypes[]): void {
+function emitBase(f: GeneratedFile, service: DescService, methods: MethodTypes[], events: ServiceEvents): void {
   const names = serviceExportNames(service);
   printDoc(f, [getComments(service).leading, `Implement ${service.typeName} by extending this class; hand an instance to TuskServer.`]);
   f.print(f.export('abstract class', names.base), ' extends ', f.import('ServiceBase', RUNTIME), ' {');
@@ -114,6 +116,7 @@ function emitBase(f: GeneratedFile, service: DescService, methods: MethodTypes[]
     printDoc(f, [getComments(types.method).leading], '  ');
     f.print(`  abstract ${types.localName}`, ...signature(f, types, 'ctx'), ';');
   }
+  emitBaseEvents(f, events, names.descriptor, (lines, indentation) => printDoc(f, lines, indentation));
   f.print('}');
   f.print();
 }
@@ -156,11 +159,15 @@ export function emitFileDescriptorSet(f: GeneratedFile, file: DescFile, generate
 
 /**
  * A service's descriptor, base class and client; `source` is its .tsk relative
- * to the generated file, `fileDescriptorSet` the file's constant from emitFileDescriptorSet.
+ * to the generated file, `fileDescriptorSet` the file's constant from
+ * emitFileDescriptorSet, `messages` every message of the request by full name.
  */
-export function emitService(f: GeneratedFile, service: DescService, config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol): void {
+export function emitService(
+  f: GeneratedFile, service: DescService, config: ServiceConfig, source: string | null, fileDescriptorSet: ImportSymbol, messages: ReadonlyMap<string, DescMessage>,
+): void {
   const methods = methodTypes(f, service);
-  emitDescriptor(f, service, service.file, methods, config, source, fileDescriptorSet);
-  emitBase(f, service, methods);
+  const events = serviceEvents(f, config, messages);
+  emitDescriptor(f, service, service.file, methods, events, config, source, fileDescriptorSet);
+  emitBase(f, service, methods, events);
   emitClient(f, service, methods);
 }

@@ -6,6 +6,7 @@ import { createEcmaScriptPlugin, type Plugin, type Schema } from '@bufbuild/prot
 import type { ServiceConfig, ServiceConfigs } from '../descriptors.js';
 import { GeneratorError } from '../errors.js';
 import { emitFileDescriptorSet, emitService } from './emit-service.js';
+import { withNested } from '../image.js';
 import { loadServiceConfigs } from './standalone.js';
 
 export interface TuskPluginOptions {
@@ -46,6 +47,7 @@ function parseOptions(rawOptions: { key: string; value: string }[]): TuskPluginO
 function generateTs(schema: Schema<TuskPluginOptions>): void {
   // Validate every descriptor before generating anything: on an error no file is emitted.
   const configs = schema.options.configs ?? loadServiceConfigs(schema.files, schema.allFiles, schema.options.moduleRoot, process.cwd());
+  const messages = new Map(schema.allFiles.flatMap((file) => withNested(file.messages)).map((message) => [message.typeName, message]));
   for (const file of schema.files) {
     if (file.services.length === 0) continue;
     const generatedFileName = `${file.name}.tusk.ts`;
@@ -54,7 +56,7 @@ function generateTs(schema: Schema<TuskPluginOptions>): void {
     file.services.forEach((service, index) => {
       if (index > 0) f.print();
       const config = configs[service.typeName] ?? { descriptorFile: null, config: {}, sourcePath: null };
-      emitService(f, service, config, sourceFromGeneratedFile(config, schema.options.outDir, generatedFileName), fileDescriptorSet);
+      emitService(f, service, config, sourceFromGeneratedFile(config, schema.options.outDir, generatedFileName), fileDescriptorSet, messages);
     });
   }
 }

@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { defineService, definedServiceDescriptors, type MethodKind, type MethodDescriptor, type ServiceDescriptor } from './service-definition.js';
+export { defineService, definedServiceDescriptors, type MethodKind, type MethodDescriptor, type ServiceDescriptor, type ServiceEventTypes } from './service-definition.js';
 export { parseDuration, formatDuration } from './durations.js';
 export { didYouMean, editDistance } from './did-you-mean.js';
 export { DESCRIPTOR_SCHEMA, LOG_LEVELS } from './schema.js';

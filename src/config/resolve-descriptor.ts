@@ -8,7 +8,7 @@ import { resolveValue, type ResolveContext } from './resolve-value.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { ServiceDescriptor } from './service-definition.js';
 import type {
-  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, EventsSection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, TelemetrySection, TlsSection,
+  AuthSection, ClientPolicy, DependencyPolicy, DiscoverySection, EventsSection, MethodPolicy, RawDescriptor, ResolvedDescriptor, ServerSection, ServiceSection, SubscriptionPolicy, TelemetrySection, TlsSection,
 } from './types.js';
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -42,6 +42,7 @@ export function resolveDescriptor(raw: RawDescriptor, source: string | null, ser
     tls: applyTlsEnv(section<TlsSection>('tls'), env, label),
     auth: applyAuthEnv(section<AuthSection | null>('auth'), env, label),
     events: applyEventsEnv(section<EventsSection>('events'), env, label),
+    subscriptions: section<Record<string, SubscriptionPolicy>>('subscriptions'),
   };
 }
 

@@ -1,8 +1,17 @@
 import { defaultLocalEventsDir } from '../events/local-store.js';
+import { MESSAGE_NAME } from '../events/options-check.js';
 import { DEFAULT_PREFIX, DEFAULT_STREAM } from '../events/wire.js';
-import type { BlockSpec } from './schema-types.js';
+import type { BlockSpec, LeafSpec } from './schema-types.js';
 
 export const EVENT_BROKERS = ['nats', 'local'] as const;
+
+/** A key naming a proto message; generation checks it exists (validate-events.ts). */
+export const messageNameLeaf = (extra: Partial<LeafSpec> & Pick<LeafSpec, 'meaning' | 'example'>): LeafSpec => ({
+  kind: 'leaf',
+  type: { kind: 'string', nonEmpty: true },
+  check: (value) => (MESSAGE_NAME.test(value as string) ? undefined : 'is not a full proto message name such as "user.v1.UserCreated"'),
+  ...extra,
+});
 
 /**
  * `[events]`: the broker behind durable events (src/events/). `broker` and
@@ -32,6 +41,10 @@ export const EVENTS_SECTION: BlockSpec = {
     max_age: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, nullable: true, default: null, example: '"168h"', meaning: 'stream: drop events older than this; null = never' },
     replicas: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1, max: 5 }, default: 1, example: '3', meaning: 'stream: copies kept in a NATS cluster' },
     duplicate_window: { kind: 'leaf', type: { kind: 'duration', minMs: 1000 }, default: '2m', example: '"10m"', meaning: 'stream: a publish repeating an event id within this is dropped as a duplicate' },
+    publishes: messageNameLeaf({
+      list: true, default: [], example: '["user.v1.UserCreated"]',
+      meaning: 'full names of the proto messages this service publishes: each gets a typed `publish<Message>(event, options?)` on the generated base',
+    }),
     dir: {
       kind: 'leaf', type: { kind: 'string', nonEmpty: true }, default: () => defaultLocalEventsDir(),
       defaultText: '`tusk-grpc-events-<uid>` in the OS temp folder', example: '"/var/tmp/tusk-events"', meaning: 'local: the shared events folder (env TUSK_EVENTS_DIR)',

@@ -8,6 +8,7 @@ import { authSection } from './schema-auth.js';
 import { DEPLOY_SECTION } from './schema-deploy.js';
 import { overloadBlock } from './schema-overload.js';
 import { SERVER_METHOD_KEYS } from './schema-server-methods.js';
+import { SUBSCRIPTIONS_SECTION } from './schema-subscriptions.js';
 import { TARGET_TLS, TLS_SECTION } from './schema-tls.js';
 import type { BlockSpec, KeySpec, LeafSpec, MapSpec, SectionSpec } from './schema-types.js';
 
@@ -266,6 +267,7 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
   auth: authSection,
   deploy: DEPLOY_SECTION,
   events: EVENTS_SECTION,
+  subscriptions: SUBSCRIPTIONS_SECTION,
 };
 
 /** The name a key gets in resolved config: camelCase, durations suffixed `Ms` (`half_open_after` → `halfOpenAfterMs`). */

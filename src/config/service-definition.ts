@@ -1,3 +1,4 @@
+import type { EventType } from '../events/types.js';
 import type { RawDescriptor } from './types.js';
 
 export type MethodKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
@@ -50,6 +51,20 @@ export interface ServiceDescriptor {
    * file and its transitive imports; server reflection is built from it.
    */
   readonly fileDescriptorSet?: string;
+  /** The events of `[events] publishes` and `[subscriptions]`, with their codecs; absent when the service declares none. */
+  readonly events?: ServiceEventTypes;
+}
+
+/**
+ * The message types a service's events carry, as generated. Groups and
+ * delivery policies are not here: they come from the .tsk at load time
+ * (ResolvedDescriptor.subscriptions), like method timeouts.
+ */
+export interface ServiceEventTypes {
+  /** Keyed by full message name. */
+  readonly publishes: Readonly<Record<string, EventType<any>>>;
+  /** Keyed by handler method name (the `[subscriptions]` block name). */
+  readonly subscriptions: Readonly<Record<string, EventType<any>>>;
 }
 
 const definedServices = new Map<string, ServiceDescriptor>();

@@ -247,10 +247,29 @@ export interface ResolvedDescriptor {
   readonly auth: AuthSection | null;
   /** After TUSK_EVENTS, TUSK_NATS_SERVERS and TUSK_EVENTS_DIR. */
   readonly events: EventsSection;
+  /** Keyed by handler method name, e.g. "onUserCreated". */
+  readonly subscriptions: Readonly<Record<string, SubscriptionPolicy>>;
+}
+
+/** One `[subscriptions]` block (schema-subscriptions.ts). */
+export interface SubscriptionPolicy {
+  /** Full proto message name. */
+  readonly event: string;
+  readonly group: string;
+  readonly maxDeliver: number;
+  readonly backoffMs: readonly number[];
+  readonly ackWaitMs: number;
+  readonly concurrency: number;
 }
 
 /** `[events]` (schema-events.ts). */
-export interface EventsSection {
+export interface EventsSection extends EventBrokerConfig {
+  /** Full names of the messages the service publishes. */
+  readonly publishes: readonly string[];
+}
+
+/** The part of `[events]` that says which broker and stream (what createEventBroker needs). */
+export interface EventBrokerConfig {
   readonly broker: 'nats' | 'local';
   readonly servers: readonly string[];
   readonly prefix: string;

@@ -7,6 +7,7 @@ import { didYouMeanSuffix } from './did-you-mean.js';
 import { IssueList, type DescriptorIssue } from './issues.js';
 import { DESCRIPTOR_SCHEMA } from './schema.js';
 import type { RawDescriptor, RawValue } from './types.js';
+import { checkEventDeclarations } from './validate-events.js';
 import { validateValue } from './validate-value.js';
 
 /** What the generator knows of the proto file a descriptor sits beside. */
@@ -29,6 +30,8 @@ export interface ValidateDescriptorOptions {
   readonly knownServices?: readonly string[];
   /** Method names by full service name, for the services the generator can see; enables checking [dependencies] methods. */
   readonly serviceMethods?: Readonly<Record<string, readonly string[]>>;
+  /** Full names of every message the generator can see; enables checking [events] publishes and [subscriptions] events. */
+  readonly knownMessages?: readonly string[];
 }
 
 const SECTION_NAMES = Object.keys(DESCRIPTOR_SCHEMA);
@@ -53,6 +56,7 @@ export function validateDescriptorDocument(doc: TskDocument, proto: ProtoFileInf
   }
   const service = chooseService(doc, proto, issues);
   if (service) checkMethodNames(doc, service, issues);
+  checkEventDeclarations(doc, { rpcNames: service?.methods.map((method) => method.name) ?? [], knownMessages: options.knownMessages }, issues);
   checkDependencyTargets(doc, options.knownServices, issues);
   if (options.serviceMethods) checkDependencyMethods(doc, options.serviceMethods, issues);
   const errors = issues.sorted();

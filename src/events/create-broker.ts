@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { EventsSection } from '../config/types.js';
+import type { EventBrokerConfig } from '../config/types.js';
 import { eventMetrics, NO_EVENT_METRICS } from './event-metrics.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
@@ -23,7 +23,7 @@ export interface CreateEventBrokerOptions {
  * The broker `[events]` names. The NATS client is loaded only when the broker
  * is `nats`, so a service on the local provider never loads it.
  */
-export async function createEventBroker(config: EventsSection, options: CreateEventBrokerOptions): Promise<EventBroker> {
+export async function createEventBroker(config: EventBrokerConfig, options: CreateEventBrokerOptions): Promise<EventBroker> {
   const logger = (options.logger ?? createLogger({ name: 'tusk-grpc' })).child({ component: 'events', broker: config.broker });
   const observer = options.metricsRegistry ? eventMetrics(options.metricsRegistry) : NO_EVENT_METRICS;
   if (config.broker === 'local') {

@@ -43,7 +43,7 @@ export class LocalEventBroker implements EventBroker {
     const eventId = options.eventId ?? randomUUID();
     const data = Buffer.from(type.encode(event).finish()).toString('base64');
     const span = trace.getTracer(TRACER_NAME).startSpan(`${type.fullName} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': eventId } });
-    const headers: Record<string, string> = { [MSG_ID_HEADER]: eventId, [EVENT_TYPE_HEADER]: type.fullName, [SOURCE_HEADER]: this.options.source };
+    const headers: Record<string, string> = { [MSG_ID_HEADER]: eventId, [EVENT_TYPE_HEADER]: type.fullName, [SOURCE_HEADER]: options.source ?? this.options.source };
     injectTraceContext(headers, trace.setSpan(otelContext.active(), span));
     try {
       const duplicate = await publishUntilDeadline(eventId, options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS, options.signal, async () => {

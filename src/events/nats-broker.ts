@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { Code } from '../status/codes.js';
 import { messageOf, TuskError } from '../status/tusk-error.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import type { EventObserver } from './event-metrics.js';
 import { injectTraceContext } from '../telemetry/propagation.js';
 import { DEFAULT_CONCURRENCY, deliveryPolicy } from './delivery.js';
+import { connectNats } from './nats-connect.js';
 import { NatsConsumer } from './nats-consumer.js';
 import { ensureStream } from './nats-setup.js';
 import { checkEventType, checkSubscribeOptions, redactServers } from './options-check.js';
@@ -50,22 +51,7 @@ export class NatsEventBroker implements EventBroker {
 
   /** Connects (rejecting with UNAVAILABLE when no server answers) and creates the stream if it is missing. */
   static async connect(options: NatsBrokerOptions): Promise<NatsEventBroker> {
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-        servers: [...options.servers],
-        name: options.source,
-        timeout: options.connectTimeoutMs ?? 5_000,
-        // Once connected, never give up: publishes and consumers wait out a broker restart.
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        // Otherwise every request (each publish) builds two Error objects up front, only to give a timeout a
-        // caller's stack: about a third of the publish CPU in bench/events-bench.ts. Our errors carry their own message.
-        noAsyncTraces: true,
-      });
-    } catch (error) {
-      throw new TuskError(Code.UNAVAILABLE, `cannot connect to NATS at ${redactServers(options.servers)}: ${messageOf(error)}`);
-    }
+    const nc = await connectNats({ servers: options.servers, name: options.source, ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) });
     try {
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, options.stream, options.prefix);
@@ -87,7 +73,7 @@ export class NatsEventBroker implements EventBroker {
     });
     const headers = natsHeaders();
     headers.set(EVENT_TYPE_HEADER, type.fullName);
-    headers.set(SOURCE_HEADER, this.options.source);
+    headers.set(SOURCE_HEADER, options.source ?? this.options.source);
     const traceHeaders: Record<string, string> = {};
     injectTraceContext(traceHeaders, trace.setSpan(otelContext.active(), span));
     for (const [key, value] of Object.entries(traceHeaders)) headers.set(key, value);

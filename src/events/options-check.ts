@@ -4,9 +4,9 @@ import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import type { EventType, SubscribeOptions } from './types.js';
 
-const MESSAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+export const MESSAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** A JetStream durable name may not hold `.`, `*`, `>`, whitespace or path separators. */
-const GROUP_NAME = /^[A-Za-z0-9_-]+$/;
+export const GROUP_NAME = /^[A-Za-z0-9_-]+$/;
 
 function invalid(message: string): never {
   throw new TuskError(Code.INVALID_ARGUMENT, message);

@@ -17,6 +17,8 @@ export interface PublishOptions {
   /** How long publish may retry (across a broker restart) before DEADLINE_EXCEEDED; default 10 s. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** The publishing service (`tusk-source`); default the broker's. A TuskServer's shared broker sets each service's own. */
+  readonly source?: string;
 }
 
 export interface PublishReceipt {

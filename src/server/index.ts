@@ -1,5 +1,5 @@
 export type { CallContext, CallMetadata, TraceContext } from './call-context.js';
-export { ServiceBase } from './service-base.js';
+export { ServiceBase, useEventBroker } from './service-base.js';
 export { TuskServer } from './tusk-server.js';
 export type { TuskServerOptions } from './server-options.js';
 export { onStreamEnd, type ServerMiddleware, type ServerNext, type ServerRequest, type ServerResponse } from './middleware.js';

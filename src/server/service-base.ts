@@ -1,6 +1,9 @@
 import type { ClientOptions } from '../client/client-options.js';
 import { callerDescriptor } from '../config/client-policy.js';
 import type { ServiceDescriptor } from '../config/service-definition.js';
+import type { EventBroker, EventType, PublishOptions, PublishReceipt } from '../events/types.js';
+import { Code } from '../status/codes.js';
+import { TuskError } from '../status/tusk-error.js';
 
 /**
  * Root of every generated `<Svc>Base`. The descriptor travels with the
@@ -19,6 +22,11 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
  * error is logged and stop() rejects (a SIGTERM exit code 1). Clients built
  * with clientOf() are closed after it, so a stopped server keeps no discovery
  * watch alive.
+ *
+ * Events: a generated base has a typed `publish<Message>(event, options?)`
+ * per `[events] publishes` entry and an abstract handler per
+ * `[subscriptions]` block; TuskServer opens the broker and hosts them
+ * (docs/events.md).
  */
 export abstract class ServiceBase {
   abstract readonly descriptor: ServiceDescriptor;
@@ -41,6 +49,32 @@ export abstract class ServiceBase {
     ownClients.set(this, clients);
     return client;
   }
+
+  /**
+   * What the generated `publish<Message>()` methods call. Resolves once the
+   * broker stored the event; rejects with FAILED_PRECONDITION while the
+   * service is not hosted by a started TuskServer (which opens the broker).
+   */
+  protected publishEvent<T>(type: EventType<T>, event: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+    const broker = eventBrokers.get(this);
+    if (!broker) {
+      return Promise.reject(new TuskError(Code.FAILED_PRECONDITION, `${this.descriptor.name} can publish ${type.fullName} only while a TuskServer hosts it (start() opens the broker of its [events])`));
+    }
+    return broker.publish(type, event, { source: this.descriptor.name, ...options });
+  }
+}
+
+/** The broker each hosted service publishes through, set by the server hosting it. */
+const eventBrokers = new WeakMap<ServiceBase, EventBroker>();
+
+/**
+ * Lets `service` publish through `broker` (undefined: no longer). TuskServer
+ * calls it on start; a test that hosts a service without one (the in-memory
+ * transport) gives it a broker of its own with this.
+ */
+export function useEventBroker(service: ServiceBase, broker: EventBroker | undefined): void {
+  if (broker) eventBrokers.set(service, broker);
+  else eventBrokers.delete(service);
 }
 
 /** Clients built with clientOf(), per service: the server closes them when it stops. */

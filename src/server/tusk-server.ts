@@ -23,6 +23,7 @@ import type { Admission } from '../overload/admission.js';
 import { overloadMetrics } from '../telemetry/overload-metrics.js';
 import { ActiveCalls } from './active-calls.js';
 import { chooseAdvertiseHost } from './advertise-host.js';
+import { EventHosting } from './event-hosting.js';
 import { bindService } from './bind-service.js';
 import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
@@ -52,9 +53,10 @@ interface Hosted {
 const hostPort = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
- * Hosts services built from generated bases: binds, awaits each service's
- * optional onStart(), registers each service in its registry, then reports
- * SERVING; stop() reverses that and drains.
+ * Hosts services built from generated bases: binds, opens the event broker
+ * when a service declares events, awaits each service's optional onStart(),
+ * subscribes the event handlers, registers each service in its registry, then
+ * reports SERVING; stop() reverses that and drains calls and handlers.
  */
 export class TuskServer {
   private readonly services: ServiceBase[] = [];
@@ -82,6 +84,7 @@ export class TuskServer {
   private metricsServer: MetricsServer | undefined;
   private releaseTelemetry: (() => Promise<void>) | undefined;
   private authStage: AuthStage | undefined;
+  private events: EventHosting | undefined;
   readonly instanceId: string;
 
   constructor(private readonly options: TuskServerOptions = {}) {
@@ -212,6 +215,9 @@ export class TuskServer {
       logger.info({ metrics_port: this.metricsServer.port }, 'metrics on /metrics, health on /healthz');
     }
 
+    // The broker first, so onStart() may publish; handlers only once the services are ready.
+    this.events = new EventHosting(logger);
+    await this.events.open(this.hosted);
     // Services finish warming up before anyone can find them.
     await Promise.all(
       this.hosted.map(async ({ service }) => {
@@ -219,6 +225,7 @@ export class TuskServer {
         this.startedServices.add(service);
       }),
     );
+    await this.events.subscribe(this.hosted);
     // Registered only once bound and ready; SERVING only once registered.
     for (const { service, config } of this.hosted) {
       const registry = this.registryFor(config.discovery, logger);
@@ -271,6 +278,8 @@ export class TuskServer {
     logger.info({ in_flight: this.inFlight!.serviceCalls, drain_delay_ms: this.drainDelayMs, grace_ms: graceMs }, 'draining');
 
     this.health!.setAll('NOT_SERVING');
+    // No new events from now; the running handlers drain alongside the calls, within the same grace.
+    void this.events?.stopTaking();
     await this.deregisterAll(logger);
     // Serve on until every watcher has seen the removal, so no caller is still choosing this instance when it closes.
     if (this.drainDelayMs > 0) await sleep(this.drainDelayMs);
@@ -285,10 +294,13 @@ export class TuskServer {
     }
     // Health watches and reflection streams never end on their own (nor, past the grace, service calls).
     this.inFlight!.endAll({ code: grpcStatus(shuttingDown.code), details: shuttingDown.message });
+    await this.events?.drained(graceMs + this.drainDelayMs - (Date.now() - began));
     const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
     if (!cleanlyClosed) this.grpcServer!.forceShutdown();
     this.admission?.close();
     const stopFailure = await this.stopServices(logger);
+    // After onStop(), which may still publish.
+    await this.events?.close();
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
     this.authStage?.close();
@@ -352,6 +364,7 @@ export class TuskServer {
     this.grpcServer?.forceShutdown();
     this.admission?.close();
     await this.stopServices(logger);
+    await this.events?.close();
     await this.closeOwnedRegistries(logger);
     await this.closeTelemetry();
     this.authStage?.close();

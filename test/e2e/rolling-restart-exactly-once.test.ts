@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // Issue 9: a rolling restart of 3 instances (SIGTERM one, start a replacement, three times) under 64-way load of a
 // non-idempotent method, over real etcd. Every instance is a real TuskServer child process registered by the
 // runtime itself; each prints the request id of every Create it executes. Not one call may fail, and every

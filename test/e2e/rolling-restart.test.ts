@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // A rolling restart of the user service under load: each user instance in
 // turn gets SIGTERM (deregister, drain, exit) and a replacement is started,
 // while order clients keep calling CreateOrder. Not one call may fail.

@@ -1,12 +1,12 @@
 // One consumer instance in its own process, so a test can kill -9 it
 // mid-handler. Its handler prints {"event":"handling","id":...,"attempt":N}
 // and never finishes. Config comes from the environment: TEST_EVENTS_CONFIG
-// (an EventsSection as JSON), TEST_EVENT_TYPE, TEST_GROUP, TEST_ACK_WAIT_MS.
+// (an EventBrokerConfig as JSON), TEST_EVENT_TYPE, TEST_GROUP, TEST_ACK_WAIT_MS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { User } from '../../gen/user/v1/user.js';
-import type { EventsSection } from '../../src/config/types.js';
+import type { EventBrokerConfig } from '../../src/config/types.js';
 import { createEventBroker, eventType } from '../../src/events/index.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { waitUntil } from './wait.js';
@@ -14,7 +14,7 @@ import { waitUntil } from './wait.js';
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
 async function main(): Promise<void> {
-  const config = JSON.parse(process.env.TEST_EVENTS_CONFIG!) as EventsSection;
+  const config = JSON.parse(process.env.TEST_EVENTS_CONFIG!) as EventBrokerConfig;
   const broker = await createEventBroker(config, { source: 'doomed-consumer', logger: createLogger({ level: 'silent' }), pollMs: 20, idleHeartbeatMs: 1000 });
   await broker.subscribe({
     group: process.env.TEST_GROUP!,

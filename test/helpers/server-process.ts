@@ -49,10 +49,13 @@ export interface ServerProcess {
 
 const helperPath = fileURLToPath(import.meta.url);
 
-/** Spawns the helper with this process' loader flags (tsx, conditions), minus the test runner's own. */
-export async function spawnServerProcess(env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<ServerProcess> {
+/**
+ * Spawns the helper (or another `script` that prints the same `{"event":"ready","port":N}` line) with this
+ * process' loader flags (tsx, conditions), minus the test runner's own.
+ */
+export async function spawnServerProcess(env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000, script = helperPath): Promise<ServerProcess> {
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const child = spawn(process.execPath, [...execArgv, helperPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...execArgv, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';

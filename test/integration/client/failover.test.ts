@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // Issue 4's fault tests over real etcd discovery: TuskServer instances in child processes register themselves in a
 // private etcd, the client finds them by watching it, and instances die by kill -9 (their keys stay until the lease
 // expires, so the client must cope through its breakers and retries, not by discovery telling it).

@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // Issue 9's reproduction: 64 workers call a non-idempotent method on two real servers and one server stops.
 // The client's static endpoint list never drops the stopped server, so calls keep racing its shutdown: streams
 // refused by it (REFUSED_STREAM, or above its GOAWAY's last-stream-id) and connections that never become ready

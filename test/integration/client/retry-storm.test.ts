@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // The retry storm of issue 15: three instances, one slowed down, clients with retries. Servers are real
 // grpc-js peers with a fixed concurrency limit that shed per the overload contract (shedding-server.ts).
 import { test } from 'node:test';

@@ -104,7 +104,7 @@ test('command-line mistakes name the option', async () => {
   const [mesh] = await refused('--mesh', 'linkerd');
   assert.match(mesh!, /^tusk-grpc: --mesh "linkerd" is not supported/);
   const [image] = await refused('--image', 'registry.example/shop:1.0.0');
-  assert.match(image!, /^tusk-grpc: --image registry\.example\/shop:1\.0\.0 would give 2 services one image: write \{name\}/);
+  assert.match(image!, /^tusk-grpc: --image registry\.example\/shop:1\.0\.0 would give 4 services one image: write \{name\}/);
   const [namespace] = await refused('--namespace', 'Shop_Prod');
   assert.ok(WHOLE_FILE_LINE.test(namespace!), namespace);
   assert.match(namespace!, /is not a Kubernetes namespace name/);

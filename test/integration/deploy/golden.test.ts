@@ -1,4 +1,4 @@
-// Golden tests: `tusk-grpc deploy` over the examples' descriptors (proto/user,
+// Golden tests: `tusk-grpc deploy` over the examples' descriptors (proto/user, proto/notification,
 // proto/order), with and without --mesh istio, must match test/golden/deploy
 // byte for byte. Refresh after an intended change with:
 // UPDATE_GOLDEN=1 npm run test:one -- test/integration/deploy/golden.test.ts
@@ -34,7 +34,7 @@ describe('deploy over the examples', () => {
     test(`matches the golden files (${variant})`, async () => {
       const result = await runDeployCli(dir, '--out', `out-${variant}`, ...args);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^wrote \d+ files for 2 services into out-/);
+      assert.match(result.stdout, /^wrote \d+ files for 4 services into out-/);
       await compareWithGolden(variant, join(dir, `out-${variant}`));
     });
   }

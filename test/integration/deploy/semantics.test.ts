@@ -19,7 +19,7 @@ import { checkHealth, healthClient } from '../server/health-client.js';
 import { byKind, copyExamplesWorkspace, readManifests, runDeployCli } from './deploy-harness.js';
 
 type Objects = Map<string, Record<string, any>>;
-const SERVICES = ['user-service', 'order-service'] as const;
+const SERVICES = ['user-service', 'order-service', 'notification-service', 'payment-service'] as const;
 
 let dir = '';
 let plain: Objects;
@@ -53,7 +53,7 @@ describe('every object', () => {
         count++;
       }
     }
-    assert.equal(count, 2 * 6 + 2 * 10);
+    assert.equal(count, SERVICES.length * (6 + 10));
   });
 
   test('uses no deprecated or beta API version', () => {
@@ -70,7 +70,7 @@ describe('every object', () => {
       const present = [...istio.keys()].filter((file) => file.startsWith(`${folder}/`) && !file.endsWith('kustomization.yaml')).map((file) => file.slice(folder.length + 1));
       assert.deepEqual([...listed].sort(), present.sort());
     }
-    assert.deepEqual(istio.get('kustomization.yaml')!.resources, ['order-service', 'user-service']);
+    assert.deepEqual(istio.get('kustomization.yaml')!.resources, ['notification-service', 'order-service', 'payment-service', 'user-service']);
   });
 });
 

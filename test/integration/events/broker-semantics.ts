@@ -11,7 +11,7 @@ import { waitUntil } from '../../helpers/wait.js';
 import { Code } from '../../../src/status/codes.js';
 import { TuskError } from '../../../src/status/tusk-error.js';
 import { spawnConsumerProcess } from '../../helpers/event-consumer-process.js';
-import type { EventsSection } from '../../../src/config/types.js';
+import type { EventBrokerConfig } from '../../../src/config/types.js';
 
 export interface StoredMessage {
   readonly subject: string;
@@ -21,7 +21,7 @@ export interface StoredMessage {
 
 export interface BrokerHarness {
   /** The config a consumer in another process uses to reach the same broker. */
-  config(): EventsSection;
+  config(): EventBrokerConfig;
   /** A new broker (its own connection) for one service instance. */
   open(source: string, metricsRegistry?: Registry): Promise<EventBroker>;
   /** Writes a message on the wire without tusk's publish (bad input). */

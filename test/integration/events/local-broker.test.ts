@@ -8,14 +8,14 @@ import { after, before, test } from 'node:test';
 import type { Registry } from 'prom-client';
 import { createEventBroker, UnsafeEventsFolderError, type EventBroker } from '../../../src/events/index.js';
 import { LocalEventStore } from '../../../src/events/local-store.js';
-import type { EventsSection } from '../../../src/config/types.js';
+import type { EventBrokerConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { brokerSemantics, type BrokerHarness } from './broker-semantics.js';
 
 let dir: string;
 let store: LocalEventStore;
 const logger = createLogger({ level: 'silent' });
-const config = (): EventsSection => ({
+const config = (): EventBrokerConfig => ({
   broker: 'local', servers: [], prefix: 'events', stream: 'TUSK_EVENTS', retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000, dir,
 });
 const open = (source: string, metricsRegistry?: Registry): Promise<EventBroker> => createEventBroker(config(), { source, logger, ...(metricsRegistry ? { metricsRegistry } : {}), pollMs: 20 });

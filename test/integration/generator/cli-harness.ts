@@ -2,7 +2,7 @@
 // child process over copies of fixture trees, and compare folders byte for byte.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,5 +91,38 @@ export async function compareWithGoldenFiles(goldenDir: string, label: string, e
       throw new Error(`${goldenPath} is missing: run with UPDATE_GOLDEN=1 to create it`);
     });
     assert.equal(content, golden, `${label}/${name} differs from its golden file (UPDATE_GOLDEN=1 refreshes it after an intended change)`);
+  }
+}
+
+export const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const STRICT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    noImplicitOverride: true,
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
+    noPropertyAccessFromIndexSignature: true,
+    noFallthroughCasesInSwitch: true,
+  },
+  include: ['src', 'gen'],
+};
+
+/** A consumer project whose node_modules point at this repository (as an installed tusk-grpc) and its dependencies. */
+export async function makeConsumerProject(dir: string): Promise<void> {
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, join(dir, 'node_modules', 'tusk-grpc'), 'dir');
+  for (const scope of ['@bufbuild', '@grpc', '@types']) {
+    await symlink(join(REPO_ROOT, 'node_modules', scope), join(dir, 'node_modules', scope), 'dir');
   }
 }

@@ -4,43 +4,10 @@
 // consumer written against DESIGN.md's API must type-check under strict
 // settings, with 'tusk-grpc' resolved to this repository's built package.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FIXTURES, REPO_ROOT, copyFixture, removeDir, runCli, runCommand } from './cli-harness.js';
-
-const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-
-const STRICT_TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    lib: ['ES2023'],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    noImplicitOverride: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    noPropertyAccessFromIndexSignature: true,
-    noFallthroughCasesInSwitch: true,
-  },
-  include: ['src', 'gen'],
-};
-
-/** A consumer project whose node_modules point at this repository (as an installed tusk-grpc) and its dependencies. */
-async function makeConsumerProject(dir: string): Promise<void> {
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
-  await mkdir(join(dir, 'node_modules'), { recursive: true });
-  await symlink(REPO_ROOT, join(dir, 'node_modules', 'tusk-grpc'), 'dir');
-  for (const scope of ['@bufbuild', '@grpc', '@types']) {
-    await symlink(join(REPO_ROOT, 'node_modules', scope), join(dir, 'node_modules', scope), 'dir');
-  }
-}
+import { FIXTURES, TSC, copyFixture, makeConsumerProject, removeDir, runCli, runCommand } from './cli-harness.js';
 
 let dir = '';
 before(async () => {

@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';

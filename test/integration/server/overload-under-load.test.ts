@@ -1,3 +1,4 @@
+// test: runs alone (its bounds rest on the machine's capacity; see test/helpers/run-alone.ts)
 // Overload protection under real load: a TuskServer child process whose
 // handler costs CPU time and an async wait, driven by a separate load-generator
 // process at multiples of its measured capacity. Bounds are generous ratios

@@ -55,8 +55,9 @@ test('an empty descriptor resolves to the documented defaults', () => {
     tls: { cert: null, key: null, ca: null, clientAuth: 'none', reloadIntervalMs: 5_000 },
     events: {
       broker: 'local', servers: ['127.0.0.1:4222'], prefix: 'events', stream: 'TUSK_EVENTS', retention: 'limits', maxAgeMs: null, replicas: 1, duplicateWindowMs: 120_000,
-      dir: join(tmpdir(), `tusk-grpc-events-${process.getuid!()}`),
+      dir: join(tmpdir(), `tusk-grpc-events-${process.getuid!()}`), publishes: [],
     },
+    subscriptions: {},
   });
 });
 

@@ -104,11 +104,11 @@ test('unknown sections, keys and root entries are errors with suggestions, at th
   ].join('\n');
   assert.deepEqual(messages(text), [
     `${FILE}:1:1: key "stray" is outside any section: move it under a [section], or make it a $variable`,
-    `${FILE}:2:2: unknown section [servce] (did you mean [service]?); sections are [service], [discovery], [server], [client], [methods], [dependencies], [telemetry], [tls], [auth], [deploy], [events]`,
+    `${FILE}:2:2: unknown section [servce] (did you mean [service]?); sections are [service], [discovery], [server], [client], [methods], [dependencies], [telemetry], [tls], [auth], [deploy], [events], [subscriptions]`,
     `${FILE}:5:1: unknown key "balancr" in [client] (did you mean "balancer"?)`,
     `${FILE}:7:3: unknown key "max_attemps" in [client] retry (did you mean "max_attempts"?)`,
     `${FILE}:10:11: unknown key "timout" in [methods] GetUser (did you mean "timeout"?)`,
-    `${FILE}:11:2: unknown section [zzz]; sections are [service], [discovery], [server], [client], [methods], [dependencies], [telemetry], [tls], [auth], [deploy], [events]`,
+    `${FILE}:11:2: unknown section [zzz]; sections are [service], [discovery], [server], [client], [methods], [dependencies], [telemetry], [tls], [auth], [deploy], [events], [subscriptions]`,
   ]);
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Code, closeClient, createInMemoryTransport, isTuskError } from 'tusk-grpc';
+import { Code, closeClient, createEventBroker, createInMemoryTransport, isTuskError, resolveDescriptor, useEventBroker, type EventBroker } from 'tusk-grpc';
 import { OrderStatus } from '../../../gen/order/v1/order.js';
 import { createOrderServiceClient, type OrderServiceClient } from '../../../gen/order/v1/order.tusk.js';
 import { createUserServiceClient, type UserServiceClient } from '../../../gen/user/v1/user.tusk.js';
@@ -16,11 +16,15 @@ import { UserStore } from '../../../examples/user-service/user-store.js';
 let dataDir: string;
 let users: UserServiceClient;
 let orders: OrderServiceClient;
+let broker: EventBroker;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tusk-in-memory-users-'));
   const userService = new UserService(new UserStore(dataDir));
   userService.instanceName = 'users-in-memory';
+  // CreateUser publishes UserCreated: without a TuskServer the test gives it a local broker in its own folder.
+  broker = await createEventBroker({ ...resolveDescriptor({}, null, 'test', {}).events, dir: join(dataDir, 'events') }, { source: 'test' });
+  useEventBroker(userService, broker);
   users = createUserServiceClient({ transport: createInMemoryTransport(userService) });
   // The order service gets its user client the way production code does, only with another transport.
   orders = createOrderServiceClient({ transport: createInMemoryTransport(new OrderService(users, 5)) });
@@ -29,6 +33,7 @@ before(async () => {
 after(async () => {
   await closeClient(orders);
   await closeClient(users);
+  await broker.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 

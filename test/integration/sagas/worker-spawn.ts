@@ -1,0 +1,53 @@
+// Spawns a TypeScript script with this process' loader flags (tsx,
+// conditions), minus the test runner's own, and reads its JSON lines; waits
+// for {"event":"ready"}. Written generic so test/helpers/event-consumer-process.ts
+// can share it once it moves to test/helpers.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { waitUntil } from '../../helpers/wait.js';
+import { WORKER_SCRIPT } from './saga-worker-process.js';
+
+export interface JsonLineProcess {
+  waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+export async function spawnJsonLineProcess(script: string, label: string, env: Record<string, string>): Promise<JsonLineProcess> {
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
+  const child = spawn(process.execPath, [...execArgv, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-10_000);
+  });
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    try {
+      lines.push(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      lines.push({ text });
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const waitFor = (event: string, timeoutMs = 20_000) =>
+    waitUntil(() => {
+      const found = lines.find((line) => line.event === event);
+      if (!found && gone()) throw new Error(`${label} exited; stderr:\n${stderr}`);
+      return found;
+    }, timeoutMs, () => `${label} to print ${event} (stderr: ${stderr.slice(-2000)})`);
+  const kill = async () => {
+    if (!gone()) child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    await waitFor('ready');
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return { waitFor, kill };
+}
+
+export type WorkerProcess = JsonLineProcess;
+export const spawnSagaWorker = (env: Record<string, string>): Promise<WorkerProcess> => spawnJsonLineProcess(WORKER_SCRIPT, 'the saga worker', env);
