@@ -7,7 +7,8 @@ import { TRACER_NAME } from '../telemetry/client-tracer.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import { messageOf } from '../status/tusk-error.js';
 import type { EventObserver } from './event-metrics.js';
-import type { EventType, EventHandler, SubscribeOptions } from './types.js';
+import type { TraceContext } from '../server/call-context.js';
+import type { EventContext, EventType, EventHandler, SubscribeOptions } from './types.js';
 import { EVENT_TYPE_HEADER, MSG_ID_HEADER, SOURCE_HEADER } from './wire.js';
 
 /** One delivery as a provider hands it over. */
@@ -71,27 +72,24 @@ export function backoffFor(backoffMs: readonly number[], attempt: number): numbe
 export async function handleDelivery<T>(delivery: Delivery, policy: DeliveryPolicy<T>, logger: Logger): Promise<void> {
   const typeName = delivery.headers[EVENT_TYPE_HEADER.toLowerCase()] ?? delivery.subjectType;
   const eventId = delivery.headers[MSG_ID_HEADER.toLowerCase()] ?? '';
-  const log = logger.child({ group: policy.group, event_type: typeName, event_id: eventId, attempt: delivery.attempt });
+  // The child logger (its bindings serialised) is made only when a line is written or the handler asks for it.
+  let child: Logger | undefined;
+  const log = (): Logger => (child ??= logger.child({ group: policy.group, event_type: typeName, event_id: eventId, attempt: delivery.attempt }));
   const { observer } = policy;
   observer.delivered(policy.group, typeName, delivery.attempt);
-  const deadLetter = async (error: string, handlerMs = 0): Promise<void> => {
-    log.error({ err: error }, 'event dead-lettered');
-    await delivery.deadLetter(typeName, error);
-    observer.settled(policy.group, typeName, 'dead_lettered', handlerMs);
-  };
   try {
     if (typeName !== policy.type.fullName) {
-      return await deadLetter(`unknown tusk-event-type ${JSON.stringify(typeName)}: group ${policy.group} handles ${policy.type.fullName}`);
+      return await deadLetter(delivery, policy, typeName, log(), `unknown tusk-event-type ${JSON.stringify(typeName)}: group ${policy.group} handles ${policy.type.fullName}`);
     }
     if (delivery.attempt > policy.maxDeliver) {
       // An earlier attempt never answered (its instance died or it outlived ack_wait) and it was the last one allowed.
-      return await deadLetter(`not acknowledged after ${policy.maxDeliver} deliveries (handler timed out or its instance stopped)`);
+      return await deadLetter(delivery, policy, typeName, log(), `not acknowledged after ${policy.maxDeliver} deliveries (handler timed out or its instance stopped)`);
     }
     let event: T;
     try {
       event = policy.type.decode(delivery.data);
     } catch (error) {
-      return await deadLetter(`undecodable payload for ${typeName}: ${messageOf(error)}`);
+      return await deadLetter(delivery, policy, typeName, log(), `undecodable payload for ${typeName}: ${messageOf(error)}`);
     }
     const started = performance.now();
     const failure = await runHandler(event, delivery, policy, typeName, eventId, log);
@@ -100,18 +98,40 @@ export async function handleDelivery<T>(delivery: Delivery, policy: DeliveryPoli
       await delivery.ack();
       return observer.settled(policy.group, typeName, 'acked', handlerMs);
     }
-    if (delivery.attempt >= policy.maxDeliver) return await deadLetter(failure, handlerMs);
+    if (delivery.attempt >= policy.maxDeliver) return await deadLetter(delivery, policy, typeName, log(), failure, handlerMs);
     const delayMs = backoffFor(policy.backoffMs, delivery.attempt);
-    log.warn({ err: failure, retry_in_ms: delayMs }, 'event handler failed; redelivering after backoff');
+    log().warn({ err: failure, retry_in_ms: delayMs }, 'event handler failed; redelivering after backoff');
     await delivery.retryAfter(delayMs);
     observer.settled(policy.group, typeName, 'retried', handlerMs);
   } catch (error) {
-    log.error({ err: messageOf(error) }, 'could not settle an event delivery; the broker redelivers it after ack_wait');
+    log().error({ err: messageOf(error) }, 'could not settle an event delivery; the broker redelivers it after ack_wait');
+  }
+}
+
+async function deadLetter<T>(delivery: Delivery, policy: DeliveryPolicy<T>, typeName: string, log: Logger, error: string, handlerMs = 0): Promise<void> {
+  log.error({ err: error }, 'event dead-lettered');
+  await delivery.deadLetter(typeName, error);
+  policy.observer.settled(policy.group, typeName, 'dead_lettered', handlerMs);
+}
+
+/** A class, not a literal with a getter: such a literal costs microseconds to build, on every event. */
+class HandlerContext implements EventContext {
+  readonly attempt: number;
+  readonly publishedAt: Date;
+  readonly source: string;
+  constructor(readonly eventId: string, delivery: Delivery, readonly type: string, readonly trace: TraceContext, private readonly log: () => Logger) {
+    this.attempt = delivery.attempt;
+    this.publishedAt = delivery.publishedAt;
+    this.source = delivery.headers[SOURCE_HEADER.toLowerCase()] ?? '';
+  }
+
+  get logger(): Logger {
+    return this.log();
   }
 }
 
 /** The handler's error message, or undefined when it resolved. */
-async function runHandler<T>(event: T, delivery: Delivery, policy: DeliveryPolicy<T>, typeName: string, eventId: string, log: Logger): Promise<string | undefined> {
+async function runHandler<T>(event: T, delivery: Delivery, policy: DeliveryPolicy<T>, typeName: string, eventId: string, log: () => Logger): Promise<string | undefined> {
   const parent = contextFromTraceHeaders(delivery.headers);
   const span = trace.getTracer(TRACER_NAME).startSpan(`${typeName} process`, {
     kind: SpanKind.CONSUMER,
@@ -122,15 +142,8 @@ async function runHandler<T>(event: T, delivery: Delivery, policy: DeliveryPolic
   const keepAlive = setInterval(() => delivery.working(), Math.max(50, Math.floor(policy.ackWaitMs / 3)));
   keepAlive.unref();
   try {
-    await otelContext.with(spanContext, () => policy.handler(event, {
-      eventId,
-      attempt: delivery.attempt,
-      publishedAt: delivery.publishedAt,
-      source: delivery.headers[SOURCE_HEADER.toLowerCase()] ?? '',
-      type: typeName,
-      logger: log,
-      trace: currentTraceContext(spanContext),
-    }));
+    const ctx = new HandlerContext(eventId, delivery, typeName, currentTraceContext(spanContext), log);
+    await otelContext.with(spanContext, () => policy.handler(event, ctx));
     span.setStatus({ code: SpanStatusCode.OK });
     return undefined;
   } catch (error) {
