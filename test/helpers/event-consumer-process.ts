@@ -2,14 +2,12 @@
 // mid-handler. Its handler prints {"event":"handling","id":...,"attempt":N}
 // and never finishes. Config comes from the environment: TEST_EVENTS_CONFIG
 // (an EventBrokerConfig as JSON), TEST_EVENT_TYPE, TEST_GROUP, TEST_ACK_WAIT_MS.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { User } from '../../gen/user/v1/user.js';
 import type { EventBrokerConfig } from '../../src/config/types.js';
 import { createEventBroker, eventType } from '../../src/events/index.js';
 import { createLogger } from '../../src/telemetry/logger.js';
-import { waitUntil } from './wait.js';
+import { spawnJsonLineProcess, type JsonLineProcess } from './json-line-process.js';
 
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -29,48 +27,10 @@ async function main(): Promise<void> {
   print({ event: 'ready' });
 }
 
-export interface ConsumerProcess {
-  waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** SIGKILL; resolves once the process is gone. */
-  kill(): Promise<void>;
-}
+export type ConsumerProcess = JsonLineProcess;
 
-/** Spawns the helper with this process' loader flags (tsx, conditions), minus the test runner's own. */
-export async function spawnConsumerProcess(env: Record<string, string>): Promise<ConsumerProcess> {
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const child: ChildProcess = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    try {
-      lines.push(JSON.parse(text) as Record<string, unknown>);
-    } catch {
-      lines.push({ text });
-    }
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const waitFor = (event: string, timeoutMs = 30_000) =>
-    waitUntil(() => {
-      const found = lines.find((line) => line.event === event);
-      if (!found && gone()) throw new Error(`consumer process exited; stderr:\n${stderr}`);
-      return found;
-    }, timeoutMs, () => `the consumer process to print ${event} (stderr: ${stderr.slice(-2000)})`);
-  const kill = async () => {
-    if (!gone()) child.kill('SIGKILL');
-    await exited;
-  };
-  try {
-    await waitFor('ready');
-  } catch (error) {
-    await kill();
-    throw error;
-  }
-  return { waitFor, kill };
-}
+export const spawnConsumerProcess = (env: Record<string, string>): Promise<ConsumerProcess> =>
+  spawnJsonLineProcess(fileURLToPath(import.meta.url), 'the consumer process', env);
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {

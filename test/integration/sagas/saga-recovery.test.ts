@@ -11,7 +11,11 @@ import { decodeJson } from '../../../src/sagas/record-codec.js';
 import { waitUntil } from '../../helpers/wait.js';
 import type { LedgerFaults, LedgerState } from './ledger-saga.js';
 import { sagaProviders } from './providers.js';
-import { spawnSagaWorker, type WorkerProcess } from './worker-spawn.js';
+import { spawnJsonLineProcess, type JsonLineProcess } from '../../helpers/json-line-process.js';
+import { WORKER_SCRIPT } from './saga-worker-process.js';
+
+type WorkerProcess = JsonLineProcess;
+const spawnSagaWorker = (env: Record<string, string>): Promise<WorkerProcess> => spawnJsonLineProcess(WORKER_SCRIPT, 'the saga worker', env);
 
 // Long enough that a worker stalled by a busy machine keeps its lease (renewed every third of it).
 const LEASE_MS = 2_000;

@@ -1,11 +1,9 @@
 // Spawns a TypeScript script with this process' loader flags (tsx,
 // conditions), minus the test runner's own, and reads its JSON lines; waits
-// for {"event":"ready"}. Written generic so test/helpers/event-consumer-process.ts
-// can share it once it moves to test/helpers.
+// for {"event":"ready"}. The kill -9 tests' worker processes (events, sagas).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { waitUntil } from '../../helpers/wait.js';
-import { WORKER_SCRIPT } from './saga-worker-process.js';
+import { waitUntil } from './wait.js';
 
 export interface JsonLineProcess {
   waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -13,13 +11,13 @@ export interface JsonLineProcess {
   kill(): Promise<void>;
 }
 
-export async function spawnJsonLineProcess(script: string, label: string, env: Record<string, string>): Promise<JsonLineProcess> {
+export async function spawnJsonLineProcess(script: string, label: string, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<JsonLineProcess> {
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
   const child = spawn(process.execPath, [...execArgv, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-10_000);
+    stderr = (stderr + chunk.toString()).slice(-20_000);
   });
   createInterface({ input: child.stdout }).on('line', (text) => {
     try {
@@ -30,7 +28,7 @@ export async function spawnJsonLineProcess(script: string, label: string, env: R
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const waitFor = (event: string, timeoutMs = 20_000) =>
+  const waitFor = (event: string, timeoutMs = 30_000) =>
     waitUntil(() => {
       const found = lines.find((line) => line.event === event);
       if (!found && gone()) throw new Error(`${label} exited; stderr:\n${stderr}`);
@@ -41,13 +39,10 @@ export async function spawnJsonLineProcess(script: string, label: string, env: R
     await exited;
   };
   try {
-    await waitFor('ready');
+    await waitFor('ready', readyTimeoutMs);
   } catch (error) {
     await kill();
     throw error;
   }
   return { waitFor, kill };
 }
-
-export type WorkerProcess = JsonLineProcess;
-export const spawnSagaWorker = (env: Record<string, string>): Promise<WorkerProcess> => spawnJsonLineProcess(WORKER_SCRIPT, 'the saga worker', env);
