@@ -213,6 +213,10 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
       },
       shutdown_grace: { kind: 'leaf', type: { kind: 'duration' }, default: '10s', example: '"30s"', meaning: 'time in-flight calls get on shutdown, after the drain delay' },
       reflection: { kind: 'leaf', type: { kind: 'boolean' }, default: true, example: 'false', meaning: 'serve gRPC server reflection' },
+      transport: {
+        kind: 'leaf', type: { kind: 'enum', values: ['grpc-js', 'http2'] }, default: 'grpc-js', example: '"http2"',
+        meaning: 'the gRPC server underneath: "grpc-js" (@grpc/grpc-js) or "http2" (tusk\'s lean transport on node:http2, docs/transport.md)',
+      },
       max_receive_message_bytes: messageBytes('largest accepted request; larger gets RESOURCE_EXHAUSTED'),
       max_send_message_bytes: messageBytes('largest response sent; larger fails the call with RESOURCE_EXHAUSTED'),
       max_concurrent_streams: { kind: 'leaf', type: { kind: 'number', integer: true, min: 1 }, default: 1000, example: '256', meaning: 'calls at once on one client connection (HTTP/2 SETTINGS)' },

@@ -47,6 +47,8 @@ export interface ServerSection {
   readonly drainDelayMs: number | null;
   readonly shutdownGraceMs: number;
   readonly reflection: boolean;
+  /** Which gRPC server carries the calls (src/server/transport/). */
+  readonly transport: 'grpc-js' | 'http2';
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
   readonly maxConcurrentStreams: number;

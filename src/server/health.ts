@@ -1,4 +1,5 @@
 import type { Server } from '@grpc/grpc-js';
+import type { ServerTransport } from './transport/index.js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 
 /** Overall status lives under the empty service name, as grpc.health.v1 specifies. */
@@ -14,8 +15,9 @@ export class ServerHealth {
     );
   }
 
-  addToServer(server: Server): void {
-    this.implementation.addToServer(server);
+  /** grpc-health-check only calls addService(), which both transports have. */
+  addToServer(server: Pick<ServerTransport, 'addService'>): void {
+    this.implementation.addToServer(server as unknown as Server);
   }
 
   /** Sets every hosted service and the overall status; Watch streams see the change at once. */

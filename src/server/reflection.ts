@@ -4,6 +4,7 @@ import { service as healthService } from 'grpc-health-check';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import type { ServiceDescriptor } from '../config/service-definition.js';
+import type { ServerTransport } from './transport/index.js';
 
 type ReflectionPackage = ConstructorParameters<typeof ReflectionService>[0];
 
@@ -18,7 +19,7 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
  * health service is always in, so reflection-driven tools can call
  * grpc.health.v1.Health/Check. Returns the names it serves.
  */
-export function addReflection(server: Server, descriptors: readonly ServiceDescriptor[]): string[] {
+export function addReflection(server: Pick<ServerTransport, 'addService'>, descriptors: readonly ServiceDescriptor[]): string[] {
   const files = new Map<string, Uint8Array>();
   const services: string[] = [HEALTH_SERVICE];
   // grpc-health-check loads its health.proto with proto-loader, which keeps the file's descriptor bytes.
@@ -40,6 +41,7 @@ export function addReflection(server: Server, descriptors: readonly ServiceDescr
       fileDescriptorProtos: [...files.values()].map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
     },
   } as unknown as ReflectionPackage;
-  new ReflectionService(pkg, { services }).addToServer(server);
+  // @grpc/reflection only calls addService(), which both transports have.
+  new ReflectionService(pkg, { services }).addToServer(server as unknown as Server);
   return services;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { closeClient } from '../client/create-client.js';
 import { resolveServiceConfig } from '../config/resolve-descriptor.js';
 import type { DiscoverySection, ResolvedDescriptor } from '../config/types.js';
@@ -29,7 +28,6 @@ import { grpcStatus } from './handler-errors.js';
 import { ServerHealth } from './health.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { addReflection } from './reflection.js';
-import { policeClientPings } from './ping-policy.js';
 import { redactingLogger } from './redacting-logger.js';
 import { serverInterceptorChain } from './server-interceptors.js';
 import { serverChannelOptions } from './server-limits.js';
@@ -37,6 +35,7 @@ import type { TuskServerOptions } from './server-options.js';
 import { takeOwnClients, type ServiceBase } from './service-base.js';
 import { handleSignalsFor, releaseSignalsFor } from './signals.js';
 import { assertPortFree, bindFailure } from './start-errors.js';
+import { createServerTransport, type ServerTransport } from './transport/index.js';
 
 /** After the drain, how long sessions get to close cleanly before the sockets are cut. */
 const CLOSE_AFTER_DRAIN_MS = 2_000;
@@ -64,7 +63,7 @@ export class TuskServer {
   private state: State = 'new';
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
-  private grpcServer: Server | undefined;
+  private transport: ServerTransport | undefined;
   private health: ServerHealth | undefined;
   private inFlight: InFlightCalls | undefined;
   private admission: Admission | undefined;
@@ -167,7 +166,7 @@ export class TuskServer {
     const auth = this.options.auth ?? this.authStage?.hook;
     // Overload admission ([server] overload): absent when off.
     this.admission = createAdmission(this.hosted.map(({ service, config }) => ({ descriptor: service.descriptor, config })), logger, overloadMetrics(tuskMetrics().registry));
-    const server = new Server({
+    const server = createServerTransport(first.server.transport, {
       interceptors: serverInterceptorChain({
         inFlight,
         logger,
@@ -177,10 +176,15 @@ export class TuskServer {
         ...(this.admission ? { admission: this.admission } : {}),
         user: this.options.interceptors ?? [],
       }),
-      ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
-      ...tlsConnectionAgeOption(first.tls, first.server),
+      channelOptions: {
+        ...serverChannelOptions(this.hosted.map(({ config }) => config.server), this.options.maxReceiveMessageBytes),
+        ...tlsConnectionAgeOption(first.tls, first.server),
+      },
+      credentials: this.tls?.credentials,
+      minClientPingIntervalMs: Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)),
+      logger,
     });
-    this.grpcServer = server;
+    this.transport = server;
     for (const { service } of this.hosted) {
       const { definition, implementation } = bindService(service, logger, this.activeCalls, this.options.middleware);
       server.addService(definition, implementation);
@@ -194,11 +198,10 @@ export class TuskServer {
     const host = this.options.host ?? first.service.host;
     const port = this.options.port ?? first.service.port;
     await assertPortFree(host, port);
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      // With [tls] cert and key: TLS only, nothing plaintext on the side.
-      server.bindAsync(hostPort(host, port), this.tls?.credentials ?? ServerCredentials.createInsecure(), (error, bound) => (error ? reject(bindFailure(host, port, error)) : resolve(bound)));
+    // With [tls] cert and key: TLS only, nothing plaintext on the side.
+    this.boundPort = await server.bind(host, port).catch((error: unknown) => {
+      throw bindFailure(host, port, error as Error);
     });
-    policeClientPings(server, Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)), logger);
     this.advertised = hostPort(
       chooseAdvertiseHost({
         bindHost: host,
@@ -285,7 +288,7 @@ export class TuskServer {
     if (this.drainDelayMs > 0) await sleep(this.drainDelayMs);
     const started = Date.now();
     // Refuse new calls; calls already accepted run on.
-    const closed = new Promise<void>((resolve) => this.grpcServer!.tryShutdown(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.transport!.tryShutdown(resolve));
     const drained = await this.inFlight!.waitForServiceCalls(Math.max(0, graceMs - (Date.now() - started)));
     const shuttingDown = new TuskError(Code.UNAVAILABLE, 'server shutting down');
     if (!drained) {
@@ -296,7 +299,7 @@ export class TuskServer {
     this.inFlight!.endAll({ code: grpcStatus(shuttingDown.code), details: shuttingDown.message });
     await this.events?.drained(graceMs + this.drainDelayMs - (Date.now() - began));
     const cleanlyClosed = await Promise.race([closed.then(() => true), sleep(CLOSE_AFTER_DRAIN_MS, false, { ref: false })]);
-    if (!cleanlyClosed) this.grpcServer!.forceShutdown();
+    if (!cleanlyClosed) this.transport!.forceShutdown();
     this.admission?.close();
     const stopFailure = await this.stopServices(logger);
     // After onStop(), which may still publish.
@@ -361,7 +364,7 @@ export class TuskServer {
     const logger = this.serverLogger ?? createLogger({ env: this.options.env ?? process.env });
     this.health?.setAll('NOT_SERVING');
     await this.deregisterAll(logger);
-    this.grpcServer?.forceShutdown();
+    this.transport?.forceShutdown();
     this.admission?.close();
     await this.stopServices(logger);
     await this.events?.close();

@@ -24,6 +24,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
     server: {
       drainDelayMs: null,
       shutdownGraceMs: 10_000,
+      transport: 'grpc-js',
       reflection: true,
       maxReceiveMessageBytes: 4 * 1024 * 1024,
       maxSendMessageBytes: 4 * 1024 * 1024,

@@ -1,0 +1,107 @@
+// The lean server transport: gRPC on node:http2, which does the HTTP/2 work
+// (framing, flow control, HPACK, SETTINGS). Each stream becomes a WireCall,
+// the interceptor chain wraps it as on grpc-js, and the handler runs on top.
+import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Code } from '../../status/codes.js';
+import { enforceMinPingInterval } from '../ping-policy.js';
+import { keepSessionAlive } from './keepalive.js';
+import { registeredMethods, type RegisteredMethod } from './registered-method.js';
+import { runHandler } from './run-handler.js';
+import { statusHeaders } from './status-trailers.js';
+import type { ServerTransport } from './transport.js';
+import { WireCall, type WireLimits } from './wire-call.js';
+
+export interface Http2TransportOptions extends WireLimits {
+  readonly interceptors: readonly ServerInterceptor[];
+  readonly maxConcurrentStreams: number;
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+  /** 0 = clients may ping as often as they like. */
+  readonly minClientPingIntervalMs: number;
+}
+
+interface Route {
+  readonly method: RegisteredMethod;
+  /** What the interceptors are handed, built once per method. */
+  readonly definition: ServerMethodDefinition<unknown, unknown>;
+}
+
+export class Http2Transport implements ServerTransport {
+  readonly name = 'http2';
+  private readonly routes = new Map<string, Route>();
+  private readonly sessions = new Set<ServerHttp2Session>();
+  private server: Http2Server | undefined;
+
+  constructor(private readonly options: Http2TransportOptions) {}
+
+  addService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void {
+    for (const method of registeredMethods(definition, implementation)) {
+      if (this.routes.has(method.path)) throw new Error(`tusk-grpc: method ${method.path} is already served`);
+      const requestStream = method.type === 'clientStream' || method.type === 'bidi';
+      const responseStream = method.type === 'serverStream' || method.type === 'bidi';
+      this.routes.set(method.path, {
+        method,
+        definition: { path: method.path, requestStream, responseStream, requestDeserialize: method.deserialize, responseSerialize: method.serialize },
+      });
+    }
+  }
+
+  bind(host: string, port: number): Promise<number> {
+    const server = http2.createServer({
+      settings: { maxConcurrentStreams: this.options.maxConcurrentStreams },
+      // Node's session memory check degrades badly under large messages; flow control already bounds what a peer sends.
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
+    });
+    this.server = server;
+    server.on('session', (session: ServerHttp2Session) => this.openSession(session));
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.openStream(stream, headers));
+    return new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.removeListener('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : port);
+      });
+    });
+  }
+
+  tryShutdown(done: () => void): void {
+    const server = this.server;
+    if (!server) return done();
+    server.close(() => done());
+    // GOAWAY naming the last stream taken: those finish, later ones the client retries elsewhere.
+    for (const session of this.sessions) if (!session.closed) session.close();
+  }
+
+  forceShutdown(): void {
+    for (const session of this.sessions) session.destroy();
+    this.server?.close();
+  }
+
+  private openSession(session: ServerHttp2Session): void {
+    this.sessions.add(session);
+    session.on('error', () => undefined);
+    session.once('close', () => this.sessions.delete(session));
+    keepSessionAlive(session, this.options.keepaliveTimeMs, this.options.keepaliveTimeoutMs);
+    if (this.options.minClientPingIntervalMs > 0) enforceMinPingInterval(session, this.options.minClientPingIntervalMs);
+  }
+
+  private openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const contentType = headers['content-type'];
+    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 415 }, { endStream: true });
+      return;
+    }
+    const route = this.routes.get(headers[':path'] ?? '');
+    if (route === undefined) {
+      stream.on('error', () => undefined);
+      stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, Code.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`, null), { endStream: true });
+      return;
+    }
+    let call: ServerInterceptingCallInterface = new WireCall(stream, headers, route.method, this.options);
+    for (const interceptor of this.options.interceptors) call = interceptor(route.definition, call);
+    runHandler(call, route.method);
+  }
+}

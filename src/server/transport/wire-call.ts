@@ -1,0 +1,316 @@
+// One gRPC call on one HTTP/2 stream: the bottom of grpc-js' server
+// interceptor stack (the ServerInterceptingCallInterface grpc-js' own
+// BaseServerInterceptingCall implements), so the interceptor chain and the
+// grpc-js call objects the handlers see run unchanged on top of it.
+//
+// Hot path: the stream's listeners are shared functions that find their call
+// on the stream (no closures per call); messages whole inside a DATA chunk are
+// read without a copy; a write waits for 'drain' only when the stream says so.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
+import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
+import { PerRequestMetricRecorder } from '@grpc/grpc-js/build/src/orca.js';
+import { Code } from '../../status/codes.js';
+import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from './compression.js';
+import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from './frame-decoder.js';
+import { parseGrpcTimeout } from './grpc-timeout.js';
+import type { RegisteredMethod } from './registered-method.js';
+import { statusHeaders } from './status-trailers.js';
+
+/** grpc-js' PartialStatusObject, with our Code for its code. */
+type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };
+
+export interface WireLimits {
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+}
+
+const CALL = Symbol('tusk.wireCall');
+type CallStream = ServerHttp2Stream & { [CALL]: WireCall };
+
+/** Headers the application never sees in its metadata (as grpc-js removes them). */
+const TRANSPORT_HEADERS = ['grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding', 'te', 'content-type'];
+const NO_AUTH_CONTEXT = Object.freeze({});
+const METRICS_RECORDER = new PerRequestMetricRecorder();
+const RESPONSE_OPTIONS = { waitForTrailers: true };
+const END_OPTIONS = { endStream: true };
+
+/** A message that arrived compressed: inflated when the reader asks for it. */
+class CompressedMessage {
+  constructor(readonly payload: Buffer) {}
+}
+
+export class WireCall implements ServerInterceptingCallInterface, FrameSink {
+  readonly metadata: Metadata;
+  private readonly deadline: number = Infinity;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private listener: InterceptingServerListener | undefined;
+  private readonly decoder: FrameDecoder;
+  private readonly requestEncoding: MessageEncoding | undefined;
+  private readonly encodingHeader: string | undefined;
+  private readonly sendEncoding: MessageEncoding;
+  private readonly inbound: (Buffer | CompressedMessage)[] = [];
+  private readPending = false;
+  private inflating = false;
+  private receivedEnd = false;
+  private headersSent = false;
+  private pendingStatus: PartialStatus | undefined;
+  private pendingDrain: (() => void) | undefined;
+  /** Set once the status went out or the stream closed: nothing more is sent, onCancel is (or was) due. */
+  private ended = false;
+  /** A fault found before start(): sent once the chain is listening. */
+  private startFault: PartialStatus | undefined;
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly method: RegisteredMethod,
+    private readonly limits: WireLimits,
+  ) {
+    (stream as CallStream)[CALL] = this;
+    this.decoder = new FrameDecoder(limits.maxReceiveMessageBytes);
+    const timeout = headers['grpc-timeout'];
+    if (typeof timeout === 'string') {
+      const ms = parseGrpcTimeout(timeout);
+      if (ms === undefined) {
+        this.startFault = { code: Code.INTERNAL, details: `Invalid grpc-timeout value "${timeout}"` };
+      } else {
+        this.deadline = Date.now() + ms;
+        this.deadlineTimer = setTimeout(deadlineExpired, ms, this);
+      }
+    }
+    const encoding = headers['grpc-encoding'];
+    this.encodingHeader = typeof encoding === 'string' ? encoding : undefined;
+    this.requestEncoding = parseEncoding(this.encodingHeader);
+    const accept = headers['grpc-accept-encoding'];
+    this.sendEncoding = responseEncoding(this.requestEncoding ?? 'identity', typeof accept === 'string' ? accept : undefined);
+    const metadata = Metadata.fromHttp2Headers(headers);
+    for (const name of TRANSPORT_HEADERS) metadata.remove(name);
+    this.metadata = metadata;
+    stream.on('data', onStreamData);
+    stream.pause();
+    stream.on('end', onStreamEnd);
+    stream.on('close', onStreamClose);
+    stream.on('error', ignoreStreamError);
+    stream.on('wantTrailers', onWantTrailers);
+  }
+
+  start(listener: InterceptingServerListener): void {
+    if (this.ended) return;
+    this.listener = listener;
+    if (this.startFault) return this.sendStatus(this.startFault);
+    listener.onReceiveMetadata(this.metadata);
+  }
+
+  startRead(): void {
+    if (this.ended) return;
+    this.readPending = true;
+    this.pump();
+  }
+
+  sendMetadata(metadata: Metadata | undefined): void {
+    if (this.ended || this.headersSent) return;
+    this.headersSent = true;
+    const headers: OutgoingHttpHeaders = metadata ? metadata.toHttp2Headers() : {};
+    headers[':status'] = 200;
+    headers['content-type'] = 'application/grpc';
+    headers['grpc-accept-encoding'] = ACCEPTED_ENCODINGS;
+    if (this.sendEncoding !== 'identity') headers['grpc-encoding'] = this.sendEncoding;
+    this.stream.respond(headers, RESPONSE_OPTIONS);
+  }
+
+  sendMessage(message: unknown, callback: () => void): void {
+    if (this.ended) return;
+    let payload: Buffer;
+    try {
+      payload = this.method.serialize(message);
+    } catch {
+      return this.sendStatus({ code: Code.INTERNAL, details: 'Error serializing response' });
+    }
+    if (payload.length > this.limits.maxSendMessageBytes) {
+      return this.sendStatus({ code: Code.RESOURCE_EXHAUSTED, details: `Sent message larger than max (${payload.length} vs. ${this.limits.maxSendMessageBytes})` });
+    }
+    this.sendMetadata(undefined);
+    if (this.sendEncoding === 'identity') return this.write(encodeFrame(payload, false), callback);
+    compress(this.sendEncoding, payload).then(
+      (compressed) => this.write(encodeFrame(compressed, true), callback),
+      () => this.sendStatus({ code: Code.INTERNAL, details: 'Error compressing response' }),
+    );
+  }
+
+  sendStatus(status: PartialStatus): void {
+    if (this.ended) return;
+    if (this.headersSent) {
+      // The trailers go out once the queued messages have (the stream's 'wantTrailers').
+      this.pendingStatus = status;
+      this.stream.end();
+    } else {
+      // Trailers-only: one HEADERS frame with END_STREAM.
+      this.stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, status.code, status.details, status.metadata), END_OPTIONS);
+    }
+    this.finish();
+  }
+
+  getPeer(): string {
+    const socket = this.stream.session?.socket;
+    if (!socket?.remoteAddress) return 'unknown';
+    return socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress;
+  }
+
+  getDeadline(): number {
+    return this.deadline;
+  }
+
+  getHost(): string {
+    return this.headers[':authority'] ?? this.headers.host ?? '';
+  }
+
+  getAuthContext() {
+    return NO_AUTH_CONTEXT;
+  }
+
+  getConnectionInfo() {
+    const socket = this.stream.session?.socket;
+    return { localAddress: socket?.localAddress, localPort: socket?.localPort, remoteAddress: socket?.remoteAddress, remotePort: socket?.remotePort };
+  }
+
+  getMetricsRecorder(): PerRequestMetricRecorder {
+    return METRICS_RECORDER;
+  }
+
+  // ---- inbound messages
+  /** FrameSink: one decoded message, queued until the reader asks. */
+  frame(compressed: boolean, payload: Buffer): void {
+    if (this.ended) return;
+    if (!compressed) {
+      this.inbound.push(payload);
+      return;
+    }
+    if (this.requestEncoding === undefined) {
+      return this.sendStatus({ code: Code.UNIMPLEMENTED, details: `Received message compressed with unsupported encoding "${this.encodingHeader}"` });
+    }
+    if (this.requestEncoding === 'identity') {
+      return this.sendStatus({ code: Code.INTERNAL, details: 'Received a compressed message without a grpc-encoding' });
+    }
+    this.inbound.push(new CompressedMessage(payload));
+  }
+
+  data(chunk: Buffer): void {
+    if (this.ended) return;
+    const fault = this.decoder.write(chunk, this);
+    if (fault) return this.fail(fault);
+    // Read no further until the handler has taken what is queued: the flow-control window closes behind it.
+    if (this.inbound.length > 0) this.stream.pause();
+    this.pump();
+  }
+
+  endOfRequests(): void {
+    if (this.ended) return;
+    if (this.decoder.midMessage) return this.fail({ code: Code.INTERNAL, details: 'Request stream ended inside a message' });
+    this.receivedEnd = true;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (!this.readPending || this.inflating || this.ended) return;
+    const next = this.inbound.shift();
+    if (next === undefined) {
+      if (this.receivedEnd) {
+        this.readPending = false;
+        this.listener!.onReceiveHalfClose();
+      } else {
+        this.stream.resume();
+      }
+      return;
+    }
+    if (next instanceof CompressedMessage) {
+      this.inflating = true;
+      decompress(this.requestEncoding as 'gzip' | 'deflate', next.payload, this.limits.maxReceiveMessageBytes).then((inflated) => this.inflated(inflated));
+      return;
+    }
+    this.deliver(next);
+  }
+
+  private inflated(result: Buffer | FrameFault): void {
+    this.inflating = false;
+    if (this.ended) return;
+    if (Buffer.isBuffer(result)) this.deliver(result);
+    else this.fail(result);
+  }
+
+  private deliver(bytes: Buffer): void {
+    let message: unknown;
+    try {
+      message = this.method.deserialize(bytes);
+    } catch {
+      return this.sendStatus({ code: Code.INTERNAL, details: 'Error deserializing request' });
+    }
+    this.readPending = false;
+    this.listener!.onReceiveMessage(message);
+  }
+
+  // ---- outbound and the end
+  private write(frame: Buffer, callback: () => void): void {
+    if (this.ended) return;
+    if (this.stream.write(frame)) return callback();
+    // The peer's window or the socket is full: the next message waits for 'drain' (backpressure).
+    this.pendingDrain = callback;
+    this.stream.once('drain', onStreamDrain);
+  }
+
+  drained(): void {
+    const callback = this.pendingDrain;
+    this.pendingDrain = undefined;
+    if (!this.ended) callback?.();
+  }
+
+  trailers(): void {
+    const status = this.pendingStatus;
+    if (status === undefined) return;
+    this.stream.sendTrailers(statusHeaders({}, status.code, status.details, status.metadata));
+  }
+
+  private fail(fault: FrameFault): void {
+    this.sendStatus({ code: fault.code, details: fault.details });
+  }
+
+  expire(): void {
+    this.deadlineTimer = undefined;
+    this.sendStatus({ code: Code.DEADLINE_EXCEEDED, details: 'Deadline exceeded' });
+  }
+
+  /** The status went out or the stream closed: onCancel once, as grpc-js gives every call at its end. */
+  finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    // Whatever the caller still sends is read and dropped, so its window never stalls the connection.
+    this.stream.resume();
+    if (this.listener) process.nextTick(notifyCancel, this.listener);
+  }
+}
+
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  this[CALL].data(chunk);
+}
+function onStreamEnd(this: CallStream): void {
+  this[CALL].endOfRequests();
+}
+function onStreamClose(this: CallStream): void {
+  this[CALL].finish();
+}
+function onStreamDrain(this: CallStream): void {
+  this[CALL].drained();
+}
+function onWantTrailers(this: CallStream): void {
+  this[CALL].trailers();
+}
+function ignoreStreamError(): void {
+  // Every stream error is followed by 'close', where the call ends (onCancel).
+}
+function deadlineExpired(call: WireCall): void {
+  call.expire();
+}
+function notifyCancel(listener: InterceptingServerListener): void {
+  listener.onCancel();
+}
