@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientAddress, proxyList, redactedUrl } from '../../../src/gateway/policies/index.js';
+import { clientAddress, proxyList, rateLimitKey, redactedUrl, type EdgeRequest } from '../../../src/gateway/policies/index.js';
 import { isAddressOrCidr } from '../../../src/config/schema-gateway.js';
 
 test('X-Forwarded-For is read only from a trusted peer, right to left past trusted hops', () => {
@@ -25,4 +25,18 @@ test('a redis URL is logged without its password', () => {
   assert.equal(redactedUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   assert.equal(redactedUrl('redis://:p%40ss@h:1'), 'redis://:***@h:1');
   assert.equal(redactedUrl('not a url hunter2'), '<redis url>');
+});
+
+test('rate limit keys: subject and api_key fall back to the address; a key is counted by its hash only', () => {
+  const request = (headers: Record<string, string>, subject?: string): EdgeRequest => ({
+    exchange: { request: { headers } } as never, method: undefined, clientIp: '192.0.2.1',
+    principal: subject === undefined ? undefined : { kind: 'jwt', subject, scopes: [], claims: {} },
+  });
+  assert.equal(rateLimitKey('ip', request({}, 'alice')), 'ip:192.0.2.1');
+  assert.equal(rateLimitKey('subject', request({}, 'alice')), 'subject:alice');
+  assert.equal(rateLimitKey('subject', request({})), 'ip:192.0.2.1');
+  const byKey = rateLimitKey('api_key', request({ 'x-api-key': 'sk-secret' }));
+  assert.match(byKey, /^api_key:[0-9a-f]{64}$/);
+  assert.ok(!byKey.includes('sk-secret'));
+  assert.equal(rateLimitKey('api_key', request({})), 'ip:192.0.2.1');
 });
