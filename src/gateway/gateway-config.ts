@@ -3,7 +3,10 @@ import { isAbsolute, relative } from 'node:path';
 import { didYouMeanSuffix } from '../config/did-you-mean.js';
 import { formatIssue, IssueList } from '../config/issues.js';
 import { resolveValue } from '../config/resolve-value.js';
-import { GATEWAY_SECTION, parseByteSize } from '../config/schema-gateway.js';
+import { authSection } from '../config/schema-auth.js';
+import { CORS_SECTION, GATEWAY_METHODS_SECTION, GATEWAY_SECTION, parseByteSize, RATE_LIMIT_SECTION } from '../config/schema-gateway.js';
+import type { SectionSpec } from '../config/schema-types.js';
+import type { AuthSection } from '../config/types.js';
 import { validateValue } from '../config/validate-value.js';
 import { OneLineError } from '../status/fatal.js';
 import { parseTsk } from '../tsk/parser.js';
@@ -20,15 +23,54 @@ export interface GatewaySettings {
   /** Full service names; null = every service the gateway was given. */
   readonly services: readonly string[] | null;
   readonly emitZeroValues: boolean;
+  /** Peers whose X-Forwarded-For is believed (addresses or CIDR blocks). */
+  readonly trustedProxies: readonly string[];
+  readonly policies: EdgePolicySettings;
 }
 
-/**
- * Sections issue 13 plans for the gateway's .tsk that this version does not
- * enforce yet. They are refused, not ignored: a [cors] or [rate_limit] that
- * silently did nothing would leave the edge open while looking closed.
- */
-const PLANNED_SECTIONS = ['cors', 'rate_limit', 'methods', 'auth'];
-const SECTIONS = ['gateway'];
+/** The edge policies of a gateway .tsk; null = the section is absent (that policy is off). */
+export interface EdgePolicySettings {
+  readonly cors: CorsSettings | null;
+  readonly rateLimit: RateLimitSettings | null;
+  readonly auth: AuthSection | null;
+  /** By method name (`GetItem`), as written under [methods]. */
+  readonly methods: Readonly<Record<string, MethodEdgeSettings>>;
+}
+
+export interface CorsSettings {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeMs: number;
+}
+
+export interface LimitSettings {
+  readonly requests: number;
+  readonly windowMs: number;
+}
+
+export interface RateLimitSettings extends LimitSettings {
+  readonly key: 'ip' | 'subject' | 'api_key';
+  readonly store: 'memory' | 'redis';
+  readonly redisUrl: string;
+}
+
+export interface MethodEdgeSettings {
+  readonly public?: boolean;
+  readonly scopes?: readonly string[];
+  readonly rateLimit?: LimitSettings | null;
+}
+
+const SECTION_SPECS: Readonly<Record<string, SectionSpec>> = {
+  gateway: GATEWAY_SECTION,
+  cors: CORS_SECTION,
+  rate_limit: RATE_LIMIT_SECTION,
+  methods: GATEWAY_METHODS_SECTION,
+  auth: authSection,
+};
+const SECTIONS = Object.keys(SECTION_SPECS);
 
 /** Every problem of a gateway .tsk, one `file:line:col: message` line each. */
 export class GatewayConfigError extends OneLineError {
@@ -42,7 +84,9 @@ export class GatewayConfigError extends OneLineError {
  * Reads and checks a gateway .tsk. With `knownServices` (what the gateway was
  * given), each name in `services` must be one of them, reported at its position.
  */
-export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), knownServices?: readonly string[]): GatewaySettings {
+export function loadGatewayConfig(
+  path: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), knownServices?: readonly string[], knownMethods?: readonly string[],
+): GatewaySettings {
   const relativePath = relative(cwd, path);
   const shown = relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
   let text: string;
@@ -61,19 +105,26 @@ export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process
   const issues = new IssueList();
   for (const entry of doc.root.entries) issues.add(entry.keyPos, `key ${JSON.stringify(entry.key)} is outside any section: move it under [gateway]`);
   for (const section of doc.sections) {
-    if (section.key === 'gateway') {
-      validateValue(GATEWAY_SECTION, section.value, { section: 'gateway', path: [] }, issues, false, section.keyPos);
-      if (knownServices !== undefined) checkServiceNames(section.value, knownServices, issues);
+    const spec = SECTION_SPECS[section.key];
+    if (spec === undefined) {
+      issues.add(section.keyPos, `unknown section [${section.key}]${didYouMeanSuffix(section.key, SECTIONS).replace(/"([^"]+)"/, '[$1]')}; a gateway descriptor has ${SECTIONS.map((name) => `[${name}]`).join(', ')}`);
+      continue;
     }
-    else if (PLANNED_SECTIONS.includes(section.key)) issues.add(section.keyPos, `[${section.key}] is not supported by this version of the gateway yet: remove it (docs/gateway.md lists what is)`);
-    else issues.add(section.keyPos, `unknown section [${section.key}]${didYouMeanSuffix(section.key, SECTIONS).replace(/"([^"]+)"/, '[$1]')}; a gateway descriptor has [gateway]`);
+    validateValue(spec, section.value, { section: section.key, path: [] }, issues, false, section.keyPos);
+    if (section.key === 'gateway' && knownServices !== undefined) checkServiceNames(section.value, knownServices, issues);
+    if (section.key === 'methods' && knownMethods !== undefined) checkMethodNames(section.value, knownMethods, issues);
+    if (section.key === 'auth') refuseMtls(section.value, issues);
   }
   if (issues.issues.length > 0) throw new GatewayConfigError(issues.sorted().map(formatIssue));
-  const section = doc.sections.find((candidate) => candidate.key === 'gateway');
-  const raw = section === undefined ? undefined : toRawValue(section.value, true);
-  const resolved = resolveValue(GATEWAY_SECTION, raw, { section: 'gateway', path: [] }, { source: shown, env }, false) as {
-    port: number; host: string; maxBody: string; maxTimeoutMs: number; services: string[] | null; emitZeroValues: boolean;
+  const resolve = <T>(key: string): T => {
+    const section = doc.sections.find((candidate) => candidate.key === key);
+    const raw = section === undefined ? undefined : toRawValue(section.value, true);
+    return resolveValue(SECTION_SPECS[key]!, raw, { section: key, path: [] }, { source: shown, env }, false) as T;
   };
+  const has = (key: string): boolean => doc.sections.some((candidate) => candidate.key === key);
+  const resolved = resolve<{
+    port: number; host: string; maxBody: string; maxTimeoutMs: number; services: string[] | null; emitZeroValues: boolean; trustedProxies: string[];
+  }>('gateway');
   return {
     port: resolved.port,
     host: resolved.host,
@@ -82,7 +133,27 @@ export function loadGatewayConfig(path: string, env: NodeJS.ProcessEnv = process
     maxTimeoutMs: resolved.maxTimeoutMs,
     services: resolved.services,
     emitZeroValues: resolved.emitZeroValues,
+    trustedProxies: resolved.trustedProxies,
+    policies: {
+      cors: has('cors') ? resolve<CorsSettings>('cors') : null,
+      rateLimit: has('rate_limit') ? resolve<RateLimitSettings>('rate_limit') : null,
+      auth: has('auth') ? resolve<AuthSection>('auth') : null,
+      methods: resolve<Record<string, MethodEdgeSettings>>('methods'),
+    },
   };
+}
+
+function checkMethodNames(methods: TskValue, known: readonly string[], issues: IssueList): void {
+  if (methods.kind !== 'object') return;
+  for (const entry of methods.entries) {
+    if (!known.includes(entry.key)) issues.add(entry.keyPos, `unknown method ${JSON.stringify(entry.key)} in [methods]${didYouMeanSuffix(entry.key, known)}: no service of the gateway has it`);
+  }
+}
+
+/** The gateway speaks plain HTTP (TLS ends before it), so no client certificate ever reaches it. */
+function refuseMtls(auth: TskValue, issues: IssueList): void {
+  const mtls = auth.kind === 'object' ? auth.entries.find((entry) => entry.key === 'mtls') : undefined;
+  if (mtls !== undefined) issues.add(mtls.keyPos, '[auth] mtls is not available at the gateway: it serves plain HTTP and never sees a client certificate (use jwt or api_keys)');
 }
 
 function checkServiceNames(gateway: TskValue, known: readonly string[], issues: IssueList): void {

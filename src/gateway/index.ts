@@ -3,5 +3,8 @@ export { TuskGateway, type TuskGatewayOptions } from './tusk-gateway.js';
 export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
 export { httpStatusOf } from './http-errors.js';
 export { parsePathTemplate, matchPathTemplate, type PathTemplate } from './path-template.js';
-export { loadGatewayConfig, GatewayConfigError, type GatewaySettings } from './gateway-config.js';
+export {
+  loadGatewayConfig, GatewayConfigError, type GatewaySettings, type EdgePolicySettings, type CorsSettings, type RateLimitSettings, type LimitSettings, type MethodEdgeSettings,
+} from './gateway-config.js';
+export type { RedisStoreOptions } from './policies/index.js';
 export { openApiDocument } from './openapi.js';

@@ -6,12 +6,11 @@ import { GatewayFailure, restErrorResponse } from './http-errors.js';
 import { jsonToBinary, parseJsonText } from './message-json.js';
 import { REST_HEADER_PREFIX, REST_TRAILER_PREFIX, restResponseJson, sendRestStream } from './rest-response.js';
 import { requestJson } from './request-fields.js';
-import type { RestRouter } from './router.js';
+import type { RouteMatch } from './router.js';
 
-/** REST transcoding: an HTTP request on a google.api.http route becomes one upstream call, its answer JSON. */
-export async function serveRest(runtime: GatewayRuntime, router: RestRouter, exchange: Exchange): Promise<void> {
+/** REST transcoding: an HTTP request on a google.api.http route (`match`, from RestRouter) becomes one upstream call, its answer JSON. */
+export async function serveRest(runtime: GatewayRuntime, match: RouteMatch, exchange: Exchange): Promise<void> {
   const httpMethod = exchange.request.method ?? 'GET';
-  const match = router.match(httpMethod, exchange.url.pathname);
   let registry: FileRegistry | undefined; // the service's, once the route is known: error details may be its types
   try {
     if (match.kind === 'not-found') throw new GatewayFailure(Code.NOT_FOUND, `no route for ${httpMethod} ${exchange.url.pathname}`, 404);

@@ -7,13 +7,19 @@ import type { ServiceDescriptor } from '../config/service-definition.js';
 import { serveConnect } from './connect-handler.js';
 import { connectStreamCodec, serveConnectStream } from './connect-stream-handler.js';
 import { grpcWebMode, serveGrpcWeb } from './grpc-web-handler.js';
-import { mediaTypeOf, send, type Exchange, type GatewayRuntime } from './exchange.js';
+import { mediaTypeOf, send, sendError, type Exchange, type GatewayRuntime } from './exchange.js';
 import { readGatewayService, type GatewayService } from './http-rules.js';
 import { openApiDocument } from './openapi.js';
 import { serveRest } from './rest-handler.js';
 import { RestRouter, RpcPathRouter } from './router.js';
 import { Upstreams } from './upstream.js';
-import { loadGatewayConfig } from './gateway-config.js';
+import { loadGatewayConfig, type EdgePolicySettings } from './gateway-config.js';
+import { connectErrorResponse, restErrorResponse } from './http-errors.js';
+import type { GatewayMethod } from './http-rules.js';
+import { EdgePipeline, type EdgeRequest, type RedisStoreOptions } from './policies/index.js';
+import type { Logger } from '../telemetry/logger-types.js';
+import { createLogger } from '../telemetry/logger.js';
+import { asTuskError } from '../status/tusk-error.js';
 
 export interface TuskGatewayOptions {
   /** The generated `<Svc>Descriptor`s to serve; each gets a tusk client. */
@@ -40,6 +46,14 @@ export interface TuskGatewayOptions {
   readonly shutdownGraceMs?: number;
   /** A client must send its whole request (headers and body) within this; a slow one gets 408. Default 30 s. */
   readonly requestTimeoutMs?: number;
+  /** Peers whose X-Forwarded-For is believed for the client address (addresses or CIDR blocks). Default none. */
+  readonly trustedProxies?: readonly string[];
+  /** Edge policies ([cors], [rate_limit], [auth], [methods]); each given here replaces the config's. */
+  readonly policies?: Partial<EdgePolicySettings>;
+  /** Reconnect and command timing of the Redis rate limit store (tests shorten them). */
+  readonly redis?: RedisStoreOptions;
+  /** For the audit lines of refused calls and the rate limit store's state. Default: tusk-grpc's logger (TUSK_LOG_LEVEL). */
+  readonly logger?: Logger;
 }
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
@@ -58,6 +72,7 @@ export class TuskGateway {
   private readonly openApiText: string;
   private readonly options: TuskGatewayOptions;
   private runtime: GatewayRuntime | undefined;
+  private edge: EdgePipeline | undefined;
   private server: Server | undefined;
   private state: State = 'new';
   private inFlight = 0;
@@ -65,10 +80,14 @@ export class TuskGateway {
 
   constructor(options: TuskGatewayOptions) {
     const known = options.services.map((descriptor) => descriptor.name);
-    const settings = options.config === undefined ? undefined : loadGatewayConfig(options.config, process.env, process.cwd(), known);
+    const methodNames = [...new Set(options.services.flatMap((descriptor) => Object.values(descriptor.methods).map((method) => method.name)))];
+    const settings = options.config === undefined ? undefined : loadGatewayConfig(options.config, process.env, process.cwd(), known, methodNames);
     this.options = {
-      ...(settings === undefined ? {} : { port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, maxTimeoutMs: settings.maxTimeoutMs, emitZeroValues: settings.emitZeroValues }),
+      ...(settings === undefined ? {} : {
+        port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, maxTimeoutMs: settings.maxTimeoutMs, emitZeroValues: settings.emitZeroValues, trustedProxies: settings.trustedProxies,
+      }),
       ...withoutUndefined(options),
+      policies: { ...NO_POLICIES, ...settings?.policies, ...withoutUndefined(options.policies ?? {}) },
       services: settings?.services == null ? options.services : options.services.filter((descriptor) => settings.services!.includes(descriptor.name)),
     };
     if (this.options.services.length === 0) throw new TypeError('tusk-grpc: TuskGateway needs at least one service descriptor');
@@ -94,6 +113,10 @@ export class TuskGateway {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`tusk-grpc: gateway.start() called when ${this.state}`);
     this.state = 'starting';
+    const policies = this.options.policies as EdgePolicySettings;
+    this.edge = EdgePipeline.create({
+      ...policies, trustedProxies: this.options.trustedProxies ?? [], redis: this.options.redis, logger: this.options.logger ?? createLogger({ name: 'tusk-gateway' }),
+    });
     const clientOptions = this.options.client;
     this.runtime = {
       upstreams: new Upstreams(this.options.services, (descriptor) => (typeof clientOptions === 'function' ? clientOptions(descriptor) : (clientOptions ?? {}))),
@@ -112,6 +135,7 @@ export class TuskGateway {
     } catch (error) {
       this.state = 'stopped';
       await this.runtime.upstreams.close();
+      await this.edge.close();
       throw error;
     }
     this.state = 'serving';
@@ -131,6 +155,7 @@ export class TuskGateway {
     server.closeAllConnections();
     await closed;
     await this.runtime!.upstreams.close();
+    await this.edge!.close();
     this.state = 'stopped';
   }
 
@@ -185,6 +210,15 @@ export class TuskGateway {
       return;
     }
     const rpcMethod = this.rpcPaths.lookup(pathname);
+    const restMatch = rpcMethod === undefined ? this.router.match(exchange.request.method ?? 'GET', pathname) : undefined;
+    const method = rpcMethod ?? (restMatch?.kind === 'found' ? restMatch.route.method : undefined);
+    // The edge policies (policies/edge-pipeline.ts) run before any route: nothing they refuse reaches a service.
+    const edgeRequest: EdgeRequest = { exchange, method, clientIp: '', principal: undefined };
+    try {
+      if ((await this.edge!.admit(edgeRequest)) === 'answered') return;
+    } catch (error) {
+      return refuseAtEdge(exchange, error, method, rpcMethod !== undefined);
+    }
     if (rpcMethod !== undefined) {
       // One path per method; the content type says which protocol the caller speaks.
       const mediaType = mediaTypeOf(exchange);
@@ -194,8 +228,24 @@ export class TuskGateway {
       if (streamCodec !== undefined) return serveConnectStream(this.runtime!, rpcMethod, exchange, streamCodec);
       return serveConnect(this.runtime!, rpcMethod, exchange);
     }
-    return serveRest(this.runtime!, this.router, exchange);
+    return serveRest(this.runtime!, restMatch!, exchange);
   }
+}
+
+const NO_POLICIES: EdgePolicySettings = { cors: null, rateLimit: null, auth: null, methods: {} };
+
+/**
+ * A request an edge policy refused (401, 403, 429): on a method's gRPC path
+ * Connect's error body, else (REST) a JSON google.rpc.Status; on gRPC paths
+ * also grpc-status and grpc-message headers, which gRPC-Web clients read from
+ * a trailers-only answer.
+ */
+function refuseAtEdge(exchange: Exchange, error: unknown, method: GatewayMethod | undefined, rpcPath: boolean): void {
+  const connect = rpcPath && grpcWebMode(mediaTypeOf(exchange)) === undefined;
+  const answer = connect ? connectErrorResponse(error) : restErrorResponse(error, method?.service.registry);
+  const failure = asTuskError(error);
+  const grpcHeaders: Record<string, string> = rpcPath ? { 'grpc-status': String(failure.code), 'grpc-message': encodeURIComponent(failure.message) } : {};
+  sendError(exchange, answer, grpcHeaders);
 }
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {

@@ -14,6 +14,9 @@ export function bearerToken(header: string): string | undefined {
   return token === '' || token.includes(' ') ? undefined : token;
 }
 
+/** Where a caller's credentials are read from: a gRPC call's metadata, or an HTTP request's headers at the gateway. */
+export type CallerCredentials = Pick<ServerCallInfo, 'header' | 'peerCertificate'>;
+
 /**
  * Establishes who is calling from one [auth] section's providers. Explicit
  * credentials win over the connection's certificate: a bearer token or API
@@ -37,7 +40,7 @@ export class CallerAuthenticator {
     this.mtlsScopes = config.mtls?.scopes;
   }
 
-  authenticate(call: ServerCallInfo): Principal | Promise<Principal> {
+  authenticate(call: CallerCredentials): Principal | Promise<Principal> {
     // A kind of credential this service does not accept is passed over (it may be meant for
     // someone else, e.g. a forwarded end-user token reaching a service that only trusts mTLS).
     let passedOver = false;
