@@ -5,6 +5,7 @@ import { buildImage, generateFromImage, listProtoSources, type ProtoSource } fro
 import { checkDescriptors, type DescriptorCheck } from './descriptors.js';
 import { GeneratorError } from './errors.js';
 import { readImageServices, type ProtoServices } from './image.js';
+import { writeOpenApiDocument } from './openapi-output.js';
 import { assertReplaceable, createStagingDir, listFiles, replaceDir } from './output.js';
 import { resolveProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
@@ -101,6 +102,8 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
       const templatePath = join(workDir, 'buf.gen.json');
       await writeFile(templatePath, JSON.stringify(generateTemplate(toolchain, staging, descriptorsPath, outDir), null, 2));
       await generateFromImage(project, toolchain.buf, checked.imagePath, templatePath);
+      // In the staging folder like the code, so it appears (or goes) with the rest in one replace.
+      if (await writeOpenApiDocument(checked.imagePath, checked.sources, staging, project.displayPath)) reporter.step('wrote the REST routes as openapi.json');
       const files = await listFiles(staging);
       reporter.step(`ran ts-proto and protoc-gen-tusk: ${files.length} file${plural(files.length)}`);
       await replaceDir(staging, outDir);
