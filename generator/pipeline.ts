@@ -5,7 +5,7 @@ import { buildImage, generateFromImage, listProtoSources, type ProtoSource } fro
 import { checkDescriptors, type DescriptorCheck } from './descriptors.js';
 import { GeneratorError } from './errors.js';
 import { readImageServices, type ProtoServices } from './image.js';
-import { writeOpenApiDocument } from './openapi-output.js';
+import { checkHttpRules } from './http-rules-check.js';
 import { assertReplaceable, createStagingDir, listFiles, replaceDir } from './output.js';
 import { resolveProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
@@ -94,6 +94,8 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
     // --out is relative to where the command runs; the default sits beside buf.yaml, where buf.gen.yaml writes too.
     const outDir = options.out === undefined ? join(project.dir, 'gen') : resolve(options.cwd ?? process.cwd(), options.out);
     await assertReplaceable(outDir, [project.dir, options.cwd ?? process.cwd()], project.displayPath);
+    // protoc-gen-tusk writes openapi.json; its rules are checked here first, so a bad one names the proto on disk.
+    checkHttpRules(checked.imagePath, checked.sources, project.displayPath);
     const descriptorsPath = join(workDir, 'descriptors.json');
     await writeFile(descriptorsPath, JSON.stringify(checked.descriptors.configs));
     await mkdir(dirname(outDir), { recursive: true });
@@ -102,8 +104,6 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
       const templatePath = join(workDir, 'buf.gen.json');
       await writeFile(templatePath, JSON.stringify(generateTemplate(toolchain, staging, descriptorsPath, outDir), null, 2));
       await generateFromImage(project, toolchain.buf, checked.imagePath, templatePath);
-      // In the staging folder like the code, so it appears (or goes) with the rest in one replace.
-      if (await writeOpenApiDocument(checked.imagePath, checked.sources, staging, project.displayPath)) reporter.step('wrote the REST routes as openapi.json');
       const files = await listFiles(staging);
       reporter.step(`ran ts-proto and protoc-gen-tusk: ${files.length} file${plural(files.length)}`);
       await replaceDir(staging, outDir);
