@@ -45,7 +45,15 @@ export async function runGateway(options: GatewayCommandOptions): Promise<void> 
   const stopSignal = new Promise<NodeJS.Signals>((resolveSignal) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolveSignal(signal));
   });
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw GeneratorError.onCommandLine(`the gateway cannot listen on ${(error as { address?: string }).address ?? options.host ?? settings?.host}:${(error as { port?: number }).port ?? options.port}: ${code} (choose another --port or [gateway] port)`);
+    }
+    throw error;
+  }
   process.stdout.write(`tusk-grpc gateway: serving ${served.join(', ')} on http://${options.host ?? settings?.host ?? '0.0.0.0'}:${gateway.port} (${gateway.routeCount} REST route${gateway.routeCount === 1 ? '' : 's'}, Connect and gRPC-Web on every method)\n`);
   const signal = await stopSignal;
   process.stdout.write(`tusk-grpc gateway: ${signal}, draining\n`);

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -134,6 +135,20 @@ describe('tusk-grpc gateway', () => {
     const result = await runCommand(process.execPath, [CLI, 'gateway', '--config', 'unknown.tsk', '--port', '0'], dir, 20_000);
     assert.equal(result.code, 1);
     assert.match(result.stderr.trim(), /^unknown\.tsk:2:\d+: .*"fixture\.gateway\.v1\.CatalogServic" is not among .*did you mean "fixture\.gateway\.v1\.CatalogService"/);
+  });
+
+  test('a port already taken: one line naming it, exit 1', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await runCommand(process.execPath, [CLI, 'gateway', '--host', '127.0.0.1', '--port', String(port)], dir, 20_000);
+      assert.equal(result.code, 1);
+      assert.deepEqual(errorLines(result.stderr), [`tusk-grpc: the gateway cannot listen on 127.0.0.1:${port}: EADDRINUSE (choose another --port or [gateway] port)`]);
+    } finally {
+      taken.close();
+    }
   });
 
   test('no generated services: one clear line, exit 1', async () => {
