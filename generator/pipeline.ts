@@ -5,6 +5,7 @@ import { buildImage, generateFromImage, listProtoSources, type ProtoSource } fro
 import { checkDescriptors, type DescriptorCheck } from './descriptors.js';
 import { GeneratorError } from './errors.js';
 import { readImageServices, type ProtoServices } from './image.js';
+import { checkHttpRules } from './http-rules-check.js';
 import { assertReplaceable, createStagingDir, listFiles, replaceDir } from './output.js';
 import { resolveProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
@@ -93,6 +94,8 @@ export async function runGenerate(options: GenerateOptions, reporter: Reporter):
     // --out is relative to where the command runs; the default sits beside buf.yaml, where buf.gen.yaml writes too.
     const outDir = options.out === undefined ? join(project.dir, 'gen') : resolve(options.cwd ?? process.cwd(), options.out);
     await assertReplaceable(outDir, [project.dir, options.cwd ?? process.cwd()], project.displayPath);
+    // protoc-gen-tusk writes openapi.json; its rules are checked here first, so a bad one names the proto on disk.
+    checkHttpRules(checked.imagePath, checked.sources, project.displayPath);
     const descriptorsPath = join(workDir, 'descriptors.json');
     await writeFile(descriptorsPath, JSON.stringify(checked.descriptors.configs));
     await mkdir(dirname(outDir), { recursive: true });

@@ -21,12 +21,7 @@ export interface Project {
  */
 export function resolveProject(configOption: string | undefined, cwd: string = process.cwd()): Project {
   const target = configOption === undefined ? (nearestFolderWith('buf.yaml', cwd) ?? cwd) : resolve(cwd, configOption);
-  // Relative when inside the current folder (the usual case), absolute otherwise: "../../../tmp/x" helps nobody.
-  const displayPath = (absolutePath: string): string => {
-    const shown = relative(cwd, absolutePath);
-    if (shown === '') return '.';
-    return shown.startsWith('..') || isAbsolute(shown) ? absolutePath : shown;
-  };
+  const displayPath = displayPathFrom(cwd);
   const isFolder = existsSync(target) && statSync(target).isDirectory();
   const configFile = isFolder ? join(target, 'buf.yaml') : target;
   if (!existsSync(configFile)) {
@@ -40,6 +35,15 @@ export function resolveProject(configOption: string | undefined, cwd: string = p
     configFile,
     explicitConfig: basename(configFile) !== 'buf.yaml',
     displayPath,
+  };
+}
+
+/** Paths as shown in messages: relative when inside `cwd` (the usual case), absolute otherwise ("../../../tmp/x" helps nobody). */
+export function displayPathFrom(cwd: string): (absolutePath: string) => string {
+  return (absolutePath) => {
+    const shown = relative(cwd, absolutePath);
+    if (shown === '') return '.';
+    return shown.startsWith('..') || isAbsolute(shown) ? absolutePath : shown;
   };
 }
 

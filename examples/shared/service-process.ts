@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type ExampleService = 'user' | 'order' | 'notification' | 'payment';
+/** A service's main.ts, or the HTTP gateway in front of them (examples/gateway/main.ts). */
+export type ExampleService = 'user' | 'order' | 'notification' | 'payment' | 'gateway';
 
 export interface StartServiceOptions {
   readonly service: ExampleService;
@@ -42,6 +43,7 @@ const ENTRIES: Record<ExampleService, string> = {
   order: fileURLToPath(new URL('../order-service/main.ts', import.meta.url)),
   notification: fileURLToPath(new URL('../notification-service/main.ts', import.meta.url)),
   payment: fileURLToPath(new URL('../payment-service/main.ts', import.meta.url)),
+  gateway: fileURLToPath(new URL('../gateway/main.ts', import.meta.url)),
 };
 const MAX_LINES = 5_000;
 const LOOPBACK = '127.0.0.1';
@@ -64,7 +66,7 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     // The .tsk files bind 0.0.0.0 by default (production); demo and tests stay on loopback.
-    env: { ...process.env, USER_HOST: LOOPBACK, ORDER_HOST: LOOPBACK, NOTIFICATION_HOST: LOOPBACK, ...options.env, INSTANCE_NAME: options.name },
+    env: { ...process.env, USER_HOST: LOOPBACK, ORDER_HOST: LOOPBACK, NOTIFICATION_HOST: LOOPBACK, GATEWAY_HOST: LOOPBACK, ...options.env, INSTANCE_NAME: options.name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

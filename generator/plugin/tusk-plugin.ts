@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { CodeGeneratorResponseSchema, type CodeGeneratorResponse } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, type DescFile } from '@bufbuild/protobuf';
+import { CodeGeneratorResponse_FileSchema, CodeGeneratorResponseSchema, FileDescriptorSetSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from '@bufbuild/protobuf/wkt';
 import { createEcmaScriptPlugin, type Plugin, type Schema } from '@bufbuild/protoplugin';
 import type { ServiceConfig, ServiceConfigs } from '../descriptors.js';
 import { GeneratorError } from '../errors.js';
 import { emitFileDescriptorSet, emitService } from './emit-service.js';
 import { withNested } from '../image.js';
 import { loadServiceConfigs } from './standalone.js';
+import { HttpRuleError, OPENAPI_FILE, openApiText } from '../openapi-output.js';
 
 export interface TuskPluginOptions {
   /**
@@ -97,6 +98,20 @@ export const tuskPlugin: Plugin = {
       const source = file.name.replace(/\.tusk\.ts$/, '.proto');
       file.content = `${GENERATED_HEADER}\n// source: ${source}\n\n${file.content}`;
     }
+    // The REST routes' OpenAPI document, beside the code (tusk-grpc generate has checked the rules before).
+    let openApi: string | undefined;
+    try {
+      openApi = openApiText(filesToGenerate(request));
+    } catch (error) {
+      if (error instanceof HttpRuleError) return create(CodeGeneratorResponseSchema, { error: `${error.importPath}: ${error.message}` });
+      throw error;
+    }
+    if (openApi !== undefined) response.file.push(create(CodeGeneratorResponse_FileSchema, { name: OPENAPI_FILE, content: openApi }));
     return response;
   },
 };
+
+function filesToGenerate(request: CodeGeneratorRequest): DescFile[] {
+  const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: request.protoFile }));
+  return request.fileToGenerate.map((name) => registry.getFile(name)).filter((file): file is DescFile => file !== undefined);
+}

@@ -92,6 +92,9 @@ describe('npm run demo', () => {
     assert.match(output, /A saga that completes[^\n]*\n\s+order o_\d+ for [^:]+: ORDER_STATUS_PLACED, payment p_\d+/, output);
     const compensated = /order (o_\d+): ORDER_STATUS_CANCELLED \(compensated: refund, then cancel; saga ([0-9a-f-]{36})\)\n\s+notification-[12] told [^:]+: "Your order (o_\d+) was cancelled/.exec(output);
     assert.ok(compensated && compensated[1] === compensated[3], output);
+    // The HTTP gateway scene: each call as curl, REST with int64 as strings, the status stream as Server-Sent Events.
+    const gateway = /\$ curl -s -X POST (http:\/\/127\.0\.0\.1:\d+)\/v1\/users -H 'content-type: application\/json' -d '\{"name":"Barbara Liskov"[^\n]*\n\s+→ user (u_[0-9a-z]+) "Barbara Liskov", served by user-[12]\n\s+\$ curl -s -X POST \1\/v1\/orders [^\n]*"userId":"\2"[^\n]*\n\s+→ order (o_\d+): ORDER_STATUS_PLACED, total_cents "19999"[^\n]*\n\s+\$ curl -s \1\/v1\/orders\/\3\/status:watch -H 'accept: text\/event-stream'\n\s+→ \d+ server-sent events: [A-Z →]*DELIVERED\n/.exec(output);
+    assert.ok(gateway, output);
     const { pids, announced, folder } = leftovers(output);
     // 2 user, 1 order and 2 notification instances, and any a scene adds.
     assert.ok(announced >= 5 && pids.length === announced, output);

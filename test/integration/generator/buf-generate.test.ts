@@ -80,7 +80,8 @@ test('buf generate with the top-level buf.gen.yaml writes byte-identical files t
   // repository's own gen/ is untouched; its plugin paths (node_modules/, dist/) are links to the repository's.
   const out = await tempDir();
   for (const file of ['buf.yaml', 'buf.gen.yaml']) await cp(join(REPO_ROOT, file), join(out, file));
-  await cp(join(REPO_ROOT, 'proto'), join(out, 'proto'), { recursive: true });
+  // protos/ holds the shipped google/api files, a module of the repository's buf.yaml (the example protos import them).
+  for (const folder of ['proto', 'protos']) await cp(join(REPO_ROOT, folder), join(out, folder), { recursive: true });
   for (const linked of ['node_modules', 'dist']) await symlink(join(REPO_ROOT, linked), join(out, linked), 'dir');
   const buf = await runBuf(['generate', '--template', 'buf.gen.yaml'], out);
   assert.equal(buf.code, 0, buf.stderr);
@@ -88,7 +89,7 @@ test('buf generate with the top-level buf.gen.yaml writes byte-identical files t
   assert.equal(cli.code, 0, cli.stderr);
   await assertSameTrees(join(out, 'gen'), join(out, 'cli-gen'));
   const files = [...(await snapshotTree(join(out, 'cli-gen'))).keys()];
-  assert.ok(files.includes('user/v1/user.tusk.ts') && files.includes('order/v1/order.tusk.ts'), files.join(', '));
+  assert.ok(files.includes('user/v1/user.tusk.ts') && files.includes('order/v1/order.tusk.ts') && files.includes('openapi.json'), files.join(', '));
   // Each descriptor records its .tsk relative to the generated file, where the runtime looks for it.
   const user = await readFile(join(out, 'gen', 'user', 'v1', 'user.tusk.ts'), 'utf8');
   const recorded = /descriptorSource: new URL\("([^"]+)", import\.meta\.url\)/.exec(user)?.[1];
