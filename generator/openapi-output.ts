@@ -1,8 +1,6 @@
 import { type DescFile } from '@bufbuild/protobuf';
 import type { MethodDescriptor, ServiceDescriptor } from '../src/config/service-definition.js';
-import { GatewayDefinitionError, openApiDocument } from '../src/gateway/index.js';
-// Not in src/gateway's index (yet): the gateway's own reading of a descriptor's routes, reused so both agree.
-import { readGatewayService, type GatewayService } from '../src/gateway/http-rules.js';
+import { GatewayDefinitionError, openApiDocument, readGatewayService, type GatewayService } from '../src/gateway/index.js';
 import { fileDescriptorSetBase64 } from './plugin/file-descriptor-set.js';
 
 export const OPENAPI_FILE = 'openapi.json';

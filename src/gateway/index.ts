@@ -1,6 +1,6 @@
 // The HTTP edge: REST transcoding (google.api.http), Connect and gRPC-Web in front of tusk services.
 export { TuskGateway, type TuskGatewayOptions } from './tusk-gateway.js';
-export { GatewayDefinitionError, type HttpBinding } from './http-rules.js';
+export { GatewayDefinitionError, readGatewayService, type GatewayService, type HttpBinding } from './http-rules.js';
 export { httpStatusOf } from './http-errors.js';
 export { parsePathTemplate, matchPathTemplate, type PathTemplate } from './path-template.js';
 export {
