@@ -22,7 +22,8 @@ let dir = '';
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tusk-compiled-'));
   for (const file of ['buf.yaml', 'buf.gen.yaml']) await cp(join(REPO_ROOT, file), join(dir, file));
-  await cp(join(REPO_ROOT, 'proto'), join(dir, 'proto'), { recursive: true });
+  // protos/ holds the shipped google/api files, a module of the repository's buf.yaml (the example protos import them).
+  for (const folder of ['proto', 'protos']) await cp(join(REPO_ROOT, folder), join(dir, folder), { recursive: true });
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'compiled', private: true, type: 'module' }));
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, rootDir: '.', outDir: 'dist' },

@@ -10,7 +10,8 @@ import { REPO_ROOT, runCli, snapshotTree, type CliResult } from '../generator/cl
 export async function copyExamplesWorkspace(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tusk-deploy-'));
   await cp(join(REPO_ROOT, 'buf.yaml'), join(dir, 'buf.yaml'));
-  await cp(join(REPO_ROOT, 'proto'), join(dir, 'proto'), { recursive: true });
+  // protos/ holds the shipped google/api files, a module of the repository's buf.yaml (the example protos import them).
+  for (const folder of ['proto', 'protos']) await cp(join(REPO_ROOT, folder), join(dir, folder), { recursive: true });
   return dir;
 }
 
