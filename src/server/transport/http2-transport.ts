@@ -5,10 +5,10 @@ import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Sess
 import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Code } from '../../status/codes.js';
 import { enforceMinPingInterval } from '../ping-policy.js';
-import { keepSessionAlive } from './keepalive.js';
+import { keepSessionAlive } from '../../wire/keepalive.js';
 import { registeredMethods, type RegisteredMethod } from './registered-method.js';
 import { runHandler } from './run-handler.js';
-import { statusHeaders } from './status-trailers.js';
+import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
 import { WireCall, type WireLimits } from './wire-call.js';
 

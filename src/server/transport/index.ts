@@ -8,9 +8,9 @@ import type { ServerTransport, TransportName } from './transport.js';
 export type { ServerTransport, TransportName } from './transport.js';
 export { Http2Transport, type Http2TransportOptions } from './http2-transport.js';
 export { GrpcJsTransport } from './grpc-js-transport.js';
-export { FrameDecoder, encodeFrame, type FrameFault, type FrameSink } from './frame-decoder.js';
-export { parseGrpcTimeout } from './grpc-timeout.js';
-export { percentEncodeMessage } from './status-trailers.js';
+export { FrameDecoder, encodeFrame, type FrameFault, type FrameSink } from '../../wire/frame-decoder.js';
+export { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
+export { percentEncodeMessage } from '../../wire/percent-encoding.js';
 
 export interface TransportSettings {
   readonly interceptors: readonly ServerInterceptor[];

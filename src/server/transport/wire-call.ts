@@ -11,11 +11,11 @@ import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
 import { PerRequestMetricRecorder } from '@grpc/grpc-js/build/src/orca.js';
 import { Code } from '../../status/codes.js';
-import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from './compression.js';
-import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from './frame-decoder.js';
-import { parseGrpcTimeout } from './grpc-timeout.js';
+import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from '../../wire/compression.js';
+import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from '../../wire/frame-decoder.js';
+import { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
 import type { RegisteredMethod } from './registered-method.js';
-import { statusHeaders } from './status-trailers.js';
+import { statusHeaders } from '../../wire/status-trailers.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
 type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };

@@ -2,7 +2,7 @@
 // length, the payload) cut out of HTTP/2 DATA chunks that may split or join
 // them anywhere. A whole message inside one chunk is handed on as a view of
 // that chunk, without a copy; only a message split across chunks is gathered.
-import { Code } from '../../status/codes.js';
+import { Code } from '../status/codes.js';
 
 export const FRAME_HEADER_BYTES = 5;
 
