@@ -24,7 +24,7 @@ export class FrameDecoder {
   private partial: Buffer | undefined;
   private partialFilled = 0;
 
-  constructor(private readonly maxMessageBytes: number) {}
+  constructor(readonly maxMessageBytes: number) {}
 
   /** True while a message has started and not all of its bytes arrived: a stream ending now truncated it. */
   get midMessage(): boolean {
