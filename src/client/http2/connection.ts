@@ -98,8 +98,11 @@ export class Http2Connection {
   close(): void {
     this.state = 'closed';
     this.settleWaiters(new NotSentError(Code.UNAVAILABLE, `transport to ${this.address} is closed`));
-    // Running calls finish; the sessions end when they have.
-    for (const session of this.sessions) session.close();
+    // Running calls finish; the sessions end when they have (at once with none running).
+    for (const session of this.sessions) {
+      if (this.activeCalls === 0) session.destroy();
+      else session.close();
+    }
   }
 
   private open(): void {
