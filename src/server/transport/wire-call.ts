@@ -7,6 +7,7 @@
 // on the stream (no closures per call); messages whole inside a DATA chunk are
 // read without a copy; a write waits for 'drain' only when the stream says so.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { TLSSocket } from 'node:tls';
 import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
 import { PerRequestMetricRecorder } from '@grpc/grpc-js/build/src/orca.js';
@@ -165,8 +166,12 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     return this.headers[':authority'] ?? this.headers.host ?? '';
   }
 
+  /** As grpc-js reports it: the verified client certificate on a TLS connection, else nothing. */
   getAuthContext() {
-    return NO_AUTH_CONTEXT;
+    const socket = this.stream.session?.socket;
+    if (!(socket instanceof TLSSocket) || !socket.authorized) return NO_AUTH_CONTEXT;
+    const peerCertificate = socket.getPeerCertificate();
+    return { transportSecurityType: 'ssl', sslPeerCertificate: peerCertificate.raw ? peerCertificate : undefined };
   }
 
   getConnectionInfo() {
