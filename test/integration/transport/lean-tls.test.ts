@@ -4,8 +4,6 @@
 // server's certificate rotated in place; gzip responses lean ↔ lean.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { closeClient, createClient } from '../../../src/client/index.js';
 import { Http2ClientTransport } from '../../../src/client/http2/index.js';
 import { Code } from '../../../src/status/codes.js';
@@ -14,7 +12,7 @@ import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-servi
 import { makeTestPki, SERVER_ALT_NAMES, type TestPki } from '../../helpers/certs.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { plainSerial, servedSerial } from '../security/tls-fixture.js';
+import { liveServerFiles, plainSerial, servedSerial } from '../security/tls-fixture.js';
 import { decode, encode } from './bare-grpc-server.js';
 
 let pki: TestPki;
@@ -25,10 +23,7 @@ let leanPlain: EchoServerFixture;
 
 before(async () => {
   pki = await makeTestPki();
-  const dir = join(pki.dir, 'live');
-  await mkdir(dir);
-  live = { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
-  await Promise.all([copyFile(pki.server.cert, live.cert), copyFile(pki.server.key, live.key)]);
+  live = await liveServerFiles(pki);
   const tls = (files: { cert: string; key: string }) => ({ ...files, ca: pki.ca.cert, client_auth: 'require', reload_interval: '100ms' });
   [leanTls, grpcJsTls, leanPlain] = await Promise.all([
     startEchoServer({}, { server: { transport: 'http2' }, tls: tls(live) }),
