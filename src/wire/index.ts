@@ -6,3 +6,4 @@ export { percentEncodeMessage, percentDecodeMessage } from './percent-encoding.j
 export { statusHeaders, type HeaderBlock } from './status-trailers.js';
 export { addMetadataHeaders, metadataRecord, binaryHeader } from './metadata.js';
 export { keepSessionAlive } from './keepalive.js';
+export { deadlineDelay } from './deadline-timer.js';

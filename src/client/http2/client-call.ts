@@ -10,7 +10,7 @@ import { Code } from '../../status/codes.js';
 import { markDownstream } from '../../status/downstream.js';
 import { STATUS_DETAILS_TRAILER } from '../../status/status-details.js';
 import { TuskError } from '../../status/tusk-error.js';
-import { FrameDecoder, decompress, parseEncoding, percentDecodeMessage, metadataRecord, binaryHeader, type FrameFault, type FrameSink, type MessageEncoding } from '../../wire/index.js';
+import { FrameDecoder, deadlineDelay, decompress, parseEncoding, percentDecodeMessage, metadataRecord, binaryHeader, type FrameFault, type FrameSink, type MessageEncoding } from '../../wire/index.js';
 import { PUSHBACK_TRAILER, RELAYED_TRAILER, receivedError } from '../received-error.js';
 import type { TransportCallOptions } from '../transport.js';
 import { httpStatusCode, resetStreamStatus } from './http-status.js';
@@ -55,8 +55,16 @@ export class ClientCall implements FrameSink {
     stream.on('trailers', onTrailers);
     stream.on('error', onError);
     stream.on('close', onClose);
-    if (options.deadline !== undefined) this.deadlineTimer = setTimeout(deadlineExpired, options.deadline - Date.now(), this);
+    if (options.deadline !== undefined) this.armDeadline(options.deadline);
     options.signal?.addEventListener('abort', this, { once: true });
+  }
+
+  armDeadline(deadline: number): void {
+    this.deadlineTimer = setTimeout(deadlineExpired, deadlineDelay(deadline), this);
+  }
+
+  get deadline(): number | undefined {
+    return this.options.deadline;
   }
 
   /** The abort signal's listener. */
@@ -231,5 +239,7 @@ function onClose(this: ClientHttp2Stream): void {
   callOf(this).onClose();
 }
 function deadlineExpired(call: ClientCall): void {
+  const deadline = call.deadline;
+  if (deadline !== undefined && deadline > Date.now()) return call.armDeadline(deadline);
   call.cancel(new TuskError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'));
 }

@@ -15,6 +15,7 @@ import { Code } from '../../status/codes.js';
 import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from '../../wire/compression.js';
 import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from '../../wire/frame-decoder.js';
 import { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
+import { deadlineDelay } from '../../wire/deadline-timer.js';
 import type { RegisteredMethod } from './registered-method.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 
@@ -77,7 +78,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
         this.startFault = { code: Code.INTERNAL, details: `Invalid grpc-timeout value "${timeout}"` };
       } else {
         this.deadline = Date.now() + ms;
-        this.deadlineTimer = setTimeout(deadlineExpired, ms, this);
+        this.armDeadline();
       }
     }
     const encoding = headers['grpc-encoding'];
@@ -156,6 +157,10 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     const socket = this.stream.session?.socket;
     if (!socket?.remoteAddress) return 'unknown';
     return socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress;
+  }
+
+  armDeadline(): void {
+    this.deadlineTimer = setTimeout(deadlineExpired, deadlineDelay(this.deadline), this);
   }
 
   getDeadline(): number {
@@ -314,7 +319,8 @@ function ignoreStreamError(): void {
   // Every stream error is followed by 'close', where the call ends (onCancel).
 }
 function deadlineExpired(call: WireCall): void {
-  call.expire();
+  if (call.getDeadline() > Date.now()) call.armDeadline();
+  else call.expire();
 }
 function notifyCancel(listener: InterceptingServerListener): void {
   listener.onCancel();

@@ -1,7 +1,7 @@
 // Issue 12: TLS on the lean transports, through the same [tls] and per-target
 // tls options as grpc-js: mTLS lean client ↔ lean server, and each lean side
 // against the grpc-js one; a missing client certificate refused; the lean
-// server's certificate rotated in place; gzip responses lean ↔ lean.
+// server's certificate rotated in place; gzip responses and far deadlines lean ↔ lean.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeClient, createClient } from '../../../src/client/index.js';
@@ -79,5 +79,17 @@ test('gzip lean ↔ lean: a compressed request gets a compressed response, read 
     assert.equal(decode(response).text, text);
   } finally {
     gzip.close();
+  }
+});
+
+test('a deadline weeks away (past setTimeout\'s 2^31-1 ms) is a deadline, not "now", on both lean sides', async () => {
+  // A bare grpc-js server (1.14) ends such a call at once: its timer has the same limit.
+  const lean = new Http2ClientTransport(leanPlain.address);
+  try {
+    const deadline = Date.now() + 30 * 24 * 3600 * 1000;
+    const response = await lean.unary('/test.v1.EchoService/Echo', encode({ text: 'patient', delayMs: 30 }), { metadata: {}, deadline, signal: undefined });
+    assert.equal(decode(response).text, 'patient');
+  } finally {
+    lean.close();
   }
 });
