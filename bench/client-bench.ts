@@ -1,7 +1,8 @@
 // Raw grpc-js client vs tusk client (static discovery, p2c_ewma, breaker, retry on)
 // against the same echo server in a child process, in one run.
 //   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 2] [--rounds 5]
-//        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk] [--before /path/to/other/checkout]
+//        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk,transport-http2,tusk-http2] [--before /path/to/other/checkout]
+// tusk-http2 / transport-http2: the same on the lean client transport ([client] transport = "http2").
 //        [--security plaintext,tls,tls+jwt]
 // --security adds raw and tusk clients under each level (bench/security-variants.ts) against a raw grpc-js server
 // child with a TLS certificate (server-bench.ts --serve raw:tls): `tls` verifies it, `tls+jwt` also sends a bearer
@@ -14,6 +15,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { closeClient, createClient } from '../src/client/index.js';
 import { GrpcTransport } from '../src/client/grpc-transport.js';
+import { Http2ClientTransport } from '../src/client/http2/index.js';
+import type { Transport } from '../src/client/transport.js';
 import { echoDescriptor, type EchoServiceClient } from '../test/helpers/echo-service.js';
 import { spawnEchoChild } from '../test/integration/client/echo-children.js';
 import { spawn } from 'node:child_process';
@@ -107,6 +110,7 @@ const tuskOptions = {
 } as const;
 const tusk = createClient<EchoServiceClient>(descriptor, tuskOptions);
 const tuskCall: Call = () => tusk.echo(request);
+const tuskHttp2 = createClient<EchoServiceClient>(echoDescriptor({ client: { transport: 'http2' } }), tuskOptions);
 
 const BEFORE = args.get('before');
 const before = BEFORE === undefined ? undefined : await (async () => {
@@ -118,9 +122,10 @@ const before = BEFORE === undefined ? undefined : await (async () => {
 
 // tusk's transport alone (no pipeline), to tell transport cost from pipeline cost: --clients raw,transport,tusk
 const transport = new GrpcTransport(server.address);
+const leanTransport = new Http2ClientTransport(server.address);
 const noMetadata = {};
-const transportCall: Call = () =>
-  transport.unary(echo.path, echo.serializeRequest(request), { metadata: noMetadata, deadline: Date.now() + TIMEOUT_MS, signal: undefined }).then(echo.deserializeResponse);
+const transportCallOf = (through: Transport): Call => () =>
+  through.unary(echo.path, echo.serializeRequest(request), { metadata: noMetadata, deadline: Date.now() + TIMEOUT_MS, signal: undefined }).then(echo.deserializeResponse);
 
 /** server-bench.ts's raw grpc-js server child, with the TLS certificate. */
 async function spawnTlsEchoChild(material: SecurityMaterial): Promise<{ address: string; stop(): void }> {
@@ -161,8 +166,10 @@ function securedClients(level: Exclude<Security, 'plaintext'>): Array<{ key: str
 const clients: Array<{ key: string; label: string; call: Call }> = [
   { key: 'raw', label: 'raw grpc-js', call: rawCall },
   { key: 'raw-deadline', label: 'raw grpc-js + deadline', call: rawDeadlineCall },
-  { key: 'transport', label: 'tusk transport only', call: transportCall },
+  { key: 'transport', label: 'tusk transport only', call: transportCallOf(transport) },
   { key: 'tusk', label: 'tusk', call: tuskCall },
+  { key: 'transport-http2', label: 'tusk lean transport only', call: transportCallOf(leanTransport) },
+  { key: 'tusk-http2', label: 'tusk on the lean transport', call: () => tuskHttp2.echo(request) },
   ...(before === undefined ? [] : [{ key: 'before', label: 'tusk (before)', call: () => before.client.echo(request) }]),
 ].filter((client) => CLIENTS.has(client.key) || client.key === 'before');
 if (!SECURITY.includes('plaintext')) clients.splice(0, clients.length);
@@ -186,7 +193,7 @@ for (const concurrency of CONCURRENCY) {
     const s = summaries.get(client.key)!;
     console.log(`${concurrency} | ${client.label} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.cpuPerCall.toFixed(0)}`);
   }
-  for (const measured of ['tusk', 'before']) {
+  for (const measured of ['tusk', 'tusk-http2', 'before']) {
     const tusk = summaries.get(measured);
     for (const baseline of ['raw', 'raw-deadline']) {
       const base = summaries.get(baseline);
@@ -211,7 +218,9 @@ for (const ratio of ratios) console.log(ratio);
 
 raw.close();
 transport.close();
+leanTransport.close();
 await closeClient(tusk);
+await closeClient(tuskHttp2);
 await before?.close();
 await server.kill('SIGTERM');
 for (const close of closers) await close();

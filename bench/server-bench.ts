@@ -4,6 +4,7 @@
 //   raw       grpc-js Server, no interceptors, callback handler
 //   bare      TuskServer with the trace and metrics hooks off (the framework alone)
 //   defaults  TuskServer as it starts by default (metrics + trace hook, SDK, no exporter)
+//   lean      the same defaults on the lean transport ([server] transport = "http2", docs/transport.md)
 // Every child reports its own CPU time around each round, so "server CPU µs/call" is the overhead itself even where
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
@@ -34,7 +35,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 import { h2loadRound } from './h2load-driver.js';
-import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime } from './echo-servers.js';
+import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime, type TuskEchoSecurity } from './echo-servers.js';
 import {
   makeSecurityMaterial, materialFromEnv, parseSecurity, rawClientCredentials, rawMetadata, rawServerCredentials, SECURITY_ENV, splitVariant,
   tuskServerSecurity, type Security, type SecurityMaterial,
@@ -66,8 +67,9 @@ async function serve(variant: string): Promise<void> {
       createLogger: (await load('src/telemetry/logger.js')).createLogger,
       EchoServiceBase: (await load('test/helpers/echo-service.js')).EchoServiceBase,
     };
-    const secured = material === undefined ? {} : tuskServerSecurity(security, material);
-    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {}, secured);
+    const secured: TuskEchoSecurity = material === undefined ? {} : tuskServerSecurity(security, material);
+    const transport = kind === 'lean' ? { config: { ...secured.config, server: { transport: 'http2' } } } : {};
+    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {}, { ...secured, ...transport });
   }
   process.stdout.write(`${JSON.stringify({ address: `127.0.0.1:${port}` })}\n`);
   // "cpu" on stdin: answer with this process's CPU time so far (µs).

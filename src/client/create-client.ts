@@ -39,8 +39,8 @@ export function createClient<Client>(descriptor: ServiceDescriptor, options: Cli
   // is its Transport's `secure` (pipeline stage 7b): GrpcTransport sets it when its channel credentials are TLS.
   const credentials = callCredentialsFor(descriptor, options);
   installDefaultClientTelemetry(); // before the endpoint set reports its first list
-  // TLS files are read only for grpc-js channels: an injected transport brings its own connection.
-  const grpcPool = options.transport === undefined ? transportPoolFor(config.policy, clientTlsFor(descriptor, options)) : transportPoolFor(config.policy);
+  // TLS files are read only for our own transports ([client] transport): an injected one brings its own connection.
+  const grpcPool = options.transport === undefined ? transportPoolFor(config.policy, clientTlsFor(descriptor, options), config.policy.transport) : transportPoolFor(config.policy);
   const transports = transportChoice(options, grpcPool);
   const { source, releaseRegistry } = transports.source === undefined ? endpointSource(config.discovery, options) : { source: transports.source, releaseRegistry: undefined };
   const endpoints = new EndpointSet(descriptor.name, source, transports.pool, config.policy.circuitBreaker, config.policy.adaptiveLimit);

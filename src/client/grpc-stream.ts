@@ -2,12 +2,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status/codes.js';
 import { metadataToRecord } from '../server/create-call-context.js';
-import { RELAYED_TRAILER, markDownstream, markRelayed } from '../status/downstream.js';
-import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../status/status-details.js';
+import { markDownstream } from '../status/downstream.js';
+import { STATUS_DETAILS_TRAILER } from '../status/status-details.js';
 import { TuskError, messageOf } from '../status/tusk-error.js';
 import type { TransportCallOptions } from './transport.js';
 import { notProcessedError } from './not-processed.js';
-import { PUSHBACK_TRAILER, markPushback, parsePushback } from '../resilience/pushback.js';
+import { PUSHBACK_TRAILER, RELAYED_TRAILER, receivedError } from './received-error.js';
 
 export { toBuffer } from '../status/bytes.js';
 
@@ -44,12 +44,14 @@ export function grpcError(error: unknown, address: string): TuskError {
   const notProcessed = notProcessedError({ code: failure.code, details: failure.details ?? '' });
   if (notProcessed !== undefined) return markDownstream(notProcessed, address);
   const raw = failure.metadata?.get(STATUS_DETAILS_TRAILER)[0];
-  // A malformed trailer never hides the status itself.
-  const details = Buffer.isBuffer(raw) ? decodeStatusDetails(raw)?.details : undefined;
-  const received = markDownstream(new TuskError(failure.code as number as Code, failure.details ?? failure.message ?? '', details), address);
   const pushback = failure.metadata?.get(PUSHBACK_TRAILER)[0];
-  markPushback(received, typeof pushback === 'string' ? parsePushback(pushback) : undefined);
-  return failure.metadata?.get(RELAYED_TRAILER).length ? markRelayed(received) : received;
+  return receivedError({
+    code: failure.code,
+    message: failure.details ?? failure.message ?? '',
+    detailsBytes: Buffer.isBuffer(raw) ? raw : undefined,
+    pushback: typeof pushback === 'string' ? pushback : undefined,
+    relayed: (failure.metadata?.get(RELAYED_TRAILER).length ?? 0) > 0,
+  }, address);
 }
 
 export async function* readResponses(call: AsyncIterable<unknown>, address: string): AsyncIterable<Uint8Array> {

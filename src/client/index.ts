@@ -7,3 +7,4 @@ export { TransportPool, sharedTransportPool } from './transport-pool.js';
 export { setClientTraceHook, type ClientTraceHook, type ClientCallTrace, type ClientCallInfo } from './trace-hook.js';
 export { setClientStateObserver, type ClientStateObserver } from './client-observer.js';
 export { insecureCredentialsProblem, type ClientCredentials, type Credential, type CredentialChannel } from './credentials/index.js';
+export { Http2ClientTransport, type Http2ClientOptions } from './http2/index.js';

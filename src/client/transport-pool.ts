@@ -1,7 +1,8 @@
 import { resolveDescriptor } from '../config/resolve-descriptor.js';
-import type { ClientConnectionLimits } from '../config/types.js';
+import type { ClientConnectionLimits, ClientTransportName } from '../config/types.js';
 import type { ClientTls } from '../security/tls/client-tls.js';
 import { GrpcTransport } from './grpc-transport.js';
+import { Http2ClientTransport } from './http2/index.js';
 import type { Transport, TransportFactory } from './transport.js';
 
 interface PooledTransport {
@@ -47,19 +48,25 @@ const limitsKey = (limits: ClientConnectionLimits): string => JSON.stringify([li
 /** The [client] limits of a descriptor that sets none. */
 const DEFAULT_LIMITS: ClientConnectionLimits = resolveDescriptor({}, null, 'defaults', {}).client;
 
-/** The process-wide pool of every client whose target keeps the default [client] limits. */
+/** The process-wide pool of every client whose target keeps the default [client] limits and transport. */
 export const sharedTransportPool = new TransportPool((address) => new GrpcTransport(address, DEFAULT_LIMITS));
 
 const poolsByLimits = new Map<string, TransportPool>([[limitsKey(DEFAULT_LIMITS), sharedTransportPool]]);
 
 /**
- * The process-wide pool for clients with these [client] limits and TLS:
- * clients with the same limits and TLS share connections; different ones
- * need their own (grpc-js sets them per channel).
+ * The process-wide pool for clients with these [client] limits, transport
+ * and TLS: clients with the same ones share connections; different ones need
+ * their own (grpc-js sets them per channel).
  */
-export function transportPoolFor(limits: ClientConnectionLimits, tls?: ClientTls): TransportPool {
-  const key = tls === undefined ? limitsKey(limits) : `${limitsKey(limits)} tls ${tls.key}`;
+export function transportPoolFor(limits: ClientConnectionLimits, tls?: ClientTls, transport: ClientTransportName = 'grpc-js'): TransportPool {
+  const base = transport === 'grpc-js' ? limitsKey(limits) : `${transport} ${limitsKey(limits)}`;
+  const key = tls === undefined ? base : `${base} tls ${tls.key}`;
   let pool = poolsByLimits.get(key);
-  if (pool === undefined) poolsByLimits.set(key, (pool = new TransportPool((address) => new GrpcTransport(address, limits, tls))));
+  if (pool === undefined) {
+    const factory: TransportFactory = transport === 'http2'
+      ? (address) => new Http2ClientTransport(address, { limits, ...(tls === undefined ? {} : { tls: tls.lean }) })
+      : (address) => new GrpcTransport(address, limits, tls);
+    poolsByLimits.set(key, (pool = new TransportPool(factory)));
+  }
   return pool;
 }

@@ -244,6 +244,10 @@ export const DESCRIPTOR_SCHEMA: Readonly<Record<string, SectionSpec>> = {
     meaning: 'defaults for every caller of this service',
     keys: {
       balancer, timeout, retry, circuit_breaker: circuitBreaker, bulkhead, adaptive_limit: adaptiveLimit,
+      transport: {
+        kind: 'leaf', type: { kind: 'enum', values: ['grpc-js', 'http2'] }, default: 'grpc-js', example: '"http2"',
+        meaning: 'the gRPC client underneath: "grpc-js" (@grpc/grpc-js channels) or "http2" (tusk\'s lean transport on node:http2, docs/transport.md)',
+      },
       max_receive_message_bytes: messageBytes('largest accepted response; larger fails with RESOURCE_EXHAUSTED'),
       max_send_message_bytes: messageBytes('largest request sent; larger fails with RESOURCE_EXHAUSTED, unsent'),
       keepalive: {

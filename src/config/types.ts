@@ -87,6 +87,8 @@ export interface OverloadSettings {
 }
 
 /** The connection settings a client of one service uses: its [client] limits. */
+export type ClientTransportName = 'grpc-js' | 'http2';
+
 export interface ClientConnectionLimits {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
@@ -137,6 +139,8 @@ export interface AdaptiveLimitPolicy {
 }
 
 export interface ClientPolicy extends ClientConnectionLimits {
+  /** Which gRPC client carries the calls: grpc-js channels or the lean one (src/client/http2/). */
+  readonly transport: ClientTransportName;
   readonly balancer: BalancerName;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;

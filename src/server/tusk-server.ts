@@ -181,6 +181,7 @@ export class TuskServer {
         ...tlsConnectionAgeOption(first.tls, first.server),
       },
       credentials: this.tls?.credentials,
+      tls: this.tls,
       minClientPingIntervalMs: Math.min(...this.hosted.map(({ config }) => config.server.keepalive.minClientPingIntervalMs)),
       logger,
     });

@@ -1,5 +1,6 @@
 import { credentials as grpcCredentials, experimental, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { ClientOptions } from '../../client/client-options.js';
+import type { LeanClientTls } from '../../client/http2/lean-client-tls.js';
 import { callerDescriptor, findDependency } from '../../config/client-policy.js';
 import { resolveDescriptor, resolveServiceConfig } from '../../config/resolve-descriptor.js';
 import type { ServiceDescriptor } from '../../config/service-definition.js';
@@ -16,6 +17,8 @@ export interface ClientTls {
   readonly credentials: ChannelCredentials;
   /** `grpc.ssl_target_name_override` when a server_name is set. */
   readonly channelOptions: ChannelOptions;
+  /** The same files and server name for the lean transport ([client] transport = "http2"). */
+  readonly lean: LeanClientTls;
 }
 
 /** The TLS files and names one target is called with, after every layer. */
@@ -57,7 +60,7 @@ export function effectiveClientTls(target: ServiceDescriptor, options: ClientOpt
 }
 
 const providers = new Map<string, ValidatedCertificateProvider>();
-const credentialsByKey = new Map<string, ChannelCredentials>();
+const credentialsByKey = new Map<string, { readonly credentials: ChannelCredentials; readonly provider: ValidatedCertificateProvider | undefined }>();
 let clientLogger: Logger | undefined;
 
 /**
@@ -78,16 +81,24 @@ export function clientTlsFor(target: ServiceDescriptor, options: ClientOptions =
     ...(tls.cert === null || tls.key === null ? {} : { cert: tlsPath(tls.cert), key: tlsPath(tls.key) }),
   };
   const key = JSON.stringify([files.ca, files.cert, files.key, tls.reloadIntervalMs, tls.serverName]);
-  let credentials = credentialsByKey.get(key);
-  if (credentials === undefined) {
-    credentials = files.ca === undefined && files.cert === undefined ? grpcCredentials.createSsl() : providerCredentials(files, tls.reloadIntervalMs);
-    credentialsByKey.set(key, credentials);
+  let entry = credentialsByKey.get(key);
+  if (entry === undefined) {
+    const provider = files.ca === undefined && files.cert === undefined ? undefined : providerFor(files, tls.reloadIntervalMs);
+    const credentials = provider === undefined ? grpcCredentials.createSsl() : experimental.createCertificateProviderChannelCredentials(provider, files.cert === undefined ? null : provider);
+    entry = { credentials, provider };
+    credentialsByKey.set(key, entry);
   }
   const channelOptions: ChannelOptions = tls.serverName === undefined ? {} : { 'grpc.ssl_target_name_override': tls.serverName };
-  return { key, credentials, channelOptions };
+  return { key, credentials: entry.credentials, channelOptions, lean: leanTls(entry.provider, tls.serverName) };
 }
 
-function providerCredentials(files: { ca?: string; cert?: string; key?: string }, reloadIntervalMs: number): ChannelCredentials {
+function leanTls(provider: ValidatedCertificateProvider | undefined, serverName: string | undefined): LeanClientTls {
+  const name = serverName === undefined ? {} : { servername: serverName };
+  if (provider === undefined) return { sessionOptions: () => name, watch: () => () => {} };
+  return { sessionOptions: () => ({ ...provider.material(), ...name }), watch: () => provider.watch(() => {}) };
+}
+
+function providerFor(files: { ca?: string; cert?: string; key?: string }, reloadIntervalMs: number): ValidatedCertificateProvider {
   const providerKey = JSON.stringify([files.ca, files.cert, files.key, reloadIntervalMs]);
   let provider = providers.get(providerKey);
   if (provider === undefined) {
@@ -95,5 +106,5 @@ function providerCredentials(files: { ca?: string; cert?: string; key?: string }
     provider = new ValidatedCertificateProvider(files, reloadIntervalMs, clientLogger);
     providers.set(providerKey, provider);
   }
-  return experimental.createCertificateProviderChannelCredentials(provider, files.cert === undefined ? null : provider);
+  return provider;
 }

@@ -14,6 +14,7 @@ export interface ServerTls {
   readonly credentials: ServerCredentials;
   /** The provider in use: its `serial` is the certificate currently served. */
   readonly provider: ValidatedCertificateProvider;
+  readonly clientAuth: TlsSection['clientAuth'];
 }
 
 /** True when [tls] gives the server a certificate: it then listens on TLS only. */
@@ -41,7 +42,7 @@ export function serverTlsCredentials(tls: TlsSection, logger: Logger): ServerTls
   // grpc-js 1.14 declares this function's parameters as (ca, identity), but passes them on as (identity, ca):
   // the first is used as the identity provider, the second (nullable) as the CA provider.
   const credentials = experimental.createCertificateProviderServerCredentials(provider, caProvider, tls.clientAuth === 'require');
-  return { credentials, provider };
+  return { credentials, provider, clientAuth: tls.clientAuth };
 }
 
 /** The max connection age TLS implies when the descriptor left it null; {} otherwise. */

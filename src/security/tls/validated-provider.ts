@@ -63,6 +63,32 @@ export class ValidatedCertificateProvider implements CertificateProvider {
     });
   }
 
+  /** The last good CA bundle and identity, for node:tls contexts (the lean transports). */
+  material(): { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer } {
+    return {
+      ...(this.files.ca === undefined ? {} : { ca: this.ca.caCertificate }),
+      ...(this.identity === undefined ? {} : { cert: this.identity.certificate, key: this.identity.privateKey }),
+    };
+  }
+
+  /**
+   * Keeps the files polled every reload interval while the returned stop is
+   * not called, and calls `changed` after each accepted update (a lean server
+   * then swaps its secure context).
+   */
+  watch(changed: () => void): () => void {
+    const onCa = (): void => changed();
+    const onIdentity = (): void => changed();
+    this.caListeners.add(onCa);
+    this.identityListeners.add(onIdentity);
+    this.updateWatching();
+    return () => {
+      this.caListeners.delete(onCa);
+      this.identityListeners.delete(onIdentity);
+      this.updateWatching();
+    };
+  }
+
   /** Serial of the certificate in use (hex), for logs and tests. */
   get serial(): string | undefined {
     return this.identity?.serial;

@@ -1,14 +1,16 @@
 // The lean server transport: gRPC on node:http2, which does the HTTP/2 work
 // (framing, flow control, HPACK, SETTINGS). Each stream becomes a WireCall,
 // the interceptor chain wraps it as on grpc-js, and the handler runs on top.
-import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import http2, { type Http2SecureServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream, type ServerOptions } from 'node:http2';
+import type { SecureContextOptions } from 'node:tls';
+import type { ServerTls } from '../../security/tls/server-tls.js';
 import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Code } from '../../status/codes.js';
 import { enforceMinPingInterval } from '../ping-policy.js';
-import { keepSessionAlive } from './keepalive.js';
+import { keepSessionAlive } from '../../wire/keepalive.js';
 import { registeredMethods, type RegisteredMethod } from './registered-method.js';
 import { runHandler } from './run-handler.js';
-import { statusHeaders } from './status-trailers.js';
+import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
 import { WireCall, type WireLimits } from './wire-call.js';
 
@@ -19,6 +21,8 @@ export interface Http2TransportOptions extends WireLimits {
   readonly keepaliveTimeoutMs: number;
   /** 0 = clients may ping as often as they like. */
   readonly minClientPingIntervalMs: number;
+  /** [tls]: served over TLS only, the certificate swapped in place when the provider reloads it; absent = plaintext. */
+  readonly tls?: ServerTls;
 }
 
 interface Route {
@@ -31,7 +35,8 @@ export class Http2Transport implements ServerTransport {
   readonly name = 'http2';
   private readonly routes = new Map<string, Route>();
   private readonly sessions = new Set<ServerHttp2Session>();
-  private server: Http2Server | undefined;
+  private server: Http2Server | Http2SecureServer | undefined;
+  private stopWatchingTls: (() => void) | undefined;
 
   constructor(private readonly options: Http2TransportOptions) {}
 
@@ -48,11 +53,12 @@ export class Http2Transport implements ServerTransport {
   }
 
   bind(host: string, port: number): Promise<number> {
-    const server = http2.createServer({
+    const options: ServerOptions = {
       settings: { maxConcurrentStreams: this.options.maxConcurrentStreams },
       // Node's session memory check degrades badly under large messages; flow control already bounds what a peer sends.
       maxSessionMemory: Number.MAX_SAFE_INTEGER,
-    });
+    };
+    const server = this.options.tls === undefined ? http2.createServer(options) : this.createSecureServer(options, this.options.tls);
     this.server = server;
     server.on('session', (session: ServerHttp2Session) => this.openSession(session));
     server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.openStream(stream, headers));
@@ -67,6 +73,7 @@ export class Http2Transport implements ServerTransport {
   }
 
   tryShutdown(done: () => void): void {
+    this.stopWatchingTls?.();
     const server = this.server;
     if (!server) return done();
     server.close(() => done());
@@ -75,8 +82,27 @@ export class Http2Transport implements ServerTransport {
   }
 
   forceShutdown(): void {
+    this.stopWatchingTls?.();
     for (const session of this.sessions) session.destroy();
     this.server?.close();
+  }
+
+  /**
+   * TLS with the provider's current material; `client_auth` "request" asks
+   * for a client certificate, "require" refuses a handshake without a valid
+   * one (as grpc-js' credentials do). A reload swaps the context for new
+   * connections (setSecureContext); open ones keep theirs.
+   */
+  private createSecureServer(options: ServerOptions, tls: ServerTls): Http2SecureServer {
+    const secureOptions = (): SecureContextOptions => tls.provider.material();
+    const server = http2.createSecureServer({
+      ...options,
+      ...secureOptions(),
+      requestCert: tls.clientAuth !== 'none',
+      rejectUnauthorized: tls.clientAuth === 'require',
+    });
+    this.stopWatchingTls = tls.provider.watch(() => server.setSecureContext(secureOptions()));
+    return server;
   }
 
   private openSession(session: ServerHttp2Session): void {

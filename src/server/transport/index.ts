@@ -1,6 +1,7 @@
 // The server's transports: what TuskServer binds its services through.
 import type { ChannelOptions, ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from '../../telemetry/logger-types.js';
+import type { ServerTls } from '../../security/tls/server-tls.js';
 import { GrpcJsTransport } from './grpc-js-transport.js';
 import { Http2Transport } from './http2-transport.js';
 import type { ServerTransport, TransportName } from './transport.js';
@@ -8,15 +9,17 @@ import type { ServerTransport, TransportName } from './transport.js';
 export type { ServerTransport, TransportName } from './transport.js';
 export { Http2Transport, type Http2TransportOptions } from './http2-transport.js';
 export { GrpcJsTransport } from './grpc-js-transport.js';
-export { FrameDecoder, encodeFrame, type FrameFault, type FrameSink } from './frame-decoder.js';
-export { parseGrpcTimeout } from './grpc-timeout.js';
-export { percentEncodeMessage } from './status-trailers.js';
+export { FrameDecoder, encodeFrame, type FrameFault, type FrameSink } from '../../wire/frame-decoder.js';
+export { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
+export { percentEncodeMessage } from '../../wire/percent-encoding.js';
 
 export interface TransportSettings {
   readonly interceptors: readonly ServerInterceptor[];
   /** grpc-js' names for the limits (server-limits.ts): the one source of them for both transports. */
   readonly channelOptions: ChannelOptions;
   readonly credentials: ServerCredentials | undefined;
+  /** The same [tls] for the lean transport: its certificate provider (rotation) and client_auth. */
+  readonly tls: ServerTls | undefined;
   readonly minClientPingIntervalMs: number;
   readonly logger: Logger;
 }
@@ -27,9 +30,6 @@ const GRPC_DEFAULT_MESSAGE_BYTES = 4 * 1024 * 1024;
 export function createServerTransport(name: TransportName, settings: TransportSettings): ServerTransport {
   if (name === 'grpc-js') {
     return new GrpcJsTransport(settings.interceptors, settings.channelOptions, settings.credentials, settings.minClientPingIntervalMs, settings.logger);
-  }
-  if (settings.credentials !== undefined) {
-    throw new Error('tusk-grpc: [server] transport "http2" does not serve TLS yet; set transport = "grpc-js" with [tls]');
   }
   const option = (key: string, fallback: number): number => {
     const value = settings.channelOptions[key] as number | undefined;
@@ -43,5 +43,6 @@ export function createServerTransport(name: TransportName, settings: TransportSe
     keepaliveTimeMs: option('grpc.keepalive_time_ms', 0),
     keepaliveTimeoutMs: option('grpc.keepalive_timeout_ms', 20_000),
     minClientPingIntervalMs: settings.minClientPingIntervalMs,
+    tls: settings.tls,
   });
 }

@@ -7,15 +7,17 @@
 // on the stream (no closures per call); messages whole inside a DATA chunk are
 // read without a copy; a write waits for 'drain' only when the stream says so.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { TLSSocket } from 'node:tls';
 import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
 import { PerRequestMetricRecorder } from '@grpc/grpc-js/build/src/orca.js';
 import { Code } from '../../status/codes.js';
-import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from './compression.js';
-import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from './frame-decoder.js';
-import { parseGrpcTimeout } from './grpc-timeout.js';
+import { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncoding, type MessageEncoding } from '../../wire/compression.js';
+import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from '../../wire/frame-decoder.js';
+import { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
+import { deadlineDelay } from '../../wire/deadline-timer.js';
 import type { RegisteredMethod } from './registered-method.js';
-import { statusHeaders } from './status-trailers.js';
+import { statusHeaders } from '../../wire/status-trailers.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
 type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };
@@ -76,7 +78,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
         this.startFault = { code: Code.INTERNAL, details: `Invalid grpc-timeout value "${timeout}"` };
       } else {
         this.deadline = Date.now() + ms;
-        this.deadlineTimer = setTimeout(deadlineExpired, ms, this);
+        this.armDeadline();
       }
     }
     const encoding = headers['grpc-encoding'];
@@ -157,6 +159,10 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     return socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress;
   }
 
+  armDeadline(): void {
+    this.deadlineTimer = setTimeout(deadlineExpired, deadlineDelay(this.deadline), this);
+  }
+
   getDeadline(): number {
     return this.deadline;
   }
@@ -165,8 +171,12 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     return this.headers[':authority'] ?? this.headers.host ?? '';
   }
 
+  /** As grpc-js reports it: the verified client certificate on a TLS connection, else nothing. */
   getAuthContext() {
-    return NO_AUTH_CONTEXT;
+    const socket = this.stream.session?.socket;
+    if (!(socket instanceof TLSSocket) || !socket.authorized) return NO_AUTH_CONTEXT;
+    const peerCertificate = socket.getPeerCertificate();
+    return { transportSecurityType: 'ssl', sslPeerCertificate: peerCertificate.raw ? peerCertificate : undefined };
   }
 
   getConnectionInfo() {
@@ -309,7 +319,8 @@ function ignoreStreamError(): void {
   // Every stream error is followed by 'close', where the call ends (onCancel).
 }
 function deadlineExpired(call: WireCall): void {
-  call.expire();
+  if (call.getDeadline() > Date.now()) call.armDeadline();
+  else call.expire();
 }
 function notifyCancel(listener: InterceptingServerListener): void {
   listener.onCancel();

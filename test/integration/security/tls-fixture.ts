@@ -2,6 +2,9 @@
 // clients with chosen certificates, all on 127.0.0.1.
 import { connect } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestPki } from '../../helpers/certs.js';
 import { closeClient, createClient } from '../../../src/client/index.js';
 import type { TargetTlsOverrides } from '../../../src/config/types.js';
 import { echoDescriptor, type EchoServiceClient } from '../../helpers/echo-service.js';
@@ -38,3 +41,12 @@ export function servedSerial(port: number, ca: string): Promise<string> {
 
 /** openssl's serial printed like servedSerial's. */
 export const plainSerial = (serial: string): string => serial.toUpperCase().replace(/^0+(?=.)/, '');
+
+/** A copy of the PKI's server certificate and key in their own folder, to rotate in place (a mounted secret's files). */
+export async function liveServerFiles(pki: TestPki): Promise<{ cert: string; key: string }> {
+  const dir = join(pki.dir, 'live');
+  await mkdir(dir);
+  const live = { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
+  await Promise.all([copyFile(pki.server.cert, live.cert), copyFile(pki.server.key, live.key)]);
+  return live;
+}

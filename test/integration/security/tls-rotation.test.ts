@@ -8,7 +8,7 @@ import { echoDescriptor } from '../../helpers/echo-service.js';
 import { makeTestPki, SERVER_ALT_NAMES, type TestPki } from '../../helpers/certs.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { echoOnce, plainSerial, servedSerial, tlsClient, type TlsEchoClient } from './tls-fixture.js';
+import { echoOnce, liveServerFiles, plainSerial, servedSerial, tlsClient, type TlsEchoClient } from './tls-fixture.js';
 
 const LOAD_MS = 6_000;
 const CONCURRENCY = 32;
@@ -23,10 +23,7 @@ const clientTls = () => ({ ca: pki.ca.cert, cert: pki.client.cert, key: pki.clie
 
 before(async () => {
   pki = await makeTestPki();
-  const dir = join(pki.dir, 'live');
-  await mkdir(dir);
-  live = { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
-  await Promise.all([copyFile(pki.server.cert, live.cert), copyFile(pki.server.key, live.key)]);
+  live = await liveServerFiles(pki);
   fixture = await startEchoServer({}, { tls: { ...live, ca: pki.ca.cert, client_auth: 'require', reload_interval: '500ms' } });
 });
 after(async () => {

@@ -27,7 +27,7 @@ test('with no descriptor settings every method gets the built-in defaults', () =
   const target = service({});
   const config = effectiveClientConfig(target, {}, {});
   assert.deepEqual(config.policy, {
-    balancer: 'p2c_ewma', timeoutMs: 2000, retry: DEFAULT_RETRY,
+    transport: 'grpc-js', balancer: 'p2c_ewma', timeoutMs: 2000, retry: DEFAULT_RETRY,
     circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5, on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] }, bulkhead: null, adaptiveLimit: null,
     maxReceiveMessageBytes: 4 * 1024 * 1024, maxSendMessageBytes: 4 * 1024 * 1024, keepalive: { timeMs: 300_000, timeoutMs: 20_000, permitWithoutCalls: false },
   });

@@ -41,6 +41,7 @@ test('an empty descriptor resolves to the documented defaults', () => {
     client: {
       balancer: 'p2c_ewma',
       timeoutMs: 2000,
+      transport: 'grpc-js',
       retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 25, maxDelayMs: 1000, on: ['UNAVAILABLE'], budget: 0.2 },
       circuitBreaker: { strategy: 'consecutive', threshold: 5, halfOpenAfterMs: 5000, windowMs: 10_000, minimumRps: 5, on: ['UNAVAILABLE', 'DEADLINE_EXCEEDED'] },
       bulkhead: null,

@@ -3,7 +3,7 @@
 // message cannot inflate into an unbounded buffer.
 import { deflate, gunzip, gzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { Code } from '../../status/codes.js';
+import { Code } from '../status/codes.js';
 import type { FrameFault } from './frame-decoder.js';
 
 export type MessageEncoding = 'identity' | 'gzip' | 'deflate';

@@ -2,7 +2,7 @@
 // length, the payload) cut out of HTTP/2 DATA chunks that may split or join
 // them anywhere. A whole message inside one chunk is handed on as a view of
 // that chunk, without a copy; only a message split across chunks is gathered.
-import { Code } from '../../status/codes.js';
+import { Code } from '../status/codes.js';
 
 export const FRAME_HEADER_BYTES = 5;
 
@@ -24,7 +24,7 @@ export class FrameDecoder {
   private partial: Buffer | undefined;
   private partialFilled = 0;
 
-  constructor(private readonly maxMessageBytes: number) {}
+  constructor(readonly maxMessageBytes: number) {}
 
   /** True while a message has started and not all of its bytes arrived: a stream ending now truncated it. */
   get midMessage(): boolean {

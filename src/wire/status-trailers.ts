@@ -1,0 +1,16 @@
+// The status a call ends with, as HTTP/2 headers: grpc-status, grpc-message
+// percent-encoded, and the status metadata (its -bin values, such as
+// grpc-status-details-bin, base64 through grpc-js' Metadata).
+import type { OutgoingHttpHeaders } from 'node:http2';
+import type { Metadata } from '@grpc/grpc-js';
+import { percentEncodeMessage } from './percent-encoding.js';
+
+export type HeaderBlock = OutgoingHttpHeaders;
+
+/** grpc-status, grpc-message and the metadata's entries, added to `into`. */
+export function statusHeaders(into: HeaderBlock, code: number, details: string | undefined, metadata: Metadata | null | undefined): HeaderBlock {
+  if (metadata) Object.assign(into, metadata.toHttp2Headers());
+  into['grpc-status'] = code;
+  if (details) into['grpc-message'] = percentEncodeMessage(details);
+  return into;
+}
