@@ -1,3 +1,4 @@
+// test: runs alone (its stop()-under-load case counts calls against the machine's pace; see test/helpers/run-alone.ts)
 // Issue 12: the lean transport against raw HTTP/2 peers and under a drain.
 // Malformed frames (a bad flag byte in the length prefix, a message cut short,
 // a huge declared length) end that call with INTERNAL or RESOURCE_EXHAUSTED and
