@@ -108,6 +108,20 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
       if (ctx.metadata['x-slow'] !== undefined) await sleep(Number(ctx.metadata['x-slow']), undefined, { signal: ctx.signal });
       return request;
     }
+    async totalStock(requests: AsyncIterable<any>, ctx: CallContext) {
+      const call: SeenCall = { method: 'TotalStock', request: [], ctx };
+      seen.push(call);
+      let stock = 0n;
+      for await (const item of requests) {
+        (call.request as any[]).push(item);
+        stock += BigInt(item.stock);
+      }
+      return { items: call.request.length, stock, skus: call.request.map((item: any) => item.sku) };
+    }
+    // Bidi: the gateway refuses it (HTTP/1.1 has no full duplex); here so the server binds every RPC.
+    async *mirrorItems(requests: AsyncIterable<any>) {
+      yield* requests;
+    }
   })();
 }
 
