@@ -46,6 +46,6 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
     if (codec === 'proto') send(exchange, 200, 'application/proto', answer, metadata);
     else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)), metadata);
   } catch (error) {
-    sendError(exchange, connectErrorResponse(error), metadataHeaders(exchange, '', 'trailer-'));
+    sendError(exchange, connectErrorResponse(error, method.service.registry), metadataHeaders(exchange, '', 'trailer-'));
   }
 }

@@ -1,3 +1,4 @@
+import type { Registry } from '@bufbuild/protobuf';
 import { Code } from '../status/codes.js';
 import { CONNECT_END_STREAM_FLAG, decodeFrames, encodeFrame, singleMessage, streamFrames, uncompressed, type Frame } from './envelope.js';
 import { forwardableMetadata, upstreamCall, type Exchange, type GatewayRuntime } from './exchange.js';
@@ -27,7 +28,7 @@ export async function serveConnectStream(runtime: GatewayRuntime, method: Gatewa
   const protocol: FramedProtocol = {
     contentType: `application/connect+${codec}`,
     message: (bytes) => encodeFrame(0, codec === 'proto' ? bytes : Buffer.from(JSON.stringify(binaryToJson(output, bytes, registry, runtime.json)))),
-    end: (error) => encodeFrame(CONNECT_END_STREAM_FLAG, Buffer.from(endOfStream(error, exchange))),
+    end: (error) => encodeFrame(CONNECT_END_STREAM_FLAG, Buffer.from(endOfStream(error, exchange, registry))),
   };
   const toBinary = (message: Uint8Array): Uint8Array => requestBinary(method, codec, message);
   await sendFramed(exchange, protocol, async function* () {
@@ -95,9 +96,9 @@ async function* requestMessages(frames: AsyncGenerator<Frame>, toBinary: (messag
 }
 
 /** The end-of-stream JSON: `{ error?, metadata? }`, the upstream's trailers as metadata (each a list of values). */
-function endOfStream(error: unknown, exchange: Exchange): string {
+function endOfStream(error: unknown, exchange: Exchange, registry: Registry): string {
   const trailers = forwardableMetadata(exchange.upstream.trailer);
   const metadata = trailers.length === 0 ? '' : `"metadata":${JSON.stringify(Object.fromEntries(trailers.map(([key, value]) => [key, [value]])))}`;
-  const failure = error === undefined ? '' : `"error":${connectErrorResponse(error).body}`;
+  const failure = error === undefined ? '' : `"error":${connectErrorResponse(error, registry).body}`;
   return `{${[failure, metadata].filter(Boolean).join(',')}}`;
 }

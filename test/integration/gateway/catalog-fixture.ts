@@ -12,7 +12,7 @@ import { TuskServer } from '../../../src/server/tusk-server.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import type { ServiceDescriptor } from '../../../src/config/service-definition.js';
 import type { ClientOptions } from '../../../src/client/client-options.js';
-import { codeFromName } from '../../../src/status/codes.js';
+import { Code, codeFromName } from '../../../src/status/codes.js';
 import { TuskError } from '../../../src/status/tusk-error.js';
 import { TuskGateway, type TuskGatewayOptions } from '../../../src/gateway/index.js';
 import { REPO_ROOT, copyFixture, removeDir, runCli } from '../generator/cli-harness.js';
@@ -81,7 +81,9 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
     async deleteItem(request: any, ctx: CallContext) {
       record('DeleteItem', request, ctx);
       const code = codeFromName(request.failWith);
-      if (code !== undefined) throw new TuskError(code, `told to fail with ${request.failWith}`, { fieldViolations: [{ field: 'sku', description: `sku ${request.sku} is wrong` }] });
+      // A quota failure says when to come back as well (RetryInfo, canonical JSON "1.500s").
+      const retryInfo = code === Code.RESOURCE_EXHAUSTED ? { retryInfo: { retryDelayMs: 1500 } } : {};
+      if (code !== undefined) throw new TuskError(code, `told to fail with ${request.failWith}`, { fieldViolations: [{ field: 'sku', description: `sku ${request.sku} is wrong` }], ...retryInfo });
       return { sku: request.sku, displayName: '', stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
     }
     async fetchFiles(request: any, ctx: CallContext) {

@@ -73,6 +73,19 @@ describe('Connect unary', () => {
     assert.match(Buffer.from(body.details[0]!.value, 'base64').toString('latin1'), /sku z is wrong/);
   });
 
+  test('error details carry their canonical JSON as Connect\'s debug form: RetryInfo.retryDelay is "1.500s"', async () => {
+    const response = await connect('/fixture.gateway.v1.CatalogService/DeleteItem', JSON.stringify({ sku: 'q', failWith: 'RESOURCE_EXHAUSTED' }));
+    assert.equal(response.status, 429);
+    const body = (await response.json()) as { code: string; details: { type: string; value: string; debug: unknown }[] };
+    assert.equal(body.code, 'resource_exhausted');
+    assert.deepEqual(body.details.map(({ type, debug }) => ({ type, debug })), [
+      { type: 'google.rpc.BadRequest', debug: { fieldViolations: [{ field: 'sku', description: 'sku q is wrong' }] } },
+      { type: 'google.rpc.RetryInfo', debug: { retryDelay: '1.500s' } },
+    ]);
+    const { RetryInfo } = await import('../../../src/status/google/rpc/error_details.js');
+    assert.deepEqual(RetryInfo.decode(Buffer.from(body.details[1]!.value, 'base64')).retryDelay, { seconds: 1n, nanos: 500_000_000 }, 'value is still the binary message');
+  });
+
   test('bad input: malformed JSON, bad binary, unknown content type, GET, unknown method', async () => {
     const before = fixture.seen.length;
     const malformed = await connect(ECHO, '{"sku": ');
