@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
+import { frame, frames } from './frames.js';
 import { TuskGateway } from '../../../src/gateway/index.js';
 
 let fixture: CatalogFixture;
@@ -16,24 +17,6 @@ after(async () => {
 });
 
 const TOTAL_STOCK = '/fixture.gateway.v1.CatalogService/TotalStock';
-
-function frame(flags: number, data: Uint8Array | string): Buffer {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  const prefix = Buffer.alloc(5);
-  prefix[0] = flags;
-  prefix.writeUInt32BE(bytes.byteLength, 1);
-  return Buffer.concat([prefix, bytes]);
-}
-
-function frames(body: Buffer): { flags: number; data: Buffer }[] {
-  const out: { flags: number; data: Buffer }[] = [];
-  for (let offset = 0; offset < body.length; ) {
-    const length = body.readUInt32BE(offset + 1);
-    out.push({ flags: body[offset]!, data: body.subarray(offset + 5, offset + 5 + length) });
-    offset += 5 + length;
-  }
-  return out;
-}
 
 function post(body: Uint8Array | ReadableStream<Uint8Array>, codec = 'json', base = fixture.base, path = TOTAL_STOCK): Promise<Response> {
   return fetch(`${base}${path}`, { method: 'POST', body, duplex: 'half', headers: { 'content-type': `application/connect+${codec}`, 'connect-protocol-version': '1' } } as RequestInit);

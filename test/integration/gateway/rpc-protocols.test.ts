@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
+import { frame, frames } from './frames.js';
 import { TuskGateway } from '../../../src/gateway/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -101,22 +102,6 @@ describe('Connect unary', () => {
 });
 
 /** Splits a framed body (5-byte prefix: flags, big-endian length) into its frames. */
-function frames(body: Buffer): { flags: number; data: Buffer }[] {
-  const out: { flags: number; data: Buffer }[] = [];
-  for (let offset = 0; offset < body.length; ) {
-    const length = body.readUInt32BE(offset + 1);
-    out.push({ flags: body[offset]!, data: body.subarray(offset + 5, offset + 5 + length) });
-    offset += 5 + length;
-  }
-  return out;
-}
-
-function frame(flags: number, data: Uint8Array): Buffer {
-  const prefix = Buffer.alloc(5);
-  prefix[0] = flags;
-  prefix.writeUInt32BE(data.byteLength, 1);
-  return Buffer.concat([prefix, data]);
-}
 
 function trailers(data: Buffer): Record<string, string> {
   return Object.fromEntries(data.toString('latin1').split('\r\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
