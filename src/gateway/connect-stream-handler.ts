@@ -82,7 +82,8 @@ async function clientStreamAnswer(runtime: GatewayRuntime, method: GatewayMethod
       throw bodyFailure ?? error;
     });
   } finally {
-    await messages.return(undefined);
+    // Not awaited: a read may still wait on a client that keeps its body open after the upstream answered.
+    messages.return(undefined).catch(() => undefined);
     exchange.request.resume(); // an upstream that answered early leaves body unread: drain it so the answer goes out
   }
 }
