@@ -26,7 +26,7 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
     }
     const codec = codecOf(mediaTypeOf(exchange));
     if (method.runtime.kind !== 'unary') {
-      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: the gateway serves Connect unary calls so far`, 415);
+      throw new GatewayFailure(Code.UNIMPLEMENTED, `${method.runtime.path} is ${method.runtime.kind.replace('_', ' ')}: call it with Connect's streaming content types (application/connect+json or application/connect+proto)`, 415);
     }
     if (codec === undefined) {
       throw new GatewayFailure(Code.UNIMPLEMENTED, `content-type "${exchange.request.headers['content-type'] ?? ''}" is not application/json or application/proto`, 415);
@@ -46,6 +46,6 @@ export async function serveConnect(runtime: GatewayRuntime, method: GatewayMetho
     if (codec === 'proto') send(exchange, 200, 'application/proto', answer, metadata);
     else send(exchange, 200, 'application/json', JSON.stringify(binaryToJson(output, answer, registry, runtime.json)), metadata);
   } catch (error) {
-    sendError(exchange, connectErrorResponse(error), metadataHeaders(exchange, '', 'trailer-'));
+    sendError(exchange, connectErrorResponse(error, method.service.registry), metadataHeaders(exchange, '', 'trailer-'));
   }
 }

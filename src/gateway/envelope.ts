@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { badRequest } from './http-errors.js';
 
 /**
@@ -42,6 +43,40 @@ export function decodeFrames(body: Uint8Array): Frame[] {
 export function singleMessage(frames: readonly Frame[]): Uint8Array {
   const messages = frames.filter((frame) => (frame.flags & (GRPC_WEB_TRAILER_FLAG | CONNECT_END_STREAM_FLAG)) === 0);
   if (messages.length !== 1) throw badRequest('body', `a unary or server-streaming call sends one message, not ${messages.length}`);
-  if ((messages[0]!.flags & COMPRESSED_FLAG) !== 0) throw badRequest('body', 'compressed messages are not accepted: send them uncompressed (identity)');
-  return messages[0]!.data;
+  return uncompressed(messages[0]!);
+}
+
+/** A message frame's bytes; a compressed one is INVALID_ARGUMENT (the gateway accepts identity only). */
+export function uncompressed(frame: Frame): Uint8Array {
+  if ((frame.flags & COMPRESSED_FLAG) !== 0) throw badRequest('body', 'compressed messages are not accepted: send them uncompressed (identity)');
+  return frame.data;
+}
+
+/**
+ * The request's frames as they arrive, for client streams: the body is read
+ * chunk by chunk (the socket is paused while the upstream catches up), a
+ * frame is yielded once whole, and the body as a whole stays within `maxBytes`
+ * (413). A cut-off last frame is INVALID_ARGUMENT. The request is not destroyed
+ * when the reader stops early, so an answer can still go out on its socket.
+ */
+export async function* streamFrames(request: Readable, maxBytes: number, tooLarge: () => Error): AsyncGenerator<Frame> {
+  let pending: Buffer = Buffer.alloc(0);
+  let size = 0;
+  for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 5) {
+      const length = pending.readUInt32BE(1);
+      if (length > maxBytes) throw tooLarge();
+      if (pending.length < 5 + length) break;
+      yield { flags: pending[0]!, data: pending.subarray(5, 5 + length) };
+      pending = pending.subarray(5 + length);
+    }
+  }
+  if (pending.length > 0) {
+    throw pending.length < 5
+      ? badRequest('body', `the request ends inside a frame prefix (${pending.length} of 5 bytes)`)
+      : badRequest('body', `a frame says ${pending.readUInt32BE(1)} bytes but ${pending.length - 5} follow`);
+  }
 }

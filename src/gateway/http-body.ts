@@ -7,8 +7,12 @@ import { GatewayFailure } from './http-errors.js';
  * (by Content-Length before reading, or while reading a chunked body), so an
  * oversized request costs no more than maxBytes of memory.
  */
+export function bodyTooLarge(maxBytes: number): GatewayFailure {
+  return new GatewayFailure(Code.RESOURCE_EXHAUSTED, `the request body is larger than max_body (${maxBytes} bytes)`, 413);
+}
+
 export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new GatewayFailure(Code.RESOURCE_EXHAUSTED, `the request body is larger than max_body (${maxBytes} bytes)`, 413);
+  const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     request.resume(); // drain what is sent, so the answer goes out on a healthy connection

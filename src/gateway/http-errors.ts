@@ -1,8 +1,8 @@
-import { create, toJson, type JsonValue, type Registry } from '@bufbuild/protobuf';
-import { anyUnpack, AnySchema } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, fromBinary, toJson, type JsonObject, type Registry } from '@bufbuild/protobuf';
+import { AnySchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { Code, codeName } from '../status/codes.js';
 import type { ErrorDetails } from '../status/error-details.js';
-import * as rpc from '../status/google/rpc/error_details.js';
+import { GOOGLE_RPC_FILE_DESCRIPTOR_SET } from '../status/google/rpc/file_descriptor_set.js';
 import { Status } from '../status/google/rpc/status.js';
 import { encodeStatusDetails } from '../status/status-details.js';
 import { asTuskError, TuskError } from '../status/tusk-error.js';
@@ -66,18 +66,23 @@ export interface ErrorResponse {
 /** The REST error body: google.rpc.Status as JSON, details as `Any` with `@type`. */
 export function restErrorResponse(error: unknown, registry: Registry | undefined): ErrorResponse {
   const failure = asTuskError(error);
-  const details = detailAnys(failure).map((any) => anyToJson(any, registry));
+  const details = detailAnys(failure).map((any) => canonicalJson(any, registry) ?? { '@type': any.typeUrl, value: Buffer.from(any.value).toString('base64') });
   const body = { code: failure.code, message: failure.message, details };
   return { status: statusOf(failure), headers: headersOf(failure), body: JSON.stringify(body) };
 }
 
-/** The Connect unary error body: `{ code: "not_found", message, details: [{ type, value }] }`, value base64 without padding. */
-export function connectErrorResponse(error: unknown): ErrorResponse {
+/** The Connect error body: `{ code: "not_found", message, details: [{ type, value, debug }] }`, value base64 without padding. */
+export function connectErrorResponse(error: unknown, registry: Registry | undefined): ErrorResponse {
   const failure = asTuskError(error);
-  const details = detailAnys(failure).map(({ typeUrl, value }) => ({
-    type: typeUrl.slice(typeUrl.lastIndexOf('/') + 1),
-    value: Buffer.from(value).toString('base64').replace(/=+$/, ''),
-  }));
+  const details = detailAnys(failure).map((any) => {
+    const json = canonicalJson(any, registry);
+    return {
+      type: any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1),
+      value: Buffer.from(any.value).toString('base64').replace(/=+$/, ''),
+      // Connect's optional human-readable form of the detail: its canonical JSON without `@type` (clients decode `value`).
+      ...(json === undefined ? {} : { debug: withoutType(json) }),
+    };
+  });
   const body = { code: codeName(failure.code).toLowerCase(), message: failure.message, ...(details.length > 0 ? { details } : {}) };
   return { status: statusOf(failure), headers: headersOf(failure), body: JSON.stringify(body) };
 }
@@ -101,36 +106,33 @@ function detailAnys(failure: TuskError): DetailAny[] {
   return bytes === undefined ? [] : Status.decode(bytes).details;
 }
 
-/** google.rpc error detail messages by full name, with their (ts-proto) JSON writers. */
-const RPC_DETAILS: Readonly<Record<string, { decode(bytes: Uint8Array): unknown; toJSON(message: never): unknown }>> = {
-  'google.rpc.ErrorInfo': rpc.ErrorInfo,
-  'google.rpc.RetryInfo': rpc.RetryInfo,
-  'google.rpc.DebugInfo': rpc.DebugInfo,
-  'google.rpc.QuotaFailure': rpc.QuotaFailure,
-  'google.rpc.PreconditionFailure': rpc.PreconditionFailure,
-  'google.rpc.BadRequest': rpc.BadRequest,
-  'google.rpc.RequestInfo': rpc.RequestInfo,
-  'google.rpc.ResourceInfo': rpc.ResourceInfo,
-  'google.rpc.Help': rpc.Help,
-  'google.rpc.LocalizedMessage': rpc.LocalizedMessage,
-};
+/** The google.rpc messages (and the google.protobuf ones they use), from the descriptors `npm run generate:status` embeds. */
+let rpcRegistry: Registry | undefined;
+function googleRpcRegistry(): Registry {
+  return (rpcRegistry ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(GOOGLE_RPC_FILE_DESCRIPTOR_SET, 'base64'))));
+}
 
 /**
- * One detail as JSON `Any`. A type of the service's own protos is written by
- * @bufbuild/protobuf from the service's registry; the google.rpc ones by their
- * generated (ts-proto) codecs; anything else keeps its bytes, base64.
+ * One detail as canonical proto3 JSON `Any` (`@type` and the message's fields,
+ * a Duration as "1.5s"), by @bufbuild/protobuf: a type of the service's own
+ * protos from the service's registry, the google.rpc ones from theirs;
+ * undefined for any other type, or bytes that are not the type they claim.
  */
-function anyToJson({ typeUrl, value }: DetailAny, registry: Registry | undefined): JsonValue {
+function canonicalJson({ typeUrl, value }: DetailAny, registry: Registry | undefined): JsonObject | undefined {
   const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
   const any = create(AnySchema, { typeUrl, value });
-  if (registry !== undefined && registry.getMessage(typeName) !== undefined) {
+  for (const candidate of [registry, googleRpcRegistry()]) {
+    if (candidate?.getMessage(typeName) === undefined) continue;
     try {
-      if (anyUnpack(any, registry) !== undefined) return toJson(AnySchema, any, { registry });
+      return toJson(AnySchema, any, { registry: candidate }) as JsonObject;
     } catch {
-      // falls through to the plainer forms below
+      return undefined; // the bytes are not that message
     }
   }
-  const codec = RPC_DETAILS[typeName];
-  if (codec !== undefined) return { '@type': typeUrl, ...(codec.toJSON(codec.decode(value) as never) as Record<string, JsonValue>) };
-  return { '@type': typeUrl, value: Buffer.from(value).toString('base64') };
+  return undefined;
+}
+
+function withoutType(json: JsonObject): JsonObject {
+  const { '@type': _type, ...fields } = json;
+  return fields;
 }

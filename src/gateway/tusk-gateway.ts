@@ -242,7 +242,7 @@ const NO_POLICIES: EdgePolicySettings = { cors: null, rateLimit: null, auth: nul
  */
 function refuseAtEdge(exchange: Exchange, error: unknown, method: GatewayMethod | undefined, rpcPath: boolean): void {
   const connect = rpcPath && grpcWebMode(mediaTypeOf(exchange)) === undefined;
-  const answer = connect ? connectErrorResponse(error) : restErrorResponse(error, method?.service.registry);
+  const answer = connect ? connectErrorResponse(error, method?.service.registry) : restErrorResponse(error, method?.service.registry);
   const failure = asTuskError(error);
   const grpcHeaders: Record<string, string> = rpcPath ? { 'grpc-status': String(failure.code), 'grpc-message': encodeURIComponent(failure.message) } : {};
   sendError(exchange, answer, grpcHeaders);

@@ -10,6 +10,7 @@ import { TRACER_NAME } from '../telemetry/client-tracer.js';
 
 type UnaryBytes = (request: Uint8Array, options: Record<string, unknown>) => Promise<Uint8Array>;
 type StreamBytes = (request: Uint8Array, options: Record<string, unknown>) => AsyncIterable<Uint8Array>;
+type ClientStreamBytes = (requests: AsyncIterable<Uint8Array>, options: Record<string, unknown>) => Promise<Uint8Array>;
 
 const passBytes = (bytes: Uint8Array): Uint8Array => bytes;
 
@@ -46,7 +47,7 @@ export interface UpstreamCall {
 
 /** The tusk clients of the gateway's services: discovery, balancing, retries, breakers and deadlines as any caller has them. */
 export class Upstreams {
-  private readonly clients = new Map<string, Record<string, UnaryBytes | StreamBytes>>();
+  private readonly clients = new Map<string, Record<string, UnaryBytes | StreamBytes | ClientStreamBytes>>();
 
   constructor(services: readonly ServiceDescriptor[], clientOptions: (descriptor: ServiceDescriptor) => ClientOptions) {
     for (const descriptor of services) this.clients.set(descriptor.name, createClient(bytesDescriptor(descriptor), clientOptions(descriptor)));
@@ -57,10 +58,20 @@ export class Upstreams {
    * `traceparent`; the client pipeline's span is that span's child, and its
    * traceparent is what the upstream receives.
    */
-  async unary(service: string, call: UpstreamCall): Promise<Uint8Array> {
+  unary(service: string, call: UpstreamCall): Promise<Uint8Array> {
+    return this.oneAnswer(service, call, (method, options) => (method as UnaryBytes)(call.request, options));
+  }
+
+  /** A client stream: `requests` are sent as they come (the call's `request` is unused), one answer back. */
+  clientStream(service: string, call: UpstreamCall, requests: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+    return this.oneAnswer(service, call, (method, options) => (method as ClientStreamBytes)(requests, options));
+  }
+
+  /** A call with one answer (unary, client stream) inside its span. */
+  private async oneAnswer(service: string, call: UpstreamCall, run: (method: unknown, options: Record<string, unknown>) => Promise<Uint8Array>): Promise<Uint8Array> {
     const traced = this.start(service, call);
     try {
-      const response = await otelContext.with(traced.context, () => (traced.method as UnaryBytes)(call.request, traced.options));
+      const response = await otelContext.with(traced.context, () => run(traced.method, traced.options));
       succeeded(traced.span);
       return response;
     } catch (error) {

@@ -12,7 +12,7 @@ import { TuskServer } from '../../../src/server/tusk-server.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import type { ServiceDescriptor } from '../../../src/config/service-definition.js';
 import type { ClientOptions } from '../../../src/client/client-options.js';
-import { codeFromName } from '../../../src/status/codes.js';
+import { Code, codeFromName } from '../../../src/status/codes.js';
 import { TuskError } from '../../../src/status/tusk-error.js';
 import { TuskGateway, type TuskGatewayOptions } from '../../../src/gateway/index.js';
 import { REPO_ROOT, copyFixture, removeDir, runCli } from '../generator/cli-harness.js';
@@ -81,7 +81,9 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
     async deleteItem(request: any, ctx: CallContext) {
       record('DeleteItem', request, ctx);
       const code = codeFromName(request.failWith);
-      if (code !== undefined) throw new TuskError(code, `told to fail with ${request.failWith}`, { fieldViolations: [{ field: 'sku', description: `sku ${request.sku} is wrong` }] });
+      // A quota failure says when to come back as well (RetryInfo, canonical JSON "1.500s").
+      const retryInfo = code === Code.RESOURCE_EXHAUSTED ? { retryInfo: { retryDelayMs: 1500 } } : {};
+      if (code !== undefined) throw new TuskError(code, `told to fail with ${request.failWith}`, { fieldViolations: [{ field: 'sku', description: `sku ${request.sku} is wrong` }], ...retryInfo });
       return { sku: request.sku, displayName: '', stock: 0n, color: 0, tags: [], updatedAt: undefined, dimensions: undefined, active: false };
     }
     async fetchFiles(request: any, ctx: CallContext) {
@@ -107,6 +109,20 @@ export function catalogService(base: any, servedBy: string, seen: SeenCall[]): o
       // Abort-aware, so a call the gateway gave up on does not hold the server's shutdown.
       if (ctx.metadata['x-slow'] !== undefined) await sleep(Number(ctx.metadata['x-slow']), undefined, { signal: ctx.signal });
       return request;
+    }
+    async totalStock(requests: AsyncIterable<any>, ctx: CallContext) {
+      const call: SeenCall = { method: 'TotalStock', request: [], ctx };
+      seen.push(call);
+      let stock = 0n;
+      for await (const item of requests) {
+        (call.request as any[]).push(item);
+        stock += BigInt(item.stock);
+      }
+      return { items: call.request.length, stock, skus: call.request.map((item: any) => item.sku) };
+    }
+    // Bidi: the gateway refuses it (HTTP/1.1 has no full duplex); here so the server binds every RPC.
+    async *mirrorItems(requests: AsyncIterable<any>) {
+      yield* requests;
     }
   })();
 }

@@ -154,7 +154,10 @@ describe('errors', () => {
       assert.equal(status, httpStatus);
       assert.equal(json.message, `told to fail with ${name}`);
       assert.ok(Number.isInteger(json.code) && json.code > 0);
-      assert.deepEqual(json.details, [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'sku', description: 'sku x1 is wrong' }] }]);
+      const badRequest = { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'sku', description: 'sku x1 is wrong' }] };
+      const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.500s' };
+      // Canonical proto3 JSON: the Duration is "1.500s", not { seconds, nanos }.
+      assert.deepEqual(json.details, name === 'RESOURCE_EXHAUSTED' ? [badRequest, retryInfo] : [badRequest]);
     });
   }
 

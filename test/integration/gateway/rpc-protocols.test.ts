@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitUntil } from '../../helpers/wait.js';
 import { startCatalog, type CatalogFixture } from './catalog-fixture.js';
+import { frame, frames } from './frames.js';
 import { TuskGateway } from '../../../src/gateway/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +74,19 @@ describe('Connect unary', () => {
     assert.match(Buffer.from(body.details[0]!.value, 'base64').toString('latin1'), /sku z is wrong/);
   });
 
+  test('error details carry their canonical JSON as Connect\'s debug form: RetryInfo.retryDelay is "1.500s"', async () => {
+    const response = await connect('/fixture.gateway.v1.CatalogService/DeleteItem', JSON.stringify({ sku: 'q', failWith: 'RESOURCE_EXHAUSTED' }));
+    assert.equal(response.status, 429);
+    const body = (await response.json()) as { code: string; details: { type: string; value: string; debug: unknown }[] };
+    assert.equal(body.code, 'resource_exhausted');
+    assert.deepEqual(body.details.map(({ type, debug }) => ({ type, debug })), [
+      { type: 'google.rpc.BadRequest', debug: { fieldViolations: [{ field: 'sku', description: 'sku q is wrong' }] } },
+      { type: 'google.rpc.RetryInfo', debug: { retryDelay: '1.500s' } },
+    ]);
+    const { RetryInfo } = await import('../../../src/status/google/rpc/error_details.js');
+    assert.deepEqual(RetryInfo.decode(Buffer.from(body.details[1]!.value, 'base64')).retryDelay, { seconds: 1n, nanos: 500_000_000 }, 'value is still the binary message');
+  });
+
   test('bad input: malformed JSON, bad binary, unknown content type, GET, unknown method', async () => {
     const before = fixture.seen.length;
     const malformed = await connect(ECHO, '{"sku": ');
@@ -88,22 +102,6 @@ describe('Connect unary', () => {
 });
 
 /** Splits a framed body (5-byte prefix: flags, big-endian length) into its frames. */
-function frames(body: Buffer): { flags: number; data: Buffer }[] {
-  const out: { flags: number; data: Buffer }[] = [];
-  for (let offset = 0; offset < body.length; ) {
-    const length = body.readUInt32BE(offset + 1);
-    out.push({ flags: body[offset]!, data: body.subarray(offset + 5, offset + 5 + length) });
-    offset += 5 + length;
-  }
-  return out;
-}
-
-function frame(flags: number, data: Uint8Array): Buffer {
-  const prefix = Buffer.alloc(5);
-  prefix[0] = flags;
-  prefix.writeUInt32BE(data.byteLength, 1);
-  return Buffer.concat([prefix, data]);
-}
 
 function trailers(data: Buffer): Record<string, string> {
   return Object.fromEntries(data.toString('latin1').split('\r\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
