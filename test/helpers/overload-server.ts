@@ -57,7 +57,11 @@ class WorkService extends EchoServiceBase {
 }
 
 const config: RawDescriptor = {
-  server: { overload: JSON.parse(process.env.OVERLOAD_CONFIG ?? '{}') as RawDescriptor },
+  server: {
+    overload: JSON.parse(process.env.OVERLOAD_CONFIG ?? '{}') as RawDescriptor,
+    // OVERLOAD_TRANSPORT=http2 (e.g. for bench/overload-bench.ts): the same servers on the lean transport.
+    ...(process.env.OVERLOAD_TRANSPORT ? { transport: process.env.OVERLOAD_TRANSPORT } : {}),
+  },
   methods: { Create: { priority: 'critical' } },
 };
 const server = new TuskServer({ host: '127.0.0.1', port: 0, registry: new StaticRegistry([]) });
