@@ -1,3 +1,4 @@
+// test: runs alone (a headless chromium takes most of both cores while it starts; see test/helpers/run-alone.ts)
 // A real browser: a page served from another origin (a second tiny HTTP server on loopback) calls the service
 // through the gateway in headless chromium, over REST and Connect, and writes what it got into the DOM. A
 // Connect POST with content-type application/json needs a preflight, so CORS is proven where it matters; a
@@ -74,7 +75,7 @@ after(async () => {
 
 test('headless chromium on another origin calls the service through the gateway over REST and Connect', async () => {
   const before = calls(backend);
-  const dom = await dumpDom(`${pageOrigin}/`, { timeoutMs: 30_000 });
+  const dom = await dumpDom(`${pageOrigin}/`, { timeoutMs: 60_000 });
   const text = /<pre id="result">([^<]*)<\/pre>/.exec(dom)?.[1];
   assert.ok(text !== undefined && text !== 'pending', `the page wrote no result:\n${dom.slice(0, 2000)}`);
   const result = JSON.parse(text.replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
