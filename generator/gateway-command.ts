@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GatewayDefinitionError, loadGatewayConfig, TuskGateway } from '../src/gateway/index.js';
+import { GatewayDefinitionError, TuskGateway } from '../src/gateway/index.js';
 import { GeneratorError } from './errors.js';
 import { findGeneratedServices } from './generated-services.js';
 import { resolveProject } from './project.js';
@@ -26,9 +26,6 @@ export async function runGateway(options: GatewayCommandOptions): Promise<void> 
   const services = await findGeneratedServices(outDir, cwd);
   const defaultConfig = join(cwd, 'gateway.tsk');
   const config = options.config === undefined ? (existsSync(defaultConfig) ? defaultConfig : undefined) : resolve(cwd, options.config);
-  // Read here too (TuskGateway reads it again) only to name what is served in the ready line.
-  const settings = config === undefined ? undefined : loadGatewayConfig(config, process.env, cwd, services.map((descriptor) => descriptor.name));
-  const served = settings?.services ?? services.map((descriptor) => descriptor.name);
   let gateway: TuskGateway;
   try {
     gateway = new TuskGateway({
@@ -50,11 +47,11 @@ export async function runGateway(options: GatewayCommandOptions): Promise<void> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw GeneratorError.onCommandLine(`the gateway cannot listen on ${(error as { address?: string }).address ?? options.host ?? settings?.host}:${(error as { port?: number }).port ?? options.port}: ${code} (choose another --port or [gateway] port)`);
+      throw GeneratorError.onCommandLine(`the gateway cannot listen on ${(error as { address?: string }).address ?? gateway.host}:${(error as { port?: number }).port ?? options.port}: ${code} (choose another --port or [gateway] port)`);
     }
     throw error;
   }
-  process.stdout.write(`tusk-grpc gateway: serving ${served.join(', ')} on http://${options.host ?? settings?.host ?? '0.0.0.0'}:${gateway.port} (${gateway.routeCount} REST route${gateway.routeCount === 1 ? '' : 's'}, Connect and gRPC-Web on every method)\n`);
+  process.stdout.write(`tusk-grpc gateway: serving ${gateway.serviceNames.join(', ')} on http://${gateway.host}:${gateway.port} (${gateway.routeCount} REST route${gateway.routeCount === 1 ? '' : 's'}, Connect and gRPC-Web on every method)\n`);
   const signal = await stopSignal;
   process.stdout.write(`tusk-grpc gateway: ${signal}, draining\n`);
   await gateway.stop();

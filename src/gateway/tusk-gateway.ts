@@ -105,6 +105,16 @@ export class TuskGateway {
     return address.port;
   }
 
+  /** The full names of the services it serves (the config's `services`, else every descriptor given). */
+  get serviceNames(): string[] {
+    return this.options.services.map((descriptor) => descriptor.name);
+  }
+
+  /** The address it listens on (the option, else the config's, else every interface). */
+  get host(): string {
+    return this.options.host ?? '0.0.0.0';
+  }
+
   /** REST routes read from the google.api.http annotations. */
   get routeCount(): number {
     return this.router.size;
@@ -129,7 +139,7 @@ export class TuskGateway {
     const connectionsCheckingInterval = Math.min(30_000, Math.max(25, Math.floor(requestTimeout / 4)));
     const server = createServer({ requestTimeout, connectionsCheckingInterval }, (request, response) => this.handle(request, response));
     this.server = server;
-    server.listen(this.options.port ?? 8080, this.options.host ?? '0.0.0.0');
+    server.listen(this.options.port ?? 8080, this.host);
     try {
       await once(server, 'listening');
     } catch (error) {
