@@ -2,7 +2,7 @@
 // client over several HTTP/2 connections saturates the server, where one Node
 // grpc-js client caps it. Every request is the same unary gRPC call.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadResult } from './closed-loop.js';
@@ -42,35 +42,37 @@ export async function h2loadRound(load: H2loadLoad, serverCpuMicros: () => Promi
   const dir = mkdtempSync(join(tmpdir(), 'h2load-'));
   try {
     const body = join(dir, 'request.bin');
+    const log = join(dir, 'requests.tsv');
     writeFileSync(body, grpcFrame(load.message));
     const cpuBefore = await serverCpuMicros();
     const output = await run([
-      '-c', String(load.connections), '-m', String(load.streams), '-D', String(load.seconds), '-d', body,
+      '-c', String(load.connections), '-m', String(load.streams), '-D', String(load.seconds), '-d', body, `--log-file=${log}`,
       '-H', 'content-type: application/grpc', '-H', 'te: trailers', ...(load.headers ?? []).flatMap((header) => ['-H', header]),
       `${load.tls ? 'https' : 'http'}://${load.address}${load.path}`,
     ], (load.seconds + 30) * 1000);
     const cpuAfter = await serverCpuMicros();
-    return parse(output, cpuAfter - cpuBefore);
+    return parse(output, readFileSync(log, 'utf8'), cpuAfter - cpuBefore);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function parse(output: string, serverCpuMicros: number): LoadResult {
+function parse(output: string, requestLog: string, serverCpuMicros: number): LoadResult {
   const finished = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(output);
   const requests = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
-  const latency = /time for request:\s+(\S+)\s+(\S+)\s+(\S+)/.exec(output);
-  if (!finished || !requests || !latency) throw new Error(`h2load printed no summary:\n${output}`);
+  if (!finished || !requests) throw new Error(`h2load printed no summary:\n${output}`);
   if (Number(requests[2]) > 0 || Number(requests[3]) > 0) throw new Error(`h2load saw failed requests:\n${output}`);
   const seconds = Number(finished[1]) / (finished[2] === 'ms' ? 1000 : 1);
   const calls = Number(requests[1]);
-  // h2load reports min, max and mean per request, not percentiles: the mean stands in for p50 and the max for p99.
-  return { calls, seconds, latencies: [toMs(latency[3]!), toMs(latency[2]!)], serverCpuMicros };
+  return { calls, seconds, latencies: requestLatenciesMs(requestLog), serverCpuMicros };
 }
 
-function toMs(text: string): number {
-  const value = Number.parseFloat(text);
-  if (text.endsWith('us')) return value / 1000;
-  if (text.endsWith('ms')) return value;
-  return value * 1000;
+/** h2load's --log-file: one row per request, its third column the µs until the end of its response. */
+function requestLatenciesMs(requestLog: string): number[] {
+  const latencies: number[] = [];
+  for (const row of requestLog.split('\n')) {
+    const micros = Number(row.split('\t')[2]);
+    if (Number.isFinite(micros) && row !== '') latencies.push(micros / 1000);
+  }
+  return latencies;
 }

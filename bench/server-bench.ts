@@ -5,6 +5,8 @@
 //   bare      TuskServer with the trace and metrics hooks off (the framework alone)
 //   defaults  TuskServer as it starts by default (metrics + trace hook, SDK, no exporter)
 //   lean      the same defaults on the lean transport ([server] transport = "http2", docs/transport.md)
+//   lean-bare the lean transport with the trace and metrics hooks off
+//   minimal   a scratch node:http2 unary echo (bench/minimal-http2-server.ts): what node:http2 itself costs
 // Every child reports its own CPU time around each round, so "server CPU µs/call" is the overhead itself even where
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
@@ -16,14 +18,15 @@
 // The "vs plaintext" column compares each server with itself in plaintext, round by round. h2load speaks TLS
 // through https:// (the server offers ALPN h2) and sends the token as a header.
 // --driver h2load replaces the grpc-js client by h2load (Debian's nghttp2-client), which saturates the server:
-// then --concurrency is streams per connection, and calls/s is the server's throughput (p50/p99 read h2load's mean
-// and max). Calls through h2load carry no deadline.
+// then --concurrency is streams per connection, and calls/s is the server's throughput (p50/p99 from h2load's
+// per-request log). Calls through h2load carry no deadline.
 // A TuskServer variant may name another checkout, `bare@/tmp/tusk-before`: its src/ and test/helpers/ are loaded
 // instead of this one's (node_modules symlinked in), so a change is measured against its parent in the same run:
 //   mkdir /tmp/tusk-before && git archive <commit> src test/helpers tsconfig.json | tar -x -C /tmp/tusk-before \
 //     && ln -s "$PWD/node_modules" /tmp/tusk-before/node_modules
-// --compiled runs the TuskServers from tsc's output (as an installed package runs) instead of through tsx, whose
-// esbuild transform wraps every named closure in a defineProperty call (keepNames) and so inflates per-call costs.
+// --compiled runs every server child from tsc's output under plain node (as an installed package runs) instead of
+// through tsx, whose esbuild transform wraps every named closure in a defineProperty call (keepNames) and so
+// inflates per-call costs. The child itself must run without tsx too: its loader transforms plain .js files as well.
 // --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 import { h2loadRound } from './h2load-driver.js';
+import { startMinimalHttp2EchoServer } from './minimal-http2-server.js';
 import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime, type TuskEchoSecurity } from './echo-servers.js';
 import {
   makeSecurityMaterial, materialFromEnv, parseSecurity, rawClientCredentials, rawMetadata, rawServerCredentials, SECURITY_ENV, splitVariant,
@@ -60,6 +64,8 @@ async function serve(variant: string): Promise<void> {
   let port: number;
   if (kind === 'raw') {
     port = await startRawEchoServer(rawServerCredentials(security, material));
+  } else if (kind === 'minimal') {
+    port = await startMinimalHttp2EchoServer();
   } else {
     const runtime: BenchRuntime = {
       TuskServer: (await load('src/server/tusk-server.js')).TuskServer,
@@ -68,8 +74,9 @@ async function serve(variant: string): Promise<void> {
       EchoServiceBase: (await load('test/helpers/echo-service.js')).EchoServiceBase,
     };
     const secured: TuskEchoSecurity = material === undefined ? {} : tuskServerSecurity(security, material);
-    const transport = kind === 'lean' ? { config: { ...secured.config, server: { transport: 'http2' } } } : {};
-    port = await startTuskEchoServer(runtime, variant, kind === 'bare' ? { trace: hookOff, metrics: hookOff } : {}, { ...secured, ...transport });
+    const transport = kind === 'lean' || kind === 'lean-bare' ? { config: { ...secured.config, server: { transport: 'http2' } } } : {};
+    const hooks = kind === 'bare' || kind === 'lean-bare' ? { trace: hookOff, metrics: hookOff } : {};
+    port = await startTuskEchoServer(runtime, variant, hooks, { ...secured, ...transport });
   }
   process.stdout.write(`${JSON.stringify({ address: `127.0.0.1:${port}` })}\n`);
   // "cpu" on stdin: answer with this process's CPU time so far (µs).
@@ -95,13 +102,13 @@ interface Child {
 
 const thisCheckout = fileURLToPath(new URL('..', import.meta.url));
 
-/** tsc's output for a checkout's src/ and test/helpers/, in a temp folder that can import its node_modules. */
+/** tsc's output for a checkout's src/ and test/helpers/ (and this checkout's bench/), in a temp folder that can import its node_modules. */
 function compile(checkout: string, into: string): string {
   mkdirSync(into, { recursive: true });
   writeFileSync(join(into, 'tsconfig.json'), JSON.stringify({
     extends: join(checkout, 'tsconfig.json'),
     compilerOptions: { noEmit: false, rootDir: checkout, outDir: join(into, 'out'), customConditions: [] },
-    include: [join(checkout, 'src'), join(checkout, 'test/helpers')],
+    include: [join(checkout, 'src'), join(checkout, 'test/helpers'), ...(checkout === resolve(thisCheckout) ? [join(checkout, 'bench')] : [])],
   }));
   try {
     execFileSync(join(thisCheckout, 'node_modules/.bin/tsc'), ['-p', join(into, 'tsconfig.json')], { stdio: 'pipe' });
@@ -110,14 +117,19 @@ function compile(checkout: string, into: string): string {
   }
   if (!existsSync(join(into, 'out/src/server/tusk-server.js'))) throw new Error(`compiling ${checkout} produced no src/server/tusk-server.js`);
   symlinkSync(join(checkout, 'node_modules'), join(into, 'out/node_modules'));
+  writeFileSync(join(into, 'out/package.json'), JSON.stringify({ type: 'module' }));
   return join(into, 'out');
 }
 
-async function spawnServer(variant: string, profileDir: string | undefined, compiledRoot: string | undefined, material: SecurityMaterial | undefined): Promise<Child> {
-  const execArgv = [...process.execArgv];
+/** compiled: this bench's own compiled entry and the variant's compiled checkout, both run by plain node. */
+async function spawnServer(
+  variant: string, profileDir: string | undefined, compiled: { entry: string; root: string } | undefined, material: SecurityMaterial | undefined,
+): Promise<Child> {
+  const execArgv = compiled ? [] : [...process.execArgv];
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
   if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
-  const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url), '--serve', variant], {
+  const compiledRoot = compiled?.root;
+  const child = spawn(process.execPath, [...execArgv, compiled?.entry ?? fileURLToPath(import.meta.url), '--serve', variant], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
@@ -185,23 +197,24 @@ async function main(): Promise<void> {
   const DEADLINE_MS = args.has('deadline-ms') ? Number(args.get('deadline-ms')) : undefined;
   const compiledDir = args.has('compiled') ? mkdtempSync(join(tmpdir(), 'server-bench-')) : undefined;
   const compiled = new Map<string, string>();
-  const compiledRootOf = (variant: string): string | undefined => {
-    const { base } = splitVariant(variant);
-    if (!compiledDir || base === 'raw') return undefined;
-    const checkout = resolve(base.split('@')[1] ?? thisCheckout);
-    if (!compiled.has(checkout)) compiled.set(checkout, compile(checkout, join(compiledDir, String(compiled.size))));
-    return compiled.get(checkout);
+  const compiledOf = (variant: string): { entry: string; root: string } | undefined => {
+    if (!compiledDir) return undefined;
+    const compiledCheckout = (checkout: string): string => {
+      if (!compiled.has(checkout)) compiled.set(checkout, compile(checkout, join(compiledDir, String(compiled.size))));
+      return compiled.get(checkout)!;
+    };
+    const entry = join(compiledCheckout(resolve(thisCheckout)), 'bench/server-bench.js');
+    return { entry, root: compiledCheckout(resolve(splitVariant(variant).base.split('@')[1] ?? thisCheckout)) };
   };
   const children: Child[] = [];
-  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledRootOf(variant), security?.material));
+  for (const variant of VARIANTS) children.push(await spawnServer(variant, args.get('profile'), compiledOf(variant), security?.material));
   // h2load counts a call answered with a grpc-status other than 0 as succeeded: check each server accepts the call first.
   for (const child of children) await checkCall(child);
   try {
     const driver = DRIVER === 'h2load' ? `h2load, ${CONNECTIONS} connections × concurrency streams` : 'raw grpc-js client';
     console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per server and concurrency, deadline ${DEADLINE_MS ?? 'none'}, `
       + `TuskServer ${compiledDir ? 'compiled by tsc' : 'through tsx'}; ${driver}; each server in its own process`);
-    const latencyColumns = DRIVER === 'h2load' ? 'mean ms | max ms' : 'p50 ms | p99 ms';
-    console.log(`| concurrency | server | calls/s | ${latencyColumns} | server CPU µs/call | calls/s vs raw | CPU/call vs raw | calls/s vs plaintext | CPU/call vs plaintext |`);
+    console.log(`| concurrency | server | calls/s | p50 ms | p99 ms | server CPU µs/call | calls/s vs raw | CPU/call vs raw | calls/s vs plaintext | CPU/call vs plaintext |`);
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const concurrency of CONCURRENCY) {
       for (const child of children) await measure(child, concurrency, 1, DEADLINE_MS); // warm-up: connection, JIT
@@ -223,11 +236,7 @@ async function main(): Promise<void> {
       for (const child of children) {
         const rounds = results.get(child.variant)!;
         const s = summarize(rounds);
-        // h2load rounds carry [mean, max] instead of every latency.
-        const [low, high] = DRIVER === 'h2load'
-          ? [rounds.reduce((sum, r) => sum + r.latencies[0]!, 0) / rounds.length, Math.max(...rounds.map((r) => r.latencies[1]!))]
-          : [s.p50, s.p99];
-        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${low.toFixed(3)} | ${high.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
+        console.log(`| ${concurrency} | ${child.variant} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.serverCpuPerCall.toFixed(1)} | `
           + `${versusRaw(child.variant, (r) => r.calls / r.seconds)} | ${versusRaw(child.variant, (r) => r.serverCpuMicros / r.calls)} | `
           + `${versusPlaintext(child.variant, (r) => r.calls / r.seconds)} | ${versusPlaintext(child.variant, (r) => r.serverCpuMicros / r.calls)} |`);
       }

@@ -18,10 +18,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   Metadata,
-  ServerInterceptingCall,
+  type ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
 } from '@grpc/grpc-js';
+import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
 import { Code } from '../status/codes.js';
 import { callLogFields, callOutcomeFields } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
@@ -51,18 +52,31 @@ type SentStatus = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 
 /** The built-in stages as one interceptor, then the user's. */
 export function serverInterceptorChain(options: ServerChainOptions): ServerInterceptor[] {
-  const builtIn: ServerInterceptor = (method, next) => new ChainedCall(options, method.path, next).intercepting;
+  // grpc-js only calls the interface's methods on what an interceptor returns; its ServerInterceptingCall class
+  // (a responder, a listener and closures per call and per event) is what ChainedCall avoids.
+  const builtIn: ServerInterceptor = (method, next) => new ChainedCall(options, method.path, next) as unknown as ServerInterceptingCall;
   return [builtIn, ...(options.user ?? [])];
 }
 
-/** One call's pass through the built-in stages. */
-class ChainedCall {
-  readonly intercepting: ServerInterceptingCall;
+/**
+ * One call's pass through the built-in stages. It is at once the call the
+ * layer above sends through (ServerInterceptingCallInterface) and the listener
+ * of the call below (InterceptingServerListener), so the stages run as plain
+ * method calls. Like grpc-js' ServerInterceptingCall, it passes nothing up
+ * once the call was cancelled, and holds a read asked for while the metadata
+ * is still in the stages (an auth hook awaiting a key).
+ */
+class ChainedCall implements ServerInterceptingCallInterface, InterceptingServerListener {
+  /** The listener above: the user's interceptors or the handler. */
+  private listener: InterceptingServerListener | undefined;
   /** Set once the metadata arrived: from then on grpc-js owes the call an onCancel, where it ends. */
   private info: InterceptedCallInfo | undefined;
   private startedAt = 0;
   private finishTrace: Finish | undefined;
   private finishMetrics: Finish | undefined;
+  private passedMetadata = false;
+  private readWanted = false;
+  private cancelled = false;
   private sentMetadata = false;
   private ended = false;
   private sentStatus: SentStatus | undefined;
@@ -75,22 +89,84 @@ class ChainedCall {
     private readonly chain: ServerChainOptions,
     private readonly path: string,
     private readonly next: ServerInterceptingCallInterface,
-  ) {
-    this.intercepting = new ServerInterceptingCall(next, {
-      start: (startNext) =>
-        startNext({
-          onReceiveMetadata: (metadata, pass) => this.receiveMetadata(metadata, pass),
-          onCancel: () => this.end(),
-        }),
-      sendMetadata: (metadata, pass) => this.sendMetadata(metadata, pass),
-      sendStatus: (status, pass) => this.sendStatus(status, pass),
-    });
+  ) {}
+
+  // ---- towards the wire
+  start(listener: InterceptingServerListener): void {
+    this.listener = listener;
+    this.next.start(this);
   }
 
-  private receiveMetadata(metadata: Metadata, pass: (metadata: Metadata) => void): void {
+  sendMetadata(metadata: Metadata): void {
+    this.sentMetadata = true;
+    if (this.info) metadata.set(REQUEST_ID_HEADER, this.info.requestId);
+    this.next.sendMetadata(metadata);
+  }
+
+  sendMessage(message: unknown, callback: () => void): void {
+    // The response headers carry the request id, so they go through sendMetadata here, not the wire's default.
+    if (!this.sentMetadata) this.sendMetadata(new Metadata());
+    this.next.sendMessage(message, callback);
+  }
+
+  sendStatus(status: SentStatus): void {
+    this.sentStatus = status;
+    // A trailers-only response (an error before any message) carries the request id in the trailers.
+    if (!this.sentMetadata && this.info) {
+      const metadata = status.metadata ?? new Metadata();
+      metadata.set(REQUEST_ID_HEADER, this.info.requestId);
+      this.next.sendStatus({ ...status, metadata });
+    } else {
+      this.next.sendStatus(status);
+    }
+  }
+
+  startRead(): void {
+    if (this.passedMetadata) this.next.startRead();
+    else this.readWanted = true;
+  }
+
+  getPeer() { return this.next.getPeer(); }
+  getDeadline() { return this.next.getDeadline(); }
+  getHost() { return this.next.getHost(); }
+  getAuthContext() { return this.next.getAuthContext(); }
+  getConnectionInfo() { return this.next.getConnectionInfo(); }
+  getMetricsRecorder() { return this.next.getMetricsRecorder(); }
+
+  // ---- from the wire
+  onReceiveMetadata(metadata: Metadata): void {
+    if (!this.cancelled) this.receiveMetadata(metadata);
+  }
+
+  onReceiveMessage(message: unknown): void {
+    if (!this.cancelled) this.listener!.onReceiveMessage(message);
+  }
+
+  onReceiveHalfClose(): void {
+    if (!this.cancelled) this.listener!.onReceiveHalfClose();
+  }
+
+  onCancel(): void {
+    this.cancelled = true;
+    this.end();
+    this.listener!.onCancel();
+  }
+
+  /** The stages let the call through: the layer above gets the metadata (and the read it asked for meanwhile). */
+  private passMetadata(metadata: Metadata): void {
+    if (this.cancelled) return;
+    this.passedMetadata = true;
+    this.listener!.onReceiveMetadata(metadata);
+    if (this.readWanted) {
+      this.readWanted = false;
+      this.next.startRead();
+    }
+  }
+
+  private receiveMetadata(metadata: Metadata): void {
     const { chain } = this;
     // In-flight tracking, for the drain on stop().
-    chain.inFlight.add(this.intercepting, this.path);
+    chain.inFlight.add(this, this.path);
 
     // Request id: the caller's, or a new one the handler sees too; echoed back in sendMetadata/sendStatus.
     let requestId = firstText(metadata, REQUEST_ID_HEADER);
@@ -108,7 +184,7 @@ class ChainedCall {
 
     // Deadline: a call that arrives with its deadline already gone is refused before any handler runs.
     if (info.deadline !== undefined && info.deadline <= Date.now()) {
-      this.intercepting.sendStatus({ code: grpcStatus(Code.DEADLINE_EXCEEDED), details: 'deadline exceeded before the call started' });
+      this.sendStatus({ code: grpcStatus(Code.DEADLINE_EXCEEDED), details: 'deadline exceeded before the call started' });
       return;
     }
 
@@ -123,41 +199,41 @@ class ChainedCall {
         return;
       }
       if (established instanceof Promise) {
-        established.then((principal) => this.authenticated(principal, metadata, pass), (error: unknown) => this.refuseAuth(error));
+        established.then((principal) => this.authenticated(principal, metadata), (error: unknown) => this.refuseAuth(error));
       } else {
-        this.authenticated(established, metadata, pass);
+        this.authenticated(established, metadata);
       }
       return;
     }
-    this.admit(metadata, pass);
+    this.admit(metadata);
   }
 
-  private authenticated(principal: Principal | void, metadata: Metadata, pass: (metadata: Metadata) => void): void {
+  private authenticated(principal: Principal | void, metadata: Metadata): void {
     if (principal) this.info!.setPrincipal(principal);
-    this.admit(metadata, pass);
+    this.admit(metadata);
   }
 
   private refuseAuth(error: unknown): void {
-    this.intercepting.sendStatus(errorToStatus(error, NOT_ABORTED, this.chain.logger));
+    this.sendStatus(errorToStatus(error, NOT_ABORTED, this.chain.logger));
   }
 
   // ---- admission (overload): its own block, between auth and the user's interceptors
-  private admit(metadata: Metadata, pass: (metadata: Metadata) => void): void {
+  private admit(metadata: Metadata): void {
     const admission = this.chain.admission;
     const method = admission?.methodOf(this.path);
     // Health, reflection and foreign paths are never shed; a call that ended while auth ran takes no slot.
-    if (method === undefined || this.ended) return pass(metadata);
+    if (method === undefined || this.ended) return this.passMetadata(metadata);
     const refusal = admission!.admit(method, this.info!);
     if (refusal !== undefined) {
       // Shedding is logged when it starts and stops (admission.ts), not once per refused call.
       this.shed = true;
-      return this.intercepting.sendStatus(refusal as SentStatus);
+      return this.sendStatus(refusal as SentStatus);
     }
     if (method.holdsSlot) {
       this.admitted = method;
       this.admittedAt = performance.now();
     }
-    pass(metadata);
+    this.passMetadata(metadata);
   }
 
   private releaseAdmission(method: AdmittedMethod, outcome: ServerCallOutcome): void {
@@ -166,28 +242,10 @@ class ChainedCall {
   }
   // ---- end of admission
 
-  private sendMetadata(metadata: Metadata, pass: (metadata: Metadata) => void): void {
-    this.sentMetadata = true;
-    if (this.info) metadata.set(REQUEST_ID_HEADER, this.info.requestId);
-    pass(metadata);
-  }
-
-  private sendStatus(status: SentStatus, pass: (status: SentStatus) => void): void {
-    this.sentStatus = status;
-    // A trailers-only response (an error before any message) carries the request id in the trailers.
-    if (!this.sentMetadata && this.info) {
-      const metadata = status.metadata ?? new Metadata();
-      metadata.set(REQUEST_ID_HEADER, this.info.requestId);
-      pass({ ...status, metadata });
-    } else {
-      pass(status);
-    }
-  }
-
   /** grpc-js' onCancel: once at the end of every call, finished or not. */
   private end(): void {
     const { chain, info } = this;
-    chain.inFlight.delete(this.intercepting);
+    chain.inFlight.delete(this);
     if (!info || this.ended) return;
     this.ended = true;
     const outcome = this.outcome();
