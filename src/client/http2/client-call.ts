@@ -46,7 +46,7 @@ export class ClientCall implements FrameSink {
     maxReceiveBytes: number,
     private readonly options: TransportCallOptions,
     private readonly unary: boolean,
-    private readonly ended: () => void,
+    private readonly ended: (session: TrackedSession) => void,
   ) {
     (stream as CallStream)[CALL] = this;
     this.decoder = new FrameDecoder(maxReceiveBytes);
@@ -157,7 +157,7 @@ export class ClientCall implements FrameSink {
   onClose(): void {
     clearTimeout(this.deadlineTimer);
     this.options.signal?.removeEventListener('abort', this);
-    this.ended();
+    this.ended(this.session);
     if (this.outcome !== undefined) return;
     const status = this.closeStatus();
     if (this.inflating === undefined) this.finish(status ?? undefined);

@@ -33,7 +33,7 @@ export class Http2ClientTransport implements Transport {
   private readonly maxSendBytes: number;
   private readonly sendEncoding: 'identity' | 'gzip' | 'deflate';
   private readonly stopWatchingTls: (() => void) | undefined;
-  private readonly callEnded = (): void => this.connection.end();
+  private readonly callEnded = (session: TrackedSession): void => this.connection.end(session);
 
   constructor(readonly address: string, options: Http2ClientOptions = {}) {
     const { limits, tls } = options;
@@ -146,7 +146,7 @@ export class Http2ClientTransport implements Transport {
     addMetadataHeaders(headers, options.metadata);
     try {
       const stream = session.request(headers, { endStream: false });
-      this.connection.begin(session);
+      this.connection.begin(session as TrackedSession);
       return new ClientCall(stream, session as TrackedSession, this.address, this.maxReceiveBytes, options, unary, this.callEnded);
     } catch (error) {
       // The session started closing (GOAWAY) since it was picked: no stream was opened.

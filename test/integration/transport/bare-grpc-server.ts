@@ -24,6 +24,9 @@ export interface BareServer {
   cancelled: number;
   inFlight: number;
   maxInFlight: number;
+  /** The most calls one connection (the caller's address and port) ran at once, and the connections seen. */
+  maxInFlightOnOneConnection: number;
+  readonly connections: Set<string>;
   served: number;
   /** user-agent of every caller: which client transport made the calls. */
   readonly userAgents: Set<string>;
@@ -51,18 +54,26 @@ function pause(call: SurfaceCall, ms: number): Promise<void> {
 
 export async function startBareServer(instance: string, options: grpc.ServerOptions = {}, port = 0): Promise<BareServer> {
   const server = new grpc.Server(options);
-  const state: BareServer = { address: '', server, cancelled: 0, inFlight: 0, maxInFlight: 0, served: 0, userAgents: new Set(), close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
-  const track = (call: SurfaceCall): void => {
+  const state: BareServer = { address: '', server, cancelled: 0, inFlight: 0, maxInFlight: 0, maxInFlightOnOneConnection: 0, connections: new Set(), served: 0, userAgents: new Set(), close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
+  const onConnection = new Map<string, number>();
+  /** Returns what the call does when it stops running. */
+  const track = (call: SurfaceCall & Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getPeer'>): (() => void) => {
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    const peer = call.getPeer();
+    state.connections.add(peer);
+    onConnection.set(peer, (onConnection.get(peer) ?? 0) + 1);
+    state.maxInFlightOnOneConnection = Math.max(state.maxInFlightOnOneConnection, onConnection.get(peer)!);
     for (const agent of call.metadata.get('user-agent')) state.userAgents.add(String(agent));
     call.once('cancelled', () => state.cancelled++);
+    return () => onConnection.set(peer, onConnection.get(peer)! - 1);
   };
   const unary = async (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-    track(call);
+    const stopped = track(call);
     const { text, delayMs } = call.request;
     if (delayMs !== undefined) await pause(call, delayMs);
     state.inFlight--;
+    stopped();
     state.served++;
     if (text.startsWith('status:')) return callback(statusFor(text));
     if (text === 'meta') {

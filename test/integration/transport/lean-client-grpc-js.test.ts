@@ -1,7 +1,7 @@
 // Issue 12: the lean client transport (node:http2) against a bare @grpc/grpc-js
 // server: the four RPC kinds, metadata, deadlines, cancellation, every status
 // code with a non-ASCII message and details, a 16 MB message, gzip both ways,
-// calls queueing at max_concurrent_streams, a connection cut mid-stream, and
+// a session pool past max_concurrent_streams (calls queue beyond it), a connection cut mid-stream, and
 // the never-sent rule (connection refused).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,12 +151,22 @@ test('gzip: a compressed request is read by grpc-js (which never compresses resp
   }
 });
 
-test('max concurrent streams reached: calls queue, none fails, the server never runs more than its limit', async () => {
-  bare.maxInFlight = 0;
-  const calls = Array.from({ length: 8 }, (_, i) => transport.unary(PATH('Echo'), encode({ text: `q${i}`, delayMs: 60 }), call()));
-  const responses = await Promise.all(calls);
-  assert.deepEqual(responses.map((response) => decode(response).text), Array.from({ length: 8 }, (_, i) => `q${i}`));
-  assert.ok(bare.maxInFlight <= 2, `server ran ${bare.maxInFlight} at once`);
+test('max concurrent streams reached: more sessions open (up to 4), no connection runs more than its limit, the rest queue, none fails', async () => {
+  const pooled = new Http2ClientTransport(bare.address, { limits: LIMITS });
+  try {
+    await pooled.unary(PATH('Echo'), encode({ text: 'warm' }), call()); // the server's SETTINGS (its limit) have arrived
+    bare.maxInFlight = 0;
+    bare.maxInFlightOnOneConnection = 0;
+    bare.connections.clear();
+    const calls = Array.from({ length: 12 }, (_, i) => pooled.unary(PATH('Echo'), encode({ text: `q${i}`, delayMs: 80 }), call()));
+    const responses = await Promise.all(calls);
+    assert.deepEqual(responses.map((response) => decode(response).text), Array.from({ length: 12 }, (_, i) => `q${i}`));
+    assert.ok(bare.maxInFlightOnOneConnection <= 2, `one connection ran ${bare.maxInFlightOnOneConnection} at once`);
+    assert.ok(bare.connections.size > 1 && bare.connections.size <= 4, `${bare.connections.size} connections`);
+    assert.ok(bare.maxInFlight > 2 && bare.maxInFlight <= 8, `server ran ${bare.maxInFlight} at once`);
+  } finally {
+    pooled.close();
+  }
 });
 
 test('a connection cut mid-stream ends the call UNAVAILABLE (may have been processed: not a NotSentError); the next call reconnects', async () => {
