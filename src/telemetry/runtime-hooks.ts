@@ -3,7 +3,8 @@
 // client pipeline's trace hook (src/client/trace-hook.ts, ClientTraceHook) and
 // the client state observer (src/client/client-observer.ts). The shapes are
 // repeated structurally so this folder does not import the runtime.
-import { ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
 import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
@@ -49,8 +50,7 @@ export function createServerMetricsHook(metrics: TuskMetrics = tuskMetrics()): S
  * the instrumentation already makes that span (and runs the handler in it), so
  * this hook stays out of the way instead of doubling it. Without a tracer in
  * the arguments, while no span can be recorded (spansRecorded(): no exporter)
- * the span only lends its ids to ctx.trace and the logs, so it gets no
- * attributes or status: nobody would see them.
+ * no span is made: only its ids, for ctx.trace, the logs and outbound calls.
  */
 export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
   const spanTracer = tracer ?? trace.getTracer(TRACER_NAME);
@@ -60,9 +60,8 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
       if (isGrpcInstrumentationInstalled()) return undefined;
       const name = `${call.service}/${call.method}`;
       if (!recording()) {
-        const idsOnly = spanTracer.startSpan(name, SERVER_KIND, callerContext(call));
-        call.setServerTrace?.(lazyTraceContext(idsOnly.spanContext()));
-        return () => idsOnly.end();
+        call.setServerTrace?.(lazyTraceContext(unrecordedServerSpan(call)));
+        return undefined;
       }
       const span = spanTracer.startSpan(name, {
         kind: SpanKind.SERVER,
@@ -78,8 +77,23 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
   };
 }
 
-const SERVER_KIND = { kind: SpanKind.SERVER };
 const always = (): boolean => true;
+const spanIds = new RandomIdGenerator();
+
+/**
+ * The ids of a server span nobody records: the caller's trace (its sampled
+ * flag and tracestate) or a new sampled one, and a new span id, from the
+ * SDK's id generator. Starting an SDK span only to read its ids cost each call
+ * a span object, its attributes and its end.
+ */
+function unrecordedServerSpan(call: ServerCallStart): SpanContext {
+  const parent = trace.getSpanContext(callerContext(call));
+  const spanId = spanIds.generateSpanId();
+  if (parent === undefined) return { traceId: spanIds.generateTraceId(), spanId, traceFlags: TraceFlags.SAMPLED };
+  return parent.traceState === undefined
+    ? { traceId: parent.traceId, spanId, traceFlags: parent.traceFlags }
+    : { traceId: parent.traceId, spanId, traceFlags: parent.traceFlags, traceState: parent.traceState };
+}
 
 /** The caller's span as the parent; the root (a new trace) when it sent no `traceparent`. */
 function callerContext(call: ServerCallStart) {

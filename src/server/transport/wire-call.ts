@@ -53,6 +53,8 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   private readonly sendEncoding: MessageEncoding;
   private readonly inbound: (Buffer | CompressedMessage)[] = [];
   private readPending = false;
+  /** Messages that may wait unread before the stream pauses: 0 for streaming requests, 1 for a single request. */
+  private readonly queueLimit: number;
   private inflating = false;
   private receivedEnd = false;
   private headersSent = false;
@@ -90,7 +92,10 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     for (const name of TRANSPORT_HEADERS) metadata.remove(name);
     this.metadata = metadata;
     stream.on('data', onStreamData);
-    stream.pause();
+    // A streaming request is read as the handler asks; a single one (unary, server streaming) flows in at once,
+    // since pausing and resuming a stream costs ticks per call and its one message is bounded by the size limit.
+    this.queueLimit = method.type === 'unary' || method.type === 'serverStream' ? 1 : 0;
+    if (this.queueLimit === 0) stream.pause();
     stream.on('end', onStreamEnd);
     stream.on('close', onStreamClose);
     stream.on('error', ignoreStreamError);
@@ -210,7 +215,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     const fault = this.decoder.write(chunk, this);
     if (fault) return this.fail(fault);
     // Read no further until the handler has taken what is queued: the flow-control window closes behind it.
-    if (this.inbound.length > 0) this.stream.pause();
+    if (this.inbound.length > this.queueLimit) this.stream.pause();
     this.pump();
   }
 
