@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { ServerCallHook, ServerCallOutcome } from '../../../src/server/server-hooks.js';
-import { grpcFrame } from '../../helpers/server-h2-client.js';
+import { grpcFrame, rawCallStatus } from '../../helpers/server-h2-client.js';
 import { waitFor } from '../../helpers/server-raw-client.js';
 import { startEchoServer, type EchoServerFixture } from '../../helpers/server-test-server.js';
 
@@ -26,20 +26,11 @@ after(async () => {
   for (const server of servers.values()) await server.close();
 });
 
-/** One raw Echo call with `body` as given; resolves with the grpc-status on the wire. */
+/** One raw Echo call on a connection of its own; resolves with the grpc-status on the wire. */
 function wireStatus(address: string, body: Buffer): Promise<number> {
   const session = http2.connect(`http://${address}`);
   session.on('error', () => undefined);
-  return new Promise<number>((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ':path': '/test.v1.EchoService/Echo', 'content-type': 'application/grpc', te: 'trailers' });
-    let status: string | undefined;
-    stream.on('response', (headers) => (status ??= headers['grpc-status'] as string | undefined));
-    stream.on('trailers', (trailers) => (status = trailers['grpc-status'] as string | undefined));
-    stream.on('data', () => undefined);
-    stream.on('close', () => resolve(Number(status)));
-    stream.on('error', reject);
-    stream.end(body);
-  }).finally(() => session.close());
+  return rawCallStatus(session, '/test.v1.EchoService/Echo', body).finally(() => session.close());
 }
 
 const FAULTS = [
