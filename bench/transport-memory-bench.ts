@@ -8,10 +8,13 @@
 // connected and pinged, so the server holds its session), and per 1,000
 // in-flight unary calls (10 connections x 100 streams whose handler waits until
 // released; admission control is switched off for that part, since its default
-// limit of 100 would shed most of them). Then heap after GC on the lean server (admission on, its defaults)
-// over --calls unary calls driven by h2load, sampled every --sample-every calls.
+// limit of 100 would shed most of them). Then heap after GC on the lean server
+// over --calls unary calls driven by h2load, sampled every --sample-every calls;
+// admission is off there too unless --admission on: on a busy machine its
+// adaptive limit sheds some calls, and a shed call never runs the handler.
 //   node --conditions=tusk-source --import tsx bench/transport-memory-bench.ts
-//        [--servers raw,tusk,lean] [--calls 300000] [--sample-every 100000]   (--calls 1000000: the issue's run)
+//        [--servers raw,tusk,lean] [--calls 300000] [--sample-every 100000] [--admission on]
+//        (--calls 1000000: the issue's run)
 import { spawn, type ChildProcess } from 'node:child_process';
 import http2 from 'node:http2';
 import { createInterface } from 'node:readline';
@@ -90,7 +93,7 @@ interface Child {
 }
 
 async function spawnServer(variant: string, admission: boolean): Promise<Child> {
-  const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--serve', variant, '--admission', String(admission)], {
+  const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--serve', variant, '--admission', admission ? 'on' : 'off'], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
   });
@@ -187,11 +190,11 @@ const echoBody = (text: string) => grpcFrame(echoMethod.serializeRequest({ text 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /** Heap after GC on the lean server, every `every` calls up to `total`: flat if nothing a call leaves behind stays. */
-async function heapOverCalls(total: number, every: number): Promise<void> {
-  const child = await spawnServer('lean', true);
+async function heapOverCalls(total: number, every: number, admission: boolean): Promise<void> {
+  const child = await spawnServer('lean', admission);
   try {
     const body = echoBody('hello benchmark');
-    // 4 x 16 streams stays under admission's initial limit; on a busy machine its adaptive limit may still shed some.
+    // 4 x 16 streams stays under admission's initial limit (with --admission on); on a busy machine its adaptive limit may still shed some.
     const batch = (requests: number) => h2loadBatch({ address: child.address, path: echoMethod.path, body, requests, connections: 4, streams: 16, inactivitySeconds: 10 }, 600_000);
     await batch(10_000); // warm-up: JIT, lazily built parts
     const handledAtStart = (await child.ask('handled')).handled as number;
@@ -229,8 +232,8 @@ async function main(): Promise<void> {
   console.log('\n| server | base heap MB | base RSS MB | heap per 1,000 idle connections MB | RSS per 1,000 idle connections MB | heap per 1,000 in-flight calls MB | RSS per 1,000 in-flight calls MB |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const { variant, idle, streams } of rows) console.log(`| ${variant} | ${mb(idle.base.heapUsed)} | ${mb(idle.base.rss)} | ${growth(idle)} | ${growth(streams)} |`);
-  if (total > 0) await heapOverCalls(total, every);
+  if (total > 0) await heapOverCalls(total, every, args.get('admission') === 'on');
 }
 
-if (args.has('serve')) await serve(args.get('serve')!, args.get('admission') === 'true');
+if (args.has('serve')) await serve(args.get('serve')!, args.get('admission') === 'on');
 else await main();
