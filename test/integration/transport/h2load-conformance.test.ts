@@ -82,17 +82,17 @@ const MALFORMED: ReadonlyArray<{ readonly name: string; readonly body: Buffer; r
   { name: 'two messages on a unary call', body: twoMessages, code: grpc.status.UNIMPLEMENTED },
 ];
 
-// Beside h2load's 4 x 8 streams: the raw calls at once, and grpc-js calls one after the other.
+// Beside h2load's 4 x 8 streams: the raw calls at once, and grpc-js calls one after the other for as long as it runs.
 const H2LOAD_STREAMS = 8;
 const RAW_CALLS = 24;
-const GRPC_JS_CALLS = 20;
+const MAX_GRPC_JS_CALLS = 200;
 
-/** grpc-js calls one after the other; resolves with the texts echoed. */
-async function grpcJsCallsInTurn(count: number): Promise<string[]> {
+/** grpc-js calls one after the other until `done` says stop (at least one, at most MAX_GRPC_JS_CALLS); resolves with the texts echoed. */
+async function grpcJsCallsUntil(done: () => boolean): Promise<string[]> {
   const texts: string[] = [];
-  for (let index = 0; index < count; index++) {
-    texts.push((await unary(lean.client, 'echo', { text: `during ${index}` }, { deadline: Date.now() + 5_000 })).response.text);
-  }
+  do {
+    texts.push((await unary(lean.client, 'echo', { text: `during ${texts.length}` }, { deadline: Date.now() + 5_000 })).response.text);
+  } while (!done() && texts.length < MAX_GRPC_JS_CALLS);
   return texts;
 }
 
@@ -104,23 +104,25 @@ for (const { name, body, code } of MALFORMED) {
     const session = http2.connect(`http://${lean.address}`);
     session.on('error', () => undefined);
     try {
+      let loadEnded = false;
+      const load = h2loadBatch(batch(body, requests, H2LOAD_STREAMS), 20_000).finally(() => (loadEnded = true));
       const [summary, rawCodes, duringLoad] = await Promise.all([
-        h2loadBatch(batch(body, requests, H2LOAD_STREAMS), 20_000),
+        load,
         Promise.all(Array.from({ length: RAW_CALLS }, () => rawCallStatus(session, ECHO_PATH, body))),
-        grpcJsCallsInTurn(GRPC_JS_CALLS),
+        grpcJsCallsUntil(() => loadEnded),
       ]);
       assertAllAnswered(summary, requests);
       assert.deepEqual(new Set(rawCodes), new Set([code]), `grpc-status of ${RAW_CALLS} raw calls`);
-      assert.deepEqual(duringLoad, Array.from({ length: GRPC_JS_CALLS }, (_, index) => `during ${index}`));
+      assert.deepEqual(duringLoad, duringLoad.map((_, index) => `during ${index}`));
       const afterLoad = await unary(lean.client, 'echo', { text: 'after' }, { deadline: Date.now() + 5_000 });
       assert.equal(afterLoad.response.text, 'after');
       // Each malformed call ended once, through the chain, without running the handler. (The code the chain records
       // for a fault the transport answers itself is CANCELLED, not the status sent: transport-fault-outcome.test.ts.)
       const ended = outcomesSince(outcomesBefore);
       const { [grpc.status.OK]: ok = 0, ...failed } = ended;
-      assert.equal(ok, GRPC_JS_CALLS + 1);
+      assert.equal(ok, duringLoad.length + 1);
       assert.equal(Object.values(failed).reduce((sum, count) => sum + count, 0), requests + RAW_CALLS, JSON.stringify(ended));
-      assert.equal(lean.service.completed - completedBefore, GRPC_JS_CALLS + 1, 'handler runs');
+      assert.equal(lean.service.completed - completedBefore, duringLoad.length + 1, 'handler runs');
     } finally {
       session.close();
     }
