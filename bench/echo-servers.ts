@@ -9,8 +9,14 @@ export { noopCallHook as hookOff } from '../src/server/server-hooks.js';
 export const echoMethod = echoDescriptor().methods['echo']!;
 export const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** A plain grpc-js server with the same codec (plaintext unless `credentials` say otherwise); resolves with its port. */
-export async function startRawEchoServer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
+/** A handler that answers later (the memory bench holds calls open with one). */
+export type EchoAnswer = (request: EchoRequest) => Promise<EchoResponse>;
+
+/**
+ * A plain grpc-js server with the same codec (plaintext unless `credentials` say otherwise); resolves with its port.
+ * Without `answer` it echoes at once, in the callback, as the throughput benches measure it.
+ */
+export async function startRawEchoServer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(), answer?: EchoAnswer): Promise<number> {
   const server = new grpc.Server();
   server.addService({
     Echo: {
@@ -19,8 +25,9 @@ export async function startRawEchoServer(credentials: grpc.ServerCredentials = g
       responseSerialize: (m: unknown) => toBuffer(echoMethod.serializeResponse(m)), responseDeserialize: (b: Buffer) => echoMethod.deserializeResponse(b),
     },
   }, {
-    Echo: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) =>
-      callback(null, { text: call.request.text, instance: 'raw' }),
+    Echo: answer === undefined
+      ? (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) => callback(null, { text: call.request.text, instance: 'raw' })
+      : (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) => void answer(call.request).then((response) => callback(null, response)),
   });
   return new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', credentials, (error, bound) => (error ? reject(error) : resolve(bound))));

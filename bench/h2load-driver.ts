@@ -25,7 +25,7 @@ export interface H2loadLoad {
 }
 
 /** One length-prefixed gRPC message: flag byte 0 (uncompressed), 4-byte big-endian length, the bytes. */
-function grpcFrame(message: Uint8Array): Buffer {
+export function grpcFrame(message: Uint8Array): Buffer {
   const frame = Buffer.alloc(5 + message.byteLength);
   frame.writeUInt32BE(message.byteLength, 1);
   frame.set(message, 5);
@@ -75,4 +75,54 @@ function requestLatenciesMs(requestLog: string): number[] {
     if (Number.isFinite(micros) && row !== '') latencies.push(micros / 1000);
   }
   return latencies;
+}
+
+/** A bounded h2load run: `requests` calls in all, then h2load exits (the conformance test and the memory bench). */
+export interface H2loadBatch {
+  readonly address: string;
+  readonly path: string;
+  /** The whole request body as sent, length prefix included: a test may send a malformed one. */
+  readonly body: Uint8Array;
+  readonly requests: number;
+  readonly connections: number;
+  readonly streams: number;
+  /** h2load's own limit on a silent connection, so a stuck server ends the run as errors instead of hanging it. */
+  readonly inactivitySeconds: number;
+}
+
+/** h2load's summary of a batch, every counter it prints. */
+export interface H2loadSummary {
+  readonly total: number;
+  readonly started: number;
+  readonly done: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly errored: number;
+  readonly timeout: number;
+  readonly status2xx: number;
+  readonly status3xx: number;
+  readonly status4xx: number;
+  readonly status5xx: number;
+  readonly output: string;
+}
+
+export async function h2loadBatch(batch: H2loadBatch, killAfterMs = 60_000): Promise<H2loadSummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'h2load-'));
+  try {
+    const body = join(dir, 'request.bin');
+    writeFileSync(body, batch.body);
+    const output = await run([
+      '-n', String(batch.requests), '-c', String(batch.connections), '-m', String(batch.streams), '-d', body,
+      '-N', `${batch.inactivitySeconds}s`, '-H', 'content-type: application/grpc', '-H', 'te: trailers',
+      `http://${batch.address}${batch.path}`,
+    ], killAfterMs);
+    const requests = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+    const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
+    if (!requests || !codes) throw new Error(`h2load printed no summary:\n${output}`);
+    const [total, started, done, succeeded, failed, errored, timeout] = requests.slice(1).map(Number) as [number, number, number, number, number, number, number];
+    const [status2xx, status3xx, status4xx, status5xx] = codes.slice(1).map(Number) as [number, number, number, number];
+    return { total, started, done, succeeded, failed, errored, timeout, status2xx, status3xx, status4xx, status5xx, output };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -32,3 +32,17 @@ export function openH2Call(address: string, path: string, request: Buffer): RawH
     },
   };
 }
+
+/** One call on `session` whose request body is `body` as given (length prefix included); resolves with the grpc-status it ended with, from the trailers or a trailers-only response. */
+export function rawCallStatus(session: http2.ClientHttp2Session, path: string, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    let status: unknown;
+    stream.on('response', (headers) => (status ??= headers['grpc-status']));
+    stream.on('trailers', (trailers) => (status = trailers['grpc-status']));
+    stream.on('data', () => undefined);
+    stream.on('close', () => resolve(Number(status)));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
