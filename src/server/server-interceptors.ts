@@ -31,6 +31,7 @@ import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
+import { statusSentByTransport } from './transport/sent-status.js';
 import type { Principal } from '../security/auth/principal.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
 
@@ -255,10 +256,14 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     accessLog(chain.logger, info, outcome, this.shed);
   }
 
-  /** A call grpc-js ended itself (deadline, client cancel) never passed through sendStatus: its outcome is inferred. */
+  /**
+   * A call the transport ended itself (a malformed frame, its deadline) never passed through sendStatus: its
+   * outcome is the status the transport sent, else (a client cancel, nothing sent) inferred.
+   */
   private outcome(): ServerCallOutcome {
     const durationMs = performance.now() - this.startedAt;
-    const sent = this.sentStatus;
+    // What went on the wire wins: a status the chain passed down after the transport had answered was dropped there.
+    const sent = statusSentByTransport(this.next) ?? this.sentStatus;
     if (sent) return { code: sent.code, details: sent.details ?? '', durationMs };
     const expired = deadlinePassed(this.next.getDeadline());
     return { code: expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, details: expired ? 'deadline exceeded' : 'cancelled', durationMs };

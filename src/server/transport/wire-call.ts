@@ -62,6 +62,8 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   private pendingDrain: (() => void) | undefined;
   /** Set once the status went out or the stream closed: nothing more is sent, onCancel is (or was) due. */
   private ended = false;
+  /** The status this call sent, whoever asked: the chain above, or the transport itself (a bad frame, the deadline). */
+  sentStatus: PartialStatus | undefined;
   /** A fault found before start(): sent once the chain is listening. */
   private startFault: PartialStatus | undefined;
 
@@ -147,6 +149,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
 
   sendStatus(status: PartialStatus): void {
     if (this.ended) return;
+    this.sentStatus = status;
     if (this.headersSent) {
       // The trailers go out once the queued messages have (the stream's 'wantTrailers').
       this.pendingStatus = status;
