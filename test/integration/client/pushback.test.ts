@@ -132,7 +132,7 @@ for (const transport of TRANSPORTS) {
   });
 
   for (const balancer of ['p2c_ewma', 'least_request'] as const) {
-    test(`${balancer} sees a shedding endpoint as busy: it gets only the occasional call, even with pushback 0`, async () => {
+    test(`[${transport}] ${balancer} sees a shedding endpoint as busy: it gets only the occasional call, even with pushback 0`, async () => {
       const shedding = await startSheddingServer({ admission: () => ({ kind: 'shed', pushback: '0' }) });
       const healthy = await startSheddingServer();
       const client = createClient<EchoServiceClient>(echoDescriptor(onClientTransport(transport)), { endpoints: [shedding.address, healthy.address], balancer });
