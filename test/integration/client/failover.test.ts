@@ -71,6 +71,23 @@ const PROBE_SLACK_MS = 400;
  * calls; their start-up after "go" (bind, etcd lease and put) measured 200–500 ms on a loaded 2-core machine. */
 const RETURN_LEAD_MS = 1_500;
 
+/**
+ * Three instances and a client whose breakers open after 3 failures, with a replacement per instance armed at its
+ * port: loaded and waiting, so the instances return at the moment the test picks (a cold start takes seconds here).
+ */
+async function instancesToTakeDown(transport: TransportName, halfOpenAfterMs: number) {
+  const prefix = freshPrefix();
+  const instances = await threeInstances(prefix, LEASE_TTL);
+  const client = await discoveringClient(transport, prefix, instances, {
+    timeout: 2_000,
+    circuitBreaker: { strategy: 'consecutive', threshold: 3, halfOpenAfterMs },
+    methods: { Echo: { idempotent: true } },
+  });
+  const replacements = await Promise.all(instances.map((instance) => armEtcdEchoChild({ etcdEndpoint: etcd.endpoint, prefix, ttl: LEASE_TTL, port: instance.port })));
+  armed.push(...replacements);
+  return { instances, client, replacements };
+}
+
 for (const transport of TRANSPORTS) {
   test(`[${transport}] kill -9 of one of three instances under 32 concurrent callers of an idempotent method: zero failed calls`, async () => {
     const prefix = freshPrefix();
@@ -136,18 +153,10 @@ for (const transport of TRANSPORTS) {
       await closeClient(client);
     }
   });
+
   test(`[${transport}] all instances down: fail fast once breakers open; back within half_open_after plus one probe`, async () => {
-    const prefix = freshPrefix();
-    const instances = await threeInstances(prefix, LEASE_TTL);
     const halfOpenAfterMs = 2_500;
-    const client = await discoveringClient(transport, prefix, instances, {
-      timeout: 2_000,
-      circuitBreaker: { strategy: 'consecutive', threshold: 3, halfOpenAfterMs },
-      methods: { Echo: { idempotent: true } },
-    });
-    // Loaded and waiting, so the instances return at the moment the test picks (a cold start takes seconds here).
-    const replacements = await Promise.all(instances.map((instance) => armEtcdEchoChild({ etcdEndpoint: etcd.endpoint, prefix, ttl: LEASE_TTL, port: instance.port })));
-    armed.push(...replacements);
+    const { instances, client, replacements } = await instancesToTakeDown(transport, halfOpenAfterMs);
     const opened = (since: number) => breakerChanges.filter((change) => change.state === 'open' && change.at >= since);
     try {
       for (let i = 0; i < 10; i++) await client.echo({ text: 'warm' });
@@ -230,16 +239,8 @@ for (const transport of TRANSPORTS) {
   });
 
   test(`[${transport}] instances that return after half_open_after ran out: the next call, a probe, succeeds (no second half_open_after)`, async () => {
-    const prefix = freshPrefix();
-    const instances = await threeInstances(prefix, LEASE_TTL);
     const halfOpenAfterMs = 1_000;
-    const client = await discoveringClient(transport, prefix, instances, {
-      timeout: 2_000,
-      circuitBreaker: { strategy: 'consecutive', threshold: 3, halfOpenAfterMs },
-      methods: { Echo: { idempotent: true } },
-    });
-    const replacements = await Promise.all(instances.map((instance) => armEtcdEchoChild({ etcdEndpoint: etcd.endpoint, prefix, ttl: LEASE_TTL, port: instance.port })));
-    armed.push(...replacements);
+    const { instances, client, replacements } = await instancesToTakeDown(transport, halfOpenAfterMs);
     try {
       for (let i = 0; i < 10; i++) await client.echo({ text: 'warm' });
       const downAt = Date.now();
