@@ -7,7 +7,7 @@ import { pushbackOf, wasShed } from '../../../src/resilience/index.js';
 import type { CallContext } from '../../../src/server/call-context.js';
 import { Code, TuskError } from '../../../src/status/index.js';
 import { echoDescriptor, type EchoRequest, type EchoResponse, type EchoServiceClient } from '../../helpers/echo-service.js';
-import { onClientTransport, TRANSPORTS } from '../../helpers/transports.js';
+import { onClientTransport, onServerTransport, TRANSPORTS } from '../../helpers/transports.js';
 import { TestEchoService } from '../../helpers/server-echo-service.js';
 import { startEchoServer } from '../../helpers/server-test-server.js';
 
@@ -24,11 +24,12 @@ class SheddingEchoService extends TestEchoService {
   }
 }
 
-for (const transport of TRANSPORTS) {
-  test(`[${transport}] a TuskServer refusing with ErrorInfo OVERLOADED + RetryInfo: the non-idempotent call moves on, and the endpoint is parked for the RetryInfo delay`, async () => {
-    const healthyService = new SheddingEchoService('healthy');
+// Every pairing of client and server transports: the details travel through both sides' status encoding.
+for (const [transport, serverTransport] of TRANSPORTS.flatMap((client) => TRANSPORTS.map((server) => [client, server] as const))) {
+  test(`[${transport}] (server on ${serverTransport}) a TuskServer refusing with ErrorInfo OVERLOADED + RetryInfo: the non-idempotent call moves on, and the endpoint is parked for the RetryInfo delay`, async () => {
+    const healthyService = new SheddingEchoService('healthy', onServerTransport(serverTransport));
     healthyService.shedding = false;
-    const shedding = await startEchoServer({}, {}, new SheddingEchoService('shedding'));
+    const shedding = await startEchoServer({}, {}, new SheddingEchoService('shedding', onServerTransport(serverTransport)));
     const healthy = await startEchoServer({}, {}, healthyService);
     const client = createClient<EchoServiceClient>(echoDescriptor(onClientTransport(transport)), { endpoints: [shedding.address, healthy.address], balancer: 'round_robin', circuitBreaker: { threshold: 1 } });
     const single = createClient<EchoServiceClient>(echoDescriptor(onClientTransport(transport)), { endpoints: [shedding.address], retry: { maxAttempts: 1 } });
