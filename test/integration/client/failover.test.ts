@@ -88,6 +88,25 @@ async function instancesToTakeDown(transport: TransportName, halfOpenAfterMs: nu
   return { instances, client, replacements };
 }
 
+/**
+ * Warms `client` up, kills every instance, then calls until a breaker refuses: failing calls trip every endpoint's
+ * breaker, and until then each failure is an UNAVAILABLE of some kind. Returns when the instances went down.
+ */
+async function takeAllDown(client: EchoServiceClient, instances: readonly EtcdEchoChild[]): Promise<number> {
+  for (let i = 0; i < 10; i++) await client.echo({ text: 'warm' });
+  const downAt = Date.now();
+  await Promise.all(instances.map((instance) => instance.kill('SIGKILL')));
+  let sawCircuitOpen = false;
+  for (let i = 0; i < 200 && !sawCircuitOpen && Date.now() - downAt < 10_000; i++) {
+    await client.echo({ text: 'down' }).catch((error: unknown) => {
+      assert.ok(error instanceof TuskError && error.code === Code.UNAVAILABLE, String(error));
+      sawCircuitOpen = error instanceof CircuitOpenError;
+    });
+  }
+  assert.ok(sawCircuitOpen, 'breakers never opened');
+  return downAt;
+}
+
 for (const transport of TRANSPORTS) {
   test(`[${transport}] kill -9 of one of three instances under 32 concurrent callers of an idempotent method: zero failed calls`, async () => {
     const prefix = freshPrefix();
@@ -159,19 +178,7 @@ for (const transport of TRANSPORTS) {
     const { instances, client, replacements } = await instancesToTakeDown(transport, halfOpenAfterMs);
     const opened = (since: number) => breakerChanges.filter((change) => change.state === 'open' && change.at >= since);
     try {
-      for (let i = 0; i < 10; i++) await client.echo({ text: 'warm' });
-      const downAt = Date.now();
-      await Promise.all(instances.map((instance) => instance.kill('SIGKILL')));
-
-      // Failing calls trip every endpoint's breaker; until then each failure is an UNAVAILABLE of some kind.
-      let sawCircuitOpen = false;
-      for (let i = 0; i < 200 && !sawCircuitOpen && Date.now() - downAt < 10_000; i++) {
-        await client.echo({ text: 'down' }).catch((error: unknown) => {
-          assert.ok(error instanceof TuskError && error.code === Code.UNAVAILABLE, String(error));
-          sawCircuitOpen = error instanceof CircuitOpenError;
-        });
-      }
-      assert.ok(sawCircuitOpen, 'breakers never opened');
+      const downAt = await takeAllDown(client, instances);
       const openings = opened(downAt);
       for (const instance of instances) assert.ok(openings.some((change) => change.endpoint === instance.address), `breaker of ${instance.address} never opened`);
       const firstOpenedAt = Math.min(...openings.map((change) => change.at));
@@ -242,14 +249,7 @@ for (const transport of TRANSPORTS) {
     const halfOpenAfterMs = 1_000;
     const { instances, client, replacements } = await instancesToTakeDown(transport, halfOpenAfterMs);
     try {
-      for (let i = 0; i < 10; i++) await client.echo({ text: 'warm' });
-      const downAt = Date.now();
-      await Promise.all(instances.map((instance) => instance.kill('SIGKILL')));
-      let sawCircuitOpen = false;
-      for (let i = 0; i < 200 && !sawCircuitOpen && Date.now() - downAt < 10_000; i++) {
-        await client.echo({ text: 'down' }).catch((error: unknown) => (sawCircuitOpen = error instanceof CircuitOpenError));
-      }
-      assert.ok(sawCircuitOpen, 'breakers never opened');
+      const downAt = await takeAllDown(client, instances);
       const lastOpenedAt = Math.max(...breakerChanges.filter((change) => change.at >= downAt && change.state === 'open').map((change) => change.at));
 
       // No calls while down after the trip: every breaker's half_open_after runs out with no probe spent. The client's
