@@ -11,12 +11,12 @@ import { TuskServer } from '../../src/server/tusk-server.js';
 import type { EchoRequest, EchoResponse } from './echo-service.js';
 import { TestEchoService } from './server-echo-service.js';
 
-/** Config the child's echo descriptor carries; TEST_DISCOVERY_PREFIX keeps tests apart in one etcd. */
+/** Config the child's echo descriptor carries; TEST_DISCOVERY_PREFIX keeps tests apart in one etcd, TEST_SERVER_TRANSPORT picks [server] transport. */
 function childConfig() {
   return {
     service: { version: '9.9.9' },
     discovery: { prefix: process.env.TEST_DISCOVERY_PREFIX ?? 'services', ttl: '5s' },
-    server: { shutdown_grace: process.env.TEST_SHUTDOWN_GRACE ?? '10s' },
+    server: { shutdown_grace: process.env.TEST_SHUTDOWN_GRACE ?? '10s', transport: process.env.TEST_SERVER_TRANSPORT ?? 'grpc-js' },
   };
 }
 
