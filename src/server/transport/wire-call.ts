@@ -60,10 +60,12 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   private headersSent = false;
   private pendingStatus: PartialStatus | undefined;
   private pendingDrain: (() => void) | undefined;
-  /** Set once the status went out or the stream closed: nothing more is sent, onCancel is (or was) due. */
+  /** Set once the status was handed over or the stream closed: nothing more is sent. */
   private ended = false;
   /** The status this call sent, whoever asked: the chain above, or the transport itself (a bad frame, the deadline). */
   sentStatus: PartialStatus | undefined;
+  /** Set once onCancel is due: the status was flushed, the stream closed, or the deadline passed. */
+  private finished = false;
   /** A fault found before start(): sent once the chain is listening. */
   private startFault: PartialStatus | undefined;
 
@@ -151,13 +153,15 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     if (this.ended) return;
     this.sentStatus = status;
     if (this.headersSent) {
-      // The trailers go out once the queued messages have (the stream's 'wantTrailers').
+      // The trailers go out once the queued messages have (the stream's 'wantTrailers'); the call ends there, as on
+      // grpc-js, so the time to flush the answer counts in the call's latency (admission's samples).
       this.pendingStatus = status;
+      this.ended = true;
       this.stream.end();
-    } else {
-      // Trailers-only: one HEADERS frame with END_STREAM.
-      this.stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, status.code, status.details, status.metadata), END_OPTIONS);
+      return;
     }
+    // Trailers-only: one HEADERS frame with END_STREAM.
+    this.stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, status.code, status.details, status.metadata), END_OPTIONS);
     this.finish();
   }
 
@@ -286,6 +290,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     const status = this.pendingStatus;
     if (status === undefined) return;
     this.stream.sendTrailers(statusHeaders({}, status.code, status.details, status.metadata));
+    this.finish();
   }
 
   private fail(fault: FrameFault): void {
@@ -294,12 +299,15 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
 
   expire(): void {
     this.deadlineTimer = undefined;
+    // An answer still waiting to be flushed at the deadline: the call ends now (as grpc-js' does).
+    if (this.ended) return this.finish();
     this.sendStatus({ code: Code.DEADLINE_EXCEEDED, details: 'Deadline exceeded' });
   }
 
   /** The status went out or the stream closed: onCancel once, as grpc-js gives every call at its end. */
   finish(): void {
-    if (this.ended) return;
+    if (this.finished) return;
+    this.finished = true;
     this.ended = true;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     // Whatever the caller still sends is read and dropped, so its window never stalls the connection.
