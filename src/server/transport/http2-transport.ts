@@ -13,6 +13,7 @@ import { runHandler } from './run-handler.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
 import { WireCall, type WireLimits } from './wire-call.js';
+import { limitConnectionLifetime, type ConnectionLifetime } from './connection-lifetime.js';
 
 export interface Http2TransportOptions extends WireLimits {
   readonly interceptors: readonly ServerInterceptor[];
@@ -21,6 +22,8 @@ export interface Http2TransportOptions extends WireLimits {
   readonly keepaliveTimeoutMs: number;
   /** 0 = clients may ping as often as they like. */
   readonly minClientPingIntervalMs: number;
+  /** max_connection_idle, max_connection_age and its grace. */
+  readonly connectionLifetime: ConnectionLifetime;
   /** [tls]: served over TLS only, the certificate swapped in place when the provider reloads it; absent = plaintext. */
   readonly tls?: ServerTls;
 }
@@ -111,6 +114,7 @@ export class Http2Transport implements ServerTransport {
     session.once('close', () => this.sessions.delete(session));
     keepSessionAlive(session, this.options.keepaliveTimeMs, this.options.keepaliveTimeoutMs);
     if (this.options.minClientPingIntervalMs > 0) enforceMinPingInterval(session, this.options.minClientPingIntervalMs);
+    limitConnectionLifetime(session, this.options.connectionLifetime);
   }
 
   private openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {

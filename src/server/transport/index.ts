@@ -31,10 +31,11 @@ export function createServerTransport(name: TransportName, settings: TransportSe
   if (name === 'grpc-js') {
     return new GrpcJsTransport(settings.interceptors, settings.channelOptions, settings.credentials, settings.minClientPingIntervalMs, settings.logger);
   }
-  const option = (key: string, fallback: number): number => {
+  const given = (key: string): number | undefined => {
     const value = settings.channelOptions[key] as number | undefined;
-    return typeof value === 'number' && value >= 0 ? value : fallback;
+    return typeof value === 'number' && value >= 0 ? value : undefined;
   };
+  const option = (key: string, fallback: number): number => given(key) ?? fallback;
   return new Http2Transport({
     interceptors: settings.interceptors,
     maxReceiveMessageBytes: option('grpc.max_receive_message_length', GRPC_DEFAULT_MESSAGE_BYTES),
@@ -43,6 +44,11 @@ export function createServerTransport(name: TransportName, settings: TransportSe
     keepaliveTimeMs: option('grpc.keepalive_time_ms', 0),
     keepaliveTimeoutMs: option('grpc.keepalive_timeout_ms', 20_000),
     minClientPingIntervalMs: settings.minClientPingIntervalMs,
+    connectionLifetime: {
+      idleMs: given('grpc.max_connection_idle_ms'),
+      ageMs: given('grpc.max_connection_age_ms'),
+      ageGraceMs: given('grpc.max_connection_age_grace_ms'),
+    },
     tls: settings.tls,
   });
 }
