@@ -20,11 +20,18 @@ interface Goaway {
   readonly data: string;
 }
 
-async function connect(address: string): Promise<{ session: http2.ClientHttp2Session; goaways: Goaway[]; ping(): Promise<void> }> {
+/** A raw HTTP/2 connection that records the GOAWAYs it gets. */
+function openSession(address: string) {
   const session = http2.connect(`http://${address}`);
   const goaways: Goaway[] = [];
   session.on('error', () => undefined);
   session.on('goaway', (code, _lastStreamId, data) => goaways.push({ code, data: data?.toString() ?? '' }));
+  const settings = new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
+  return { session, goaways, settings };
+}
+
+async function connect(address: string): Promise<{ session: http2.ClientHttp2Session; goaways: Goaway[]; ping(): Promise<void> }> {
+  const { session, goaways } = openSession(address);
   await new Promise<void>((resolve, reject) => {
     session.once('connect', () => resolve());
     session.once('error', reject);
@@ -92,16 +99,12 @@ describe('connection limits', { concurrency: true }, () => {
     });
 
     test('max_concurrent_streams is the SETTINGS limit; a connection without calls for max_connection_idle gets a GOAWAY', async () => {
-      const session = http2.connect(`http://${idleFixture.address}`);
-      const goaways: Goaway[] = [];
-      session.on('error', () => undefined);
-      session.on('goaway', (code) => goaways.push({ code, data: '' }));
+      const { session, goaways, settings } = openSession(idleFixture.address);
       try {
-        const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
-        assert.equal(settings.maxConcurrentStreams, 7);
+        assert.equal((await settings).maxConcurrentStreams, 7);
         // A call running for longer than the idle limit: the connection is not idle meanwhile.
         assert.equal(await echoOn(session, 'busy, then idle', 1_400), '0');
-        assert.deepEqual(goaways, [], 'no GOAWAY while a call ran');
+        assert.equal(goaways.length, 0, 'no GOAWAY while a call ran');
         await waitUntil(() => goaways.length > 0, 10_000, 'the idle connection to be closed');
         assert.equal(goaways[0]!.code, http2.constants.NGHTTP2_NO_ERROR);
       } finally {
@@ -110,10 +113,7 @@ describe('connection limits', { concurrency: true }, () => {
     });
 
     test('max_connection_age: GOAWAY "max_age" about then, a call in flight still finishes, the rest is cut after the grace', async () => {
-      const session = http2.connect(`http://${ageFixture.address}`);
-      const goaways: Goaway[] = [];
-      session.on('error', () => undefined);
-      session.on('goaway', (code, _lastStreamId, data) => goaways.push({ code, data: data?.toString() ?? '' }));
+      const { session, goaways } = openSession(ageFixture.address);
       const opened = Date.now();
       const closed = new Promise<number>((resolve) => session.once('close', () => resolve(Date.now() - opened)));
       try {
