@@ -6,7 +6,7 @@
 // Hot path: the stream's listeners are shared functions that find their call
 // on the stream (no closures per call); messages whole inside a DATA chunk are
 // read without a copy; a write waits for 'drain' only when the stream says so.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { constants as http2Constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
@@ -36,6 +36,7 @@ const NO_AUTH_CONTEXT = Object.freeze({});
 const METRICS_RECORDER = new PerRequestMetricRecorder();
 const RESPONSE_OPTIONS = { waitForTrailers: true };
 const END_OPTIONS = { endStream: true };
+const { NGHTTP2_NO_ERROR } = http2Constants;
 
 /** A message that arrived compressed: inflated when the reader asks for it. */
 class CompressedMessage {
@@ -163,6 +164,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     // Trailers-only: one HEADERS frame with END_STREAM.
     this.stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, status.code, status.details, status.metadata), END_OPTIONS);
     this.finish();
+    this.stopCaller();
   }
 
   getPeer(): string {
@@ -291,6 +293,17 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     if (status === undefined) return;
     this.stream.sendTrailers(statusHeaders({}, status.code, status.details, status.metadata));
     this.finish();
+    this.stopCaller();
+  }
+
+  /**
+   * The status is out while the caller still sends: RST_STREAM(NO_ERROR) after
+   * it (as gRPC over HTTP/2 asks) tells the caller to stop, rather than reading
+   * and dropping the rest.
+   */
+  private stopCaller(): void {
+    // Next turn: a RST_STREAM submitted in the same turn as the trailers can overtake them in nghttp2's queue.
+    if (!this.receivedEnd && !this.stream.readableEnded) setImmediate(resetStream, this.stream);
   }
 
   private fail(fault: FrameFault): void {
@@ -310,7 +323,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     this.finished = true;
     this.ended = true;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    // Whatever the caller still sends is read and dropped, so its window never stalls the connection.
+    // Until the stream closes, whatever the caller still sends is read and dropped, so its window never stalls the connection.
     this.stream.resume();
     if (this.listener) process.nextTick(notifyCancel, this.listener);
   }
@@ -337,6 +350,9 @@ function ignoreStreamError(): void {
 function deadlineExpired(call: WireCall): void {
   if (call.getDeadline() > Date.now()) call.armDeadline();
   else call.expire();
+}
+function resetStream(stream: ServerHttp2Stream): void {
+  if (!stream.closed && !stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
 }
 function notifyCancel(listener: InterceptingServerListener): void {
   listener.onCancel();
