@@ -99,13 +99,13 @@ export class Admission {
   }
 
   /** undefined = admitted (a slot is taken when the method holds one); else the refusal to send at once. */
-  admit(method: AdmittedMethod, call: AdmissionCall): Refusal | undefined {
+  admit(method: AdmittedMethod, call: AdmissionCall, now = Date.now()): Refusal | undefined {
     const { settings } = this.options;
     const priority = (settings.trustPriorityHeader && parsePriority(call.header(PRIORITY_HEADER))) || method.priority;
     if (this.inFlight >= this.thresholds[priority]) return this.refuse('OVERLOADED', priority);
     if (settings.deadlineAware && call.deadline !== undefined) {
-      const typicalMs = method.latency.typicalMs;
-      if (typicalMs !== undefined && call.deadline - Date.now() < typicalMs) return this.refuse('DEADLINE_TOO_SHORT', priority);
+      const typicalMs = method.latency.typicalAt(now);
+      if (typicalMs !== undefined && call.deadline - now < typicalMs) return this.refuse('DEADLINE_TOO_SHORT', priority);
     }
     if (method.holdsSlot && ++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
     return undefined;

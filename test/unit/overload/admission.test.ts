@@ -174,3 +174,16 @@ test('every priority has a prebuilt refusal carrying ErrorInfo OVERLOADED and Re
     assert.deepEqual(decoded.details, { errorInfo: { reason: 'OVERLOADED', domain: 'tusk-grpc', metadata: { priority } }, retryInfo: { retryDelayMs: 250 } });
   }
 });
+
+test('deadline-aware: a typical latency no sample confirmed lately is not trusted, so refusals cannot lock a method out', () => {
+  const { admission, methods } = setup({ initialLimit: 100 });
+  const start = Date.now();
+  // A stall made the method's calls take ~1 s: its typical latency now exceeds every caller's deadline.
+  for (let i = 0; i < MIN_LATENCY_SAMPLES; i++) {
+    admission.admit(methods.plain, call());
+    methods.plain.latency.record(1_000, start);
+  }
+  assert.equal(admission.admit(methods.plain, call({}, start + 500), start + 100)?.code, Code.DEADLINE_EXCEEDED, 'refused while the estimate is fresh');
+  // Every call refused means no new sample: once the estimate is older than twice itself, calls run again and re-measure.
+  assert.equal(admission.admit(methods.plain, call({}, start + 2_600), start + 2_100), undefined);
+});
