@@ -113,23 +113,27 @@ export class Admission {
 
   /**
    * An admitted slot-holding call ended. Only calls whose handler chose the
-   * status are samples: cancelled calls and calls that outlived their deadline
-   * measure the caller, not this server. But an admitted call whose deadline
-   * ran out before it was answered is work this server took on and could not
-   * finish in time: a congestion signal (Netflix's "drop"). Without it, a
-   * server where every call misses its deadline would have no samples and
-   * never shrink its limit.
+   * status in time are samples: cancelled calls and calls that outlived their
+   * deadline measure the caller, not this server. But an admitted call that
+   * ran out of deadline is work this server took on and could not finish in
+   * time: a congestion signal (Netflix's "drop"). That is a call the transport
+   * ended at its deadline (DEADLINE_EXCEEDED, unanswered), and as much one
+   * that ended after its `deadline`, whatever its status: a blocked loop runs
+   * the handlers' timers before the deadline timers, so they answer late, and
+   * those answers would otherwise be samples. Without these signals, a server
+   * where every call misses its deadline would have no samples and never
+   * shrink its limit.
    */
-  release(method: AdmittedMethod, durationMs: number, code: number, answered: boolean): void {
+  release(method: AdmittedMethod, durationMs: number, code: number, answered: boolean, deadline = Infinity, now = Date.now()): void {
     const inFlight = this.inFlight;
     this.inFlight = inFlight - 1;
-    if (!answered && code === Code.DEADLINE_EXCEEDED) {
+    if (now > deadline || (!answered && code === Code.DEADLINE_EXCEEDED)) {
       this.limiter.backOff(inFlight);
       this.updateThresholds();
       return;
     }
     if (!answered || code === Code.CANCELLED || code === Code.DEADLINE_EXCEEDED) return;
-    method.latency.record(durationMs);
+    method.latency.record(durationMs, now);
     this.limiter.onSample(durationMs, inFlight);
     // Gradient2 moves once per short window: most samples leave the limit, and so the thresholds, as they were.
     if (this.limiter.limit !== this.thresholdsLimit) this.updateThresholds();

@@ -239,7 +239,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
 
   private releaseAdmission(method: AdmittedMethod, outcome: ServerCallOutcome): void {
     this.admitted = undefined;
-    this.chain.admission!.release(method, performance.now() - this.admittedAt, outcome.code, this.sentStatus !== undefined);
+    this.chain.admission!.release(method, performance.now() - this.admittedAt, outcome.code, this.sentStatus !== undefined, this.info!.deadline);
   }
   // ---- end of admission
 

@@ -1,5 +1,6 @@
 // Admission sees how a call really ended on both server transports: a call
-// whose deadline runs out is a back-off (DEADLINE_EXCEEDED, not a cancel), and
+// whose deadline runs out is a back-off (DEADLINE_EXCEEDED, not a cancel), so
+// is one answered after its deadline (a blocked loop answers late), and
 // an answered call holds its slot until its answer has left (as grpc-js ends a
 // call when the trailers go out), so the time an answer waits to be flushed
 // counts. The lean transport used to end a call when its handler answered.
@@ -29,14 +30,16 @@ for (const transport of ['grpc-js', 'http2'] as const) {
   describe(`admission on the ${transport} transport`, () => {
     let fixed: EchoServerFixture;
     let adaptive: EchoServerFixture;
+    let stalled: EchoServerFixture;
     const config = (overload: RawDescriptor): RawDescriptor => ({ server: { transport, overload } });
     before(async () => {
-      [fixed, adaptive] = await Promise.all([
+      [fixed, adaptive, stalled] = await Promise.all([
         startEchoServer({}, config({ limiter: 'fixed', initial_limit: 1 })),
+        startEchoServer({}, config({ limiter: 'gradient2', initial_limit: 8, min_limit: 1 })),
         startEchoServer({}, config({ limiter: 'gradient2', initial_limit: 8, min_limit: 1 })),
       ]);
     });
-    after(() => Promise.all([fixed.close(), adaptive.close()]));
+    after(() => Promise.all([fixed.close(), adaptive.close(), stalled.close()]));
 
     test('an answered call holds its slot until the answer has left', async () => {
       const blocked = callWithClosedWindow(fixed.address);
@@ -58,6 +61,21 @@ for (const transport of ['grpc-js', 'http2'] as const) {
       const held = refusal(unary(adaptive.client, 'echo', { text: 'wait-abort' }, { onCall: (call) => (heldCall = call) }));
       await waitUntil(() => adaptive.service.calls.filter((call) => call.waitingForAbort).length === 5, 5_000, 'a call holding the slot');
       assert.equal(await refusal(unary(adaptive.client, 'echo', { text: 'one more' })), grpc.status.UNAVAILABLE);
+      heldCall!.cancel();
+      assert.equal(await held, grpc.status.CANCELLED);
+    });
+
+    test('answers that leave after their deadline (the loop was blocked) back the limit off, like expired calls', async () => {
+      const late = Array.from({ length: 4 }, () => refusal(unary(stalled.client, 'echo', { text: 'late', delayMs: 100 }, { deadline: Date.now() + 200 })));
+      await waitUntil(() => stalled.service.calls.length === 4, 5_000, 'four handlers waiting');
+      // A saturated loop, as under overload: the handlers' timers come due before the deadline timers and answer late.
+      const blockedUntil = Date.now() + 400;
+      while (Date.now() < blockedUntil);
+      assert.deepEqual(await Promise.all(late), Array(4).fill(grpc.status.DEADLINE_EXCEEDED));
+      let heldCall: grpc.ClientUnaryCall | undefined;
+      const held = refusal(unary(stalled.client, 'echo', { text: 'wait-abort' }, { onCall: (call) => (heldCall = call) }));
+      await waitUntil(() => stalled.service.calls.some((call) => call.waitingForAbort), 5_000, 'a call holding the slot');
+      assert.equal(await refusal(unary(stalled.client, 'echo', { text: 'one more' })), grpc.status.UNAVAILABLE, 'the limit came down to 1');
       heldCall!.cancel();
       assert.equal(await held, grpc.status.CANCELLED);
     });

@@ -117,6 +117,17 @@ test('an admitted call ended by its deadline backs the limit off below what was 
   assert.equal(admission.limit, 9, 'a cancelled call says nothing');
 });
 
+test('an answer that left after its deadline is a back-off too, not a sample; one in time is a sample', () => {
+  const { admission, methods } = setup({ limiter: 'gradient2', initialLimit: 100, minLimit: 2 });
+  const now = Date.now();
+  for (let i = 0; i < 10; i++) admission.admit(methods.plain, call());
+  admission.release(methods.plain, 1_300, Code.OK, true, now - 300, now);
+  assert.equal(admission.limit, 9);
+  for (let i = 0; i < MIN_LATENCY_SAMPLES; i++) admission.release(methods.plain, 50, Code.OK, true, now + 1_000, now);
+  assert.ok(admission.limit >= 9, 'timely answers: samples, no back-off');
+  assert.equal(Math.round(methods.plain.latency.typicalAt(now)!), 50, 'the late answer was no sample');
+});
+
 test('rejected calls do not grow the limit (aimd would +1 per sample in use)', () => {
   const { admission, methods } = setup({ limiter: 'aimd', initialLimit: 4, minLimit: 1, maxLimit: 100 });
   for (let i = 0; i < 4; i++) admission.admit(methods.plain, call());
