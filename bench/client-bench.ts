@@ -3,6 +3,11 @@
 //   node --conditions=tusk-source --import tsx bench/client-bench.ts [--seconds 2] [--rounds 5]
 //        [--concurrency 1,64] [--clients raw,raw-deadline,transport,tusk,transport-http2,tusk-http2] [--before /path/to/other/checkout]
 // tusk-http2 / transport-http2: the same on the lean client transport ([client] transport = "http2").
+//        [--server minimal|raw|lean|...]
+// Through bench/run-compiled.ts the clients run from tsc's output under plain node (as an installed package runs):
+//   node --conditions=tusk-source --import tsx bench/run-compiled.ts client-bench --server minimal ...
+// --server serves the calls from server-bench.ts's child of that variant (minimal = a scratch node:http2 echo, the
+// fastest) instead of the TuskServer child: the slower the server, the more it, not the client, caps calls/s.
 //        [--security plaintext,tls,tls+jwt]
 // --security adds raw and tusk clients under each level (bench/security-variants.ts) against a raw grpc-js server
 // child with a TLS certificate (server-bench.ts --serve raw:tls): `tls` verifies it, `tls+jwt` also sends a bearer
@@ -21,7 +26,7 @@ import { echoDescriptor, type EchoServiceClient } from '../test/helpers/echo-ser
 import { spawnEchoChild } from '../test/integration/client/echo-children.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { siblingScript } from './compile-checkout.js';
 import { makeSecurityMaterial, parseSecurity, rawClientCredentials, rawMetadata, SECURITY_ENV, type Security, type SecurityMaterial } from './security-variants.js';
 
 const args = new Map<string, string>();
@@ -78,7 +83,21 @@ function summary(results: Result[]): { rps: number; p50: number; p99: number; cp
   return { rps: calls / seconds, p50: percentile(all, 0.5), p99: percentile(all, 0.99), cpuPerCall };
 }
 
-const server = await spawnEchoChild();
+/** server-bench.ts's server child of one variant (`raw:tls` with the TLS certificate in `material`). */
+async function spawnBenchServer(variant: string, material?: SecurityMaterial): Promise<{ address: string; kill(signal?: string): Promise<void> }> {
+  const entry = siblingScript('server-bench', import.meta.url);
+  const child = spawn(process.execPath, [...process.execArgv, entry, '--serve', variant], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...(material ? { [SECURITY_ENV]: JSON.stringify(material) } : {}) },
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant} echo child did not start within 30 s`)), 30_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => { clearTimeout(timer); resolve((JSON.parse(line) as { address: string }).address); });
+  });
+  return { address, kill: async () => void child.stdin!.end() };
+}
+
+const SERVER = args.get('server');
+const server = SERVER === undefined ? await spawnEchoChild() : await spawnBenchServer(SERVER);
 const descriptor = echoDescriptor();
 const echo = descriptor.methods['echo']!;
 const request = { text: 'hello benchmark' };
@@ -127,21 +146,8 @@ const noMetadata = {};
 const transportCallOf = (through: Transport): Call => () =>
   through.unary(echo.path, echo.serializeRequest(request), { metadata: noMetadata, deadline: Date.now() + TIMEOUT_MS, signal: undefined }).then(echo.deserializeResponse);
 
-/** server-bench.ts's raw grpc-js server child, with the TLS certificate. */
-async function spawnTlsEchoChild(material: SecurityMaterial): Promise<{ address: string; stop(): void }> {
-  const entry = fileURLToPath(new URL('./server-bench.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, entry, '--serve', 'raw:tls'], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [SECURITY_ENV]: JSON.stringify(material) },
-  });
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('TLS echo child did not start within 30 s')), 30_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => { clearTimeout(timer); resolve((JSON.parse(line) as { address: string }).address); });
-  });
-  return { address, stop: () => child.stdin!.end() };
-}
-
 const secured = SECURITY.some((level) => level !== 'plaintext') ? await makeSecurityMaterial() : undefined;
-const tlsServer = secured ? await spawnTlsEchoChild(secured.material) : undefined;
+const tlsServer = secured ? await spawnBenchServer('raw:tls', secured.material) : undefined;
 const closers: Array<() => Promise<void> | void> = [];
 /** raw and tusk clients under one level, keyed `raw:tls`, `tusk:tls+jwt`. */
 function securedClients(level: Exclude<Security, 'plaintext'>): Array<{ key: string; label: string; call: Call }> {
@@ -175,7 +181,7 @@ const clients: Array<{ key: string; label: string; call: Call }> = [
 if (!SECURITY.includes('plaintext')) clients.splice(0, clients.length);
 for (const level of SECURITY) if (level !== 'plaintext') clients.push(...securedClients(level));
 
-console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per client and concurrency, server in a child process`);
+console.log(`node ${process.version}, ${SECONDS}s × ${ROUNDS} rounds per client and concurrency, server (${SERVER ?? 'TuskServer'}) in a child process`);
 console.log('concurrency | client | calls/s | p50 ms | p99 ms | client CPU µs/call');
 const ratios: string[] = [];
 for (const concurrency of CONCURRENCY) {
@@ -224,5 +230,5 @@ await closeClient(tuskHttp2);
 await before?.close();
 await server.kill('SIGTERM');
 for (const close of closers) await close();
-tlsServer?.stop();
+await tlsServer?.kill();
 await secured?.destroy();

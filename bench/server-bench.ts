@@ -28,8 +28,8 @@
 // through tsx, whose esbuild transform wraps every named closure in a defineProperty call (keepNames) and so
 // inflates per-call costs. The child itself must run without tsx too: its loader transforms plain .js files as well.
 // --profile writes V8 CPU profiles of every server child into <dir>/<variant>/ (Chrome DevTools or speedscope open them).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +38,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 import { h2loadRound } from './h2load-driver.js';
+import { compileCheckout } from './compile-checkout.js';
 import { startMinimalHttp2EchoServer } from './minimal-http2-server.js';
 import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime, type TuskEchoSecurity } from './echo-servers.js';
 import {
@@ -101,25 +102,6 @@ interface Child {
 }
 
 const thisCheckout = fileURLToPath(new URL('..', import.meta.url));
-
-/** tsc's output for a checkout's src/ and test/helpers/ (and this checkout's bench/), in a temp folder that can import its node_modules. */
-function compile(checkout: string, into: string): string {
-  mkdirSync(into, { recursive: true });
-  writeFileSync(join(into, 'tsconfig.json'), JSON.stringify({
-    extends: join(checkout, 'tsconfig.json'),
-    compilerOptions: { noEmit: false, rootDir: checkout, outDir: join(into, 'out'), customConditions: [] },
-    include: [join(checkout, 'src'), join(checkout, 'test/helpers'), ...(checkout === resolve(thisCheckout) ? [join(checkout, 'bench')] : [])],
-  }));
-  try {
-    execFileSync(join(thisCheckout, 'node_modules/.bin/tsc'), ['-p', join(into, 'tsconfig.json')], { stdio: 'pipe' });
-  } catch {
-    // Type errors elsewhere (work in progress) do not stop tsc from emitting; a missing file below does.
-  }
-  if (!existsSync(join(into, 'out/src/server/tusk-server.js'))) throw new Error(`compiling ${checkout} produced no src/server/tusk-server.js`);
-  symlinkSync(join(checkout, 'node_modules'), join(into, 'out/node_modules'));
-  writeFileSync(join(into, 'out/package.json'), JSON.stringify({ type: 'module' }));
-  return join(into, 'out');
-}
 
 /** compiled: this bench's own compiled entry and the variant's compiled checkout, both run by plain node. */
 async function spawnServer(
@@ -200,7 +182,7 @@ async function main(): Promise<void> {
   const compiledOf = (variant: string): { entry: string; root: string } | undefined => {
     if (!compiledDir) return undefined;
     const compiledCheckout = (checkout: string): string => {
-      if (!compiled.has(checkout)) compiled.set(checkout, compile(checkout, join(compiledDir, String(compiled.size))));
+      if (!compiled.has(checkout)) compiled.set(checkout, compileCheckout(checkout, join(compiledDir, String(compiled.size)), checkout === resolve(thisCheckout)));
       return compiled.get(checkout)!;
     };
     const entry = join(compiledCheckout(resolve(thisCheckout)), 'bench/server-bench.js');
