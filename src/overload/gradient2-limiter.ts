@@ -39,7 +39,7 @@ const CONGESTED_BASELINE_WEIGHT = 0.1;
  * limit × gradient + √limit (a small queue allowance, so the limit can probe
  * upward while latency holds), and the limit moves toward it by `smoothing`.
  * Unlike Gradient2, a congested measurement moves the baseline slower (see
- * CONGESTED_BASELINE_WEIGHT). While fewer than half the limit's slots were used the measurement says
+ * CONGESTED_BASELINE_WEIGHT) and adds no queue allowance. While fewer than half the limit's slots were used the measurement says
  * nothing about the limit and is dropped (no growth while app-limited).
  */
 export class Gradient2Limiter implements Limiter {
@@ -86,7 +86,9 @@ export class Gradient2Limiter implements Limiter {
     if (this.baselineMs / shortMs > STALE_BASELINE_RATIO) this.baselineMs *= BASELINE_DECAY;
     if (maxInFlight < this.current / 2) return;
     const gradient = Math.max(MIN_GRADIENT, Math.min(1, Math.max(settings.tolerance * this.baselineMs, this.baselineMs + settings.latencySlackMs) / shortMs));
-    const estimate = this.current * gradient + Math.sqrt(this.current);
+    // The queue allowance probes upward only while latency holds: added under congestion too (as in Gradient2), it
+    // puts a floor under the limit (L = 0.5 L + √L at the steepest gradient: 4) however bad the latency gets.
+    const estimate = this.current * gradient + (congested ? 0 : Math.sqrt(this.current));
     this.current = clampLimit(this.current * (1 - settings.smoothing) + estimate * settings.smoothing, settings);
   }
 

@@ -28,11 +28,18 @@ test('gradient2: latency well over tolerance × baseline shrinks the limit towar
   feed(limiter, 5, 40, (limit) => limit);
   assert.ok(limiter.limit < before, `${limiter.limit} < ${before}`);
   feed(limiter, 60, 40, (limit) => limit);
-  assert.ok(limiter.limit < 10, `${limiter.limit}: near the floor (the √limit queue allowance keeps it just above)`);
+  assert.equal(limiter.limit, 4, 'at the floor: no queue allowance while congested');
   const cut = gradient2({ initialLimit: 100, minLimit: 30 });
   feed(cut, 10, 10, (limit) => limit);
   feed(cut, 60, 400, (limit) => limit);
   assert.equal(cut.limit, 30);
+});
+
+test('gradient2: sustained congestion takes the limit down to a low min_limit (the √limit allowance, added only while latency holds, would hold it near 4)', () => {
+  const limiter = gradient2({ initialLimit: 100, minLimit: 2 });
+  feed(limiter, 10, 40, (limit) => limit);
+  feed(limiter, 100, 160, (limit) => limit);
+  assert.ok(limiter.limit < 2.5, `${limiter.limit}`);
 });
 
 test('gradient2: latency growth within latency_slack is not congestion, however large the ratio', () => {
