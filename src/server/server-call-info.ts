@@ -5,6 +5,7 @@ import type { CallMetadata, TraceContext } from './call-context.js';
 import { callTrace, deadlineMs, firstText, metadataToRecord } from './create-call-context.js';
 import type { ServerCallInfo } from './server-hooks.js';
 import { setServerTrace } from './server-trace.js';
+import { WireCall } from './transport/wire-call.js';
 
 /**
  * What the interceptor chain's hooks (trace, metrics, auth) and the access log
@@ -27,6 +28,11 @@ export class InterceptedCallInfo implements ServerCallInfo {
     private readonly call: ServerInterceptingCallInterface,
   ) {
     this.deadline = deadlineMs(call.getDeadline());
+  }
+
+  /** The lean transport's calls are not grpc-js': its instrumentation never sees them. */
+  get viaGrpcJs(): boolean {
+    return !(this.call instanceof WireCall);
   }
 
   get service(): string {

@@ -19,6 +19,8 @@ export interface ServerCallInfo {
   header(name: string): string | undefined;
   /** The client certificate of a TLS connection that verified it (mTLS); undefined otherwise. */
   peerCertificate?(): PeerCertificate | undefined;
+  /** True when @grpc/grpc-js carries the call (`[server] transport = "grpc-js"`): its OpenTelemetry instrumentation sees it. */
+  readonly viaGrpcJs?: boolean;
   /**
    * A trace hook reports the server span it started for this call: the
    * handler's `ctx.trace`, its `ctx.logger` and the access log then carry it.

@@ -23,6 +23,8 @@ export interface ServerCallStart {
   header?(name: string): string | undefined;
   /** Where the trace hook reports the span it started, for ctx.trace and the logs. */
   setServerTrace?(trace: TraceContext): void;
+  /** False for a call grpc-js does not carry (the lean transport): grpc-js' instrumentation cannot make its span. */
+  readonly viaGrpcJs?: boolean;
 }
 
 export interface ServerCallEnd {
@@ -47,8 +49,9 @@ export function createServerMetricsHook(metrics: TuskMetrics = tuskMetrics()): S
 /**
  * A SERVER span per call, child of the caller's `traceparent`, for processes
  * started without `--import tusk-grpc/telemetry`. When grpc-js is instrumented,
- * the instrumentation already makes that span (and runs the handler in it), so
- * this hook stays out of the way instead of doubling it. Without a tracer in
+ * the instrumentation already makes that span for the calls grpc-js carries
+ * (and runs the handler in it), so this hook stays out of their way instead of
+ * doubling it; the lean transport's calls it still traces. Without a tracer in
  * the arguments, while no span can be recorded (spansRecorded(): no exporter)
  * no span is made: only its ids, for ctx.trace, the logs and outbound calls.
  */
@@ -57,7 +60,7 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
   const recording = tracer === undefined ? spansRecorded : always;
   return {
     onCallStart(call) {
-      if (isGrpcInstrumentationInstalled()) return undefined;
+      if (call.viaGrpcJs !== false && isGrpcInstrumentationInstalled()) return undefined;
       const name = `${call.service}/${call.method}`;
       if (!recording()) {
         call.setServerTrace?.(lazyTraceContext(unrecordedServerSpan(call)));

@@ -8,6 +8,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import type { TraceContext } from '../../../src/server/call-context.js';
 import { createServerTraceHook, type ServerCallStart } from '../../../src/telemetry/runtime-hooks.js';
 import { holdTelemetry, spansRecorded } from '../../../src/telemetry/sdk.js';
+import { markGrpcInstrumentationInstalled } from '../../../src/telemetry/instrumentation-state.js';
 
 for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED']) delete process.env[name];
 
@@ -17,15 +18,22 @@ const CALLER_SPAN = '00f067aa0ba902b7';
 /** One call through the hook as the server's interceptor drives it; returns what ctx.trace would be. */
 function oneCall(
   hook: ReturnType<typeof createServerTraceHook>, code = 0, headers: Record<string, string> = { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`, tracestate: 'vendor=x' },
-): TraceContext {
+  viaGrpcJs?: boolean,
+): TraceContext | undefined {
   let seen: TraceContext | undefined;
   const call: ServerCallStart = {
-    service: 'shop.v1.Catalog', method: 'GetItem', metadata: headers, peer: '127.0.0.1:4000', requestId: 'req-1',
+    service: 'shop.v1.Catalog', method: 'GetItem', metadata: headers, peer: '127.0.0.1:4000', requestId: 'req-1', ...(viaGrpcJs === undefined ? {} : { viaGrpcJs }),
     header: (name) => headers[name],
     setServerTrace: (trace) => { seen = trace; },
   };
   // Without a recording provider there is no span to end.
   hook.onCallStart(call)?.({ code, durationMs: 1 });
+  return seen;
+}
+
+/** oneCall, which must report a span. */
+function tracedCall(...args: Parameters<typeof oneCall>): TraceContext {
+  const seen = oneCall(...args);
   assert.ok(seen, 'the hook reported the span');
   return seen;
 }
@@ -35,13 +43,13 @@ describe('createServerTraceHook', () => {
     const release = await holdTelemetry({ serviceName: 'server-hook-test' });
     try {
       assert.equal(spansRecorded(), false);
-      const seen = oneCall(createServerTraceHook());
+      const seen = tracedCall(createServerTraceHook());
       assert.equal(seen.traceId, TRACE_ID);
       assert.match(seen.spanId ?? '', /^[0-9a-f]{16}$/);
       assert.notEqual(seen.spanId, CALLER_SPAN);
       assert.equal(seen.traceparent, `00-${TRACE_ID}-${seen.spanId}-01`);
       assert.equal(seen.tracestate, 'vendor=x');
-      const root = oneCall(createServerTraceHook(), 0, {});
+      const root = tracedCall(createServerTraceHook(), 0, {});
       assert.match(root.traceId ?? '', /^[0-9a-f]{32}$/);
       assert.notEqual(root.traceId, TRACE_ID);
       assert.equal(root.traceparent, `00-${root.traceId}-${root.spanId}-01`, 'a new trace, sampled as the SDK\'s default sampler would');
@@ -57,7 +65,7 @@ describe('createServerTraceHook', () => {
     assert.ok(trace.setGlobalTracerProvider(provider));
     try {
       assert.equal(spansRecorded(), true);
-      const seen = oneCall(createServerTraceHook(), 5);
+      const seen = tracedCall(createServerTraceHook(), 5);
       const [span] = exporter.getFinishedSpans();
       assert.ok(span);
       assert.equal(span.name, 'shop.v1.Catalog/GetItem');
@@ -81,5 +89,18 @@ describe('createServerTraceHook', () => {
     oneCall(createServerTraceHook(provider.getTracer('explicit')));
     assert.equal(exporter.getFinishedSpans()[0]?.attributes['rpc.method'], 'GetItem');
     await provider.shutdown();
+  });
+
+  it('with grpc-js instrumented (the telemetry entry), it leaves grpc-js\' calls to the instrumentation, not the lean transport\'s', async () => {
+    const release = await holdTelemetry({ serviceName: 'server-hook-test' });
+    markGrpcInstrumentationInstalled();
+    try {
+      assert.equal(oneCall(createServerTraceHook(), 0, undefined, true), undefined, 'grpc-js carries it: its instrumentation makes the span');
+      const lean = tracedCall(createServerTraceHook(), 0, undefined, false);
+      assert.equal(lean.traceId, TRACE_ID, 'nobody else sees a lean call: the hook makes its span');
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for('tusk-grpc.telemetry.grpcInstrumentation')];
+      await release();
+    }
   });
 });
