@@ -1,3 +1,4 @@
+// test: runs alone (processes killed with -9 and a lease that must expire and be taken over: a second file sharing the 2 cores made both nats cases miss the take-over once in CI)
 // Crash recovery with real processes on both providers: the orchestrating
 // process is killed with -9 mid-saga and another instance, which had been
 // scanning all along without touching the leased saga, finishes it.
