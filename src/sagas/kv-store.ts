@@ -11,8 +11,28 @@ import { keyFromStorage, storageKey, type VersionedEntry, type VersionedStore } 
 const isConflict = (error: unknown): boolean =>
   isApiError(error, JetStreamApiCodes.StreamWrongLastSequence) || isApiError(error, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 
+/**
+ * A key listing is a push consumer that ends when it says it delivered the
+ * last key; one that never says so would hold the orchestrator's recovery scan
+ * (and with it every take-over of an expired lease) forever.
+ */
+const KEYS_TIMEOUT_MS = 5_000;
+
+export interface KvStoreOptions {
+  readonly keysTimeoutMs?: number;
+}
+
 export class KvVersionedStore implements VersionedStore {
-  private constructor(private readonly kv: KV) {}
+  private readonly keysTimeoutMs: number;
+
+  private constructor(private readonly kv: KV, options: KvStoreOptions = {}) {
+    this.keysTimeoutMs = options.keysTimeoutMs ?? KEYS_TIMEOUT_MS;
+  }
+
+  /** Over an open bucket. */
+  static over(kv: KV, options?: KvStoreOptions): KvVersionedStore {
+    return new KvVersionedStore(kv, options);
+  }
 
   /** Opens the bucket, creating it (file storage, latest value only) when missing. */
   static async open(nc: NatsConnection, bucket: string, replicas: number): Promise<KvVersionedStore> {
@@ -48,8 +68,23 @@ export class KvVersionedStore implements VersionedStore {
   }
 
   async keys(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(keyFromStorage(key));
-    return keys;
+    const iterator = await this.kv.keys();
+    const listing = (async () => {
+      const keys: string[] = [];
+      for await (const key of iterator) keys.push(keyFromStorage(key));
+      return keys;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        iterator.stop();
+        reject(new TuskError(Code.UNAVAILABLE, `listing the keys of the saga bucket took over ${this.keysTimeoutMs} ms; the next scan lists them again`));
+      }, this.keysTimeoutMs);
+    });
+    try {
+      return await Promise.race([listing, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
