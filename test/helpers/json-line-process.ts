@@ -9,6 +9,8 @@ export interface JsonLineProcess {
   waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** SIGKILL; resolves once the process is gone. */
   kill(): Promise<void>;
+  /** The last of what it wrote to stderr (its warnings), for a failure message. */
+  stderr(): string;
 }
 
 export async function spawnJsonLineProcess(script: string, label: string, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<JsonLineProcess> {
@@ -44,5 +46,5 @@ export async function spawnJsonLineProcess(script: string, label: string, env: R
     await kill();
     throw error;
   }
-  return { waitFor, kill };
+  return { waitFor, kill, stderr: () => stderr };
 }

@@ -73,7 +73,7 @@ for (const provider of sagaProviders()) {
       return waitUntil(async () => {
         last = await record(sagaId);
         return last && ['completed', 'compensated', 'stuck'].includes(last.status) ? last : undefined;
-      }, 20_000, () => `saga ${sagaId} to end (now ${JSON.stringify(last)})`);
+      }, 20_000, () => `saga ${sagaId} to end (now ${JSON.stringify(last)}; the standby's warnings: ${workers[0]?.stderr() || 'none'})`);
     };
 
     it('finishes a saga whose process died between a step\'s work and its record, running that step once', async () => {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const faults = JSON.parse(process.env.TEST_FAULTS ?? '{}') as LedgerFaults;
   const saga = ledgerSaga(process.env.TEST_LEDGER!, stores.idempotency, { ...faults, onHang: (tag) => print({ event: 'hanging', tag }) });
   const orchestrator = new SagaOrchestrator({
-    store: stores.sagas, sagas: [saga], leaseMs: Number(process.env.TEST_LEASE_MS), recoverIntervalMs: 50, logger: createLogger({ level: 'silent' }),
+    store: stores.sagas, sagas: [saga], leaseMs: Number(process.env.TEST_LEASE_MS), recoverIntervalMs: 50, logger: createLogger({ level: 'warn', destination: process.stderr }),
   });
   orchestrator.start();
   print({ event: 'ready' });
