@@ -41,13 +41,14 @@ try {
       console.error(`${variants[index]![0]} at ${rate}/s: ok ${result.ok}, shed ${result.shed}, server CPU ${(after.cpuMs - before.cpuMs).toFixed(0)} ms`);
     }
   }
+  const perCall = (point: { calls: number; cpuMs: number }) => point.cpuMs / point.calls;
+  const perCallAtTop = points.map((series) => perCall(series.at(-1)!));
   const marginals = points.map((series) => (series.at(-1)!.cpuMs - series[0]!.cpuMs) / (series.at(-1)!.calls - series[0]!.calls));
-  const rows = points.map((series, index) => `| ${variants[index]![0]} | ${(series[0]!.cpuMs / series[0]!.calls).toFixed(3)} | ${(series.at(-1)!.cpuMs / series.at(-1)!.calls).toFixed(3)} | ${marginals[index]!.toFixed(3)} |`);
+  const rows = points.map((series, index) => `| ${variants[index]![0]} | ${perCall(series[0]!).toFixed(3)} | ${perCallAtTop[index]!.toFixed(3)} | ${marginals[index]!.toFixed(3)} |`);
   console.log(`transport ${process.env.OVERLOAD_TRANSPORT ?? 'grpc-js'}; open loop at ${rates.join(' and ')} calls/s, ${seconds} s each\n`);
-  console.log(`| call | CPU ms/call at ${rates[0]}/s | CPU ms/call at ${rates[rates.length - 1]}/s | marginal CPU ms/call |`);
+  console.log(`| call | CPU ms/call at ${rates[0]}/s | CPU ms/call at ${rates.at(-1)}/s | marginal CPU ms/call |`);
   console.log('| --- | ---: | ---: | ---: |');
   console.log(rows.join('\n'));
-  const perCallAtTop = points.map((series) => series.at(-1)!.cpuMs / series.at(-1)!.calls);
   // The marginal column moves with the order the servers run in; per call at the top rate is the steadier ratio.
   console.log(`\nrefused / accepted (admission on), CPU per call at ${rates.at(-1)}/s: ${(perCallAtTop[0]! / perCallAtTop[1]!).toFixed(2)}; admission on / off: ${(perCallAtTop[1]! / perCallAtTop[2]!).toFixed(2)}`);
 } finally {

@@ -23,21 +23,17 @@ export interface KvStoreOptions {
 }
 
 export class KvVersionedStore implements VersionedStore {
-  private readonly keysTimeoutMs: number;
-
-  private constructor(private readonly kv: KV, options: KvStoreOptions = {}) {
-    this.keysTimeoutMs = options.keysTimeoutMs ?? KEYS_TIMEOUT_MS;
-  }
+  private constructor(private readonly kv: KV, private readonly keysTimeoutMs: number) {}
 
   /** Over an open bucket. */
-  static over(kv: KV, options?: KvStoreOptions): KvVersionedStore {
-    return new KvVersionedStore(kv, options);
+  static over(kv: KV, options: KvStoreOptions = {}): KvVersionedStore {
+    return new KvVersionedStore(kv, options.keysTimeoutMs ?? KEYS_TIMEOUT_MS);
   }
 
   /** Opens the bucket, creating it (file storage, latest value only) when missing. */
   static async open(nc: NatsConnection, bucket: string, replicas: number): Promise<KvVersionedStore> {
     try {
-      return new KvVersionedStore(await new Kvm(nc).create(bucket, { history: 1, replicas }));
+      return KvVersionedStore.over(await new Kvm(nc).create(bucket, { history: 1, replicas }));
     } catch (error) {
       throw new TuskError(Code.UNAVAILABLE, `JetStream key-value bucket ${bucket} not available: ${messageOf(error)} (is nats-server running with -js?)`);
     }
