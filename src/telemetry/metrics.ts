@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CallHistogram, type HistogramSeries } from './call-histogram.js';
 import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 
 /**
@@ -49,20 +50,23 @@ const RESULT_LABELS = [...METHOD_LABELS, 'rpc_grpc_status_code'] as const;
 type MethodLabels = Readonly<Record<(typeof METHOD_LABELS)[number], string>>;
 type ResultLabels = Readonly<Record<(typeof RESULT_LABELS)[number], string>>;
 
-/** One method's label sets, built once (prom-client hashes the labels of every update; fresh objects cost more), and its calls in flight. */
+/** One method's label sets, built once, its calls in flight, and one recording series per status code seen. */
 class MethodSeries {
   readonly labels: MethodLabels;
   inFlight = 0;
-  private readonly results = new Map<number, ResultLabels>();
+  private readonly results = new Map<number, HistogramSeries>();
 
-  constructor(service: string, method: string) {
+  constructor(service: string, method: string, private readonly duration: CallHistogram) {
     this.labels = { rpc_system: 'grpc', rpc_service: service, rpc_method: method };
   }
 
-  result(statusCode: number): ResultLabels {
-    let labels = this.results.get(statusCode);
-    if (labels === undefined) this.results.set(statusCode, (labels = { ...this.labels, rpc_grpc_status_code: String(statusCode) }));
-    return labels;
+  result(statusCode: number): HistogramSeries {
+    let series = this.results.get(statusCode);
+    if (series === undefined) {
+      const labels: ResultLabels = { ...this.labels, rpc_grpc_status_code: String(statusCode) };
+      this.results.set(statusCode, (series = this.duration.seriesFor(labels)));
+    }
+    return series;
   }
 }
 
@@ -70,12 +74,20 @@ class MethodSeries {
 function callRecorder(registry: Registry, side: 'server' | 'client'): (service: string, method: string) => (statusCode: number, durationMs: number) => void {
   const who = side === 'server' ? 'received by this server' : 'made by this process\'s clients (one per logical call, retries included)';
   const byService = new Map<string, Map<string, MethodSeries>>();
-  const requests = new Counter({ name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry] });
-  const duration = new Histogram({
-    name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`,
-    labelNames: RESULT_LABELS, buckets: RPC_DURATION_BUCKETS, registers: [registry],
+  const duration = new CallHistogram({ name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`, buckets: RPC_DURATION_BUCKETS, registers: [registry] });
+  // The per-call paths touch plain fields only; prom-client reads them at scrape time.
+  const counted = new WeakMap<HistogramSeries, number>();
+  new Counter({
+    name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry],
+    collect() {
+      // Each status's call count is its duration series' count: the counter takes what was added since the last read.
+      for (const series of duration.allSeries()) {
+        const added = series.count - (counted.get(series) ?? 0);
+        if (added > 0) this.inc(series.labels as ResultLabels, added);
+        counted.set(series, series.count);
+      }
+    },
   });
-  // Counted in plain fields and read at scrape time: two fewer label look-ups per call.
   new Gauge({
     name: `rpc_${side}_in_flight`, help: `RPCs ${who} in progress.`, labelNames: METHOD_LABELS, registers: [registry],
     collect() {
@@ -86,7 +98,7 @@ function callRecorder(registry: Registry, side: 'server' | 'client'): (service: 
     let byMethod = byService.get(service);
     if (byMethod === undefined) byService.set(service, (byMethod = new Map()));
     let series = byMethod.get(method);
-    if (series === undefined) byMethod.set(method, (series = new MethodSeries(service, method)));
+    if (series === undefined) byMethod.set(method, (series = new MethodSeries(service, method, duration)));
     return series;
   };
   return (service, method) => {
@@ -97,9 +109,7 @@ function callRecorder(registry: Registry, side: 'server' | 'client'): (service: 
       if (done) return;
       done = true;
       series.inFlight--;
-      const result = series.result(statusCode);
-      requests.inc(result);
-      duration.observe(result, durationMs / 1000);
+      series.result(statusCode).observe(durationMs / 1000);
     };
   };
 }
