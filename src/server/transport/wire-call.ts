@@ -17,6 +17,7 @@ import { encodeFrame, FrameDecoder, type FrameFault, type FrameSink } from '../.
 import { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
 import { deadlineDelay } from '../../wire/deadline-timer.js';
 import type { RegisteredMethod } from './registered-method.js';
+import { RequestMetadata } from './request-metadata.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
@@ -30,8 +31,6 @@ export interface WireLimits {
 const CALL = Symbol('tusk.wireCall');
 type CallStream = ServerHttp2Stream & { [CALL]: WireCall };
 
-/** Headers the application never sees in its metadata (as grpc-js removes them). */
-const TRANSPORT_HEADERS = ['grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding', 'te', 'content-type'];
 const NO_AUTH_CONTEXT = Object.freeze({});
 const METRICS_RECORDER = new PerRequestMetricRecorder();
 const RESPONSE_OPTIONS = { waitForTrailers: true };
@@ -93,9 +92,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     this.requestEncoding = parseEncoding(this.encodingHeader);
     const accept = headers['grpc-accept-encoding'];
     this.sendEncoding = responseEncoding(this.requestEncoding ?? 'identity', typeof accept === 'string' ? accept : undefined);
-    const metadata = Metadata.fromHttp2Headers(headers);
-    for (const name of TRANSPORT_HEADERS) metadata.remove(name);
-    this.metadata = metadata;
+    this.metadata = new RequestMetadata(headers);
     stream.on('data', onStreamData);
     // A streaming request is read as the handler asks; a single one (unary, server streaming) flows in at once,
     // since pausing and resuming a stream costs ticks per call and its one message is bounded by the size limit.
