@@ -12,7 +12,7 @@ import { registeredMethods, type RegisteredMethod } from './registered-method.js
 import { runHandler } from './run-handler.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
-import { WireCall, type WireLimits } from './wire-call.js';
+import { TRAILERS_ONLY_OPTIONS, WireCall, type WireLimits } from './wire-call.js';
 import { limitConnectionLifetime, type ConnectionLifetime } from './connection-lifetime.js';
 
 export interface Http2TransportOptions extends WireLimits {
@@ -121,13 +121,13 @@ export class Http2Transport implements ServerTransport {
     const contentType = headers['content-type'];
     if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
       stream.on('error', () => undefined);
-      stream.respond({ ':status': 415 }, { endStream: true });
+      stream.respond({ ':status': 415 }, TRAILERS_ONLY_OPTIONS);
       return;
     }
     const route = this.routes.get(headers[':path'] ?? '');
     if (route === undefined) {
       stream.on('error', () => undefined);
-      stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, Code.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`, null), { endStream: true });
+      stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, Code.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`, null), TRAILERS_ONLY_OPTIONS);
       return;
     }
     let call: ServerInterceptingCallInterface = new WireCall(stream, headers, route.method, this.options);

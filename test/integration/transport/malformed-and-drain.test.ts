@@ -69,6 +69,15 @@ test('malformed frames end the call with INTERNAL or RESOURCE_EXHAUSTED; the ser
   assert.deepEqual(JSON.parse(fine.body.subarray(5).toString()), { text: 'still here', instance: 'lean-1' });
 });
 
+test('responses carry the gRPC response headers only: no HTTP date, which gRPC peers never read', async () => {
+  const answered = await rawEcho(grpcFrame(json({ text: 'headers' })));
+  assert.deepEqual(Object.keys(answered.headers).sort(), [':status', 'content-type', 'grpc-accept-encoding', 'x-request-id']);
+  assert.deepEqual(Object.keys(answered.trailers ?? {}).sort(), ['grpc-message', 'grpc-status']);
+  const trailersOnly = await rawEcho(Buffer.from([0, 0xff, 0xff, 0xff, 0xff]));
+  assert.equal(trailersOnly.headers.date, undefined);
+  assert.equal(statusOf(trailersOnly), grpc.status.RESOURCE_EXHAUSTED);
+});
+
 test('a message split across many DATA chunks is put back together', async () => {
   const frame = grpcFrame(json({ text: 'in pieces' }));
   const result = await new Promise<RawResult>((resolve, reject) => {
