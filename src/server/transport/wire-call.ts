@@ -6,7 +6,7 @@
 // Hot path: the stream's listeners are shared functions that find their call
 // on the stream (no closures per call); messages whole inside a DATA chunk are
 // read without a copy; a write waits for 'drain' only when the stream says so.
-import { constants as http2Constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants as http2Constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
@@ -29,6 +29,7 @@ export interface WireLimits {
 }
 
 const CALL = Symbol('tusk.wireCall');
+const PEER = Symbol('tusk.peer');
 type CallStream = ServerHttp2Stream & { [CALL]: WireCall };
 
 const NO_AUTH_CONTEXT = Object.freeze({});
@@ -165,10 +166,14 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     this.stopCaller();
   }
 
+  /** Noted once per connection: every read of session.socket goes through node's socket proxy. */
   getPeer(): string {
-    const socket = this.stream.session?.socket;
+    const session = this.stream.session as (ServerHttp2Session & { [PEER]?: string }) | undefined;
+    if (session === undefined) return 'unknown';
+    if (session[PEER] !== undefined) return session[PEER];
+    const socket = session.socket;
     if (!socket?.remoteAddress) return 'unknown';
-    return socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress;
+    return (session[PEER] = socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress);
   }
 
   armDeadline(): void {
