@@ -61,12 +61,11 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
   return {
     onCallStart(call) {
       if (call.viaGrpcJs !== false && isGrpcInstrumentationInstalled()) return undefined;
-      const name = `${call.service}/${call.method}`;
       if (!recording()) {
         call.setServerTrace?.(lazyTraceContext(unrecordedServerSpan(call)));
         return undefined;
       }
-      const span = spanTracer.startSpan(name, {
+      const span = spanTracer.startSpan(`${call.service}/${call.method}`, {
         kind: SpanKind.SERVER,
         attributes: {
           'rpc.system': 'grpc', 'rpc.service': call.service, 'rpc.method': call.method,
