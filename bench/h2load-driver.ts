@@ -22,6 +22,8 @@ export interface H2loadLoad {
   readonly tls?: boolean;
   /** Extra request headers, "name: value" (e.g. the bearer token). */
   readonly headers?: readonly string[];
+  /** Runs h2load on this CPU only (taskset), so it never shares a core with the server it loads. */
+  readonly cpu?: number;
 }
 
 /** One length-prefixed gRPC message: flag byte 0 (uncompressed), 4-byte big-endian length, the bytes. */
@@ -32,9 +34,10 @@ export function grpcFrame(message: Uint8Array): Buffer {
   return frame;
 }
 
-function run(args: readonly string[], timeoutMs: number): Promise<string> {
+function run(args: readonly string[], timeoutMs: number, cpu?: number): Promise<string> {
+  const [command, argv] = cpu === undefined ? ['h2load', args] : ['taskset', ['-c', String(cpu), 'h2load', ...args]];
   return new Promise((resolve, reject) =>
-    execFile('h2load', args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`h2load: ${error.message}\n${stderr}`)) : resolve(stdout))));
+    execFile(command, argv, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`h2load: ${error.message}\n${stderr}`)) : resolve(stdout))));
 }
 
 /** Runs h2load for `seconds` against one server, reading that server's CPU counter around it. */
@@ -49,7 +52,7 @@ export async function h2loadRound(load: H2loadLoad, serverCpuMicros: () => Promi
       '-c', String(load.connections), '-m', String(load.streams), '-D', String(load.seconds), '-d', body, `--log-file=${log}`,
       '-H', 'content-type: application/grpc', '-H', 'te: trailers', ...(load.headers ?? []).flatMap((header) => ['-H', header]),
       `${load.tls ? 'https' : 'http'}://${load.address}${load.path}`,
-    ], (load.seconds + 30) * 1000);
+    ], (load.seconds + 30) * 1000, load.cpu);
     const cpuAfter = await serverCpuMicros();
     return parse(output, readFileSync(log, 'utf8'), cpuAfter - cpuBefore);
   } finally {

@@ -11,7 +11,7 @@
 // the one client process caps throughput. Calls carry no deadline unless --deadline-ms is given.
 //   node --conditions=tusk-source --import tsx bench/server-bench.ts [--seconds 2] [--rounds 3] [--concurrency 1,64]
 //        [--servers raw,bare,defaults] [--deadline-ms 5000] [--compiled] [--profile <dir>]
-//        [--driver h2load [--connections 4]] [--security plaintext,tls,tls+jwt]
+//        [--driver h2load [--connections 4] [--pin]] [--security plaintext,tls,tls+jwt]
 // --security runs every server under each level (bench/security-variants.ts): `tls` = server certificate, verified
 // by the client; `tls+jwt` = also a bearer token on every call, checked by the TuskServer's [auth] jwt (jwks_file:
 // the key is local, the token cached after its first call; raw grpc-js has no auth and runs plaintext and tls only).
@@ -111,7 +111,8 @@ async function spawnServer(
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
   if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
   const compiledRoot = compiled?.root;
-  const child = spawn(process.execPath, [...execArgv, compiled?.entry ?? fileURLToPath(import.meta.url), '--serve', variant], {
+  const argv = [...execArgv, compiled?.entry ?? fileURLToPath(import.meta.url), '--serve', variant];
+  const child = spawn(PIN ? 'taskset' : process.execPath, PIN ? ['-c', String(SERVER_CPU), process.execPath, ...argv] : argv, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),
@@ -141,6 +142,11 @@ const TLS_NAME = { 'grpc.ssl_target_name_override': 'localhost' };
 
 const DRIVER = args.get('driver') ?? 'grpc-js';
 const CONNECTIONS = Number(args.get('connections') ?? 4);
+// --pin (h2load only): each server child on CPU 1 and h2load on CPU 0 (taskset), so the two never take turns on one
+// core; without it the scheduler moves them around and the same server's figures vary by ±15 % from run to run.
+const PIN = args.has('pin');
+const SERVER_CPU = 1;
+const LOAD_CPU = 0;
 
 /** One call through grpc-js, whatever the driver: a server refusing it (a bad token) stops the run. */
 function checkCall(child: Child): Promise<void> {
@@ -156,6 +162,7 @@ async function measure(child: Child, concurrency: number, seconds: number, deadl
     const load = {
       address: child.address, path: echoMethod.path, message: echoMethod.serializeRequest(request), connections: CONNECTIONS, streams: concurrency, seconds,
       tls: child.security !== 'plaintext', headers: Object.entries(child.metadata.getMap()).map(([name, value]) => `${name}: ${String(value)}`),
+      ...(PIN ? { cpu: LOAD_CPU } : {}),
     };
     return h2loadRound(load, () => child.cpuMicros());
   }
