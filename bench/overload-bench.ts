@@ -11,6 +11,7 @@
 //   node --conditions=tusk-source --import tsx bench/overload-bench.ts [--seconds 4] [--levels 0.3,0.7,2,5]
 //        [--cpu-ms 20] [--wait-ms 20] [--min-limit 2] [--deadline-ms 1000] [--concurrency 8]
 //        [--overload '{"tolerance":1.2,"latency_slack":"0ms"}']   (more keys of the protected server's overload block)
+//        [--pin 1]   (both servers on CPU 1, the load generator on CPU 0, through taskset: load and server never share a core)
 import { spawnLoadGenerator, spawnOverloadServer, type OverloadServer } from '../test/helpers/overload-processes.js';
 import type { LoadResult } from '../test/helpers/overload-load-generator.js';
 
@@ -22,11 +23,13 @@ const cpuMs = number('cpu-ms', 20);
 const waitMs = number('wait-ms', 20);
 const deadlineMs = number('deadline-ms', 1000);
 const levels = (args.get('levels') ?? '0.3,0.7,2,5').split(',').map(Number);
+const pinned = args.has('pin');
+const [serverCpu, loadCpu] = pinned ? [1, 0] : [undefined, undefined];
 
 const [on, off, load] = await Promise.all([
-  spawnOverloadServer({ cpuMs, waitMs, overload: { min_limit: number('min-limit', 2), ...(JSON.parse(args.get('overload') ?? '{}') as object) } }),
-  spawnOverloadServer({ cpuMs, waitMs, overload: { enabled: false } }),
-  spawnLoadGenerator(),
+  spawnOverloadServer({ cpuMs, waitMs, overload: { min_limit: number('min-limit', 2), ...(JSON.parse(args.get('overload') ?? '{}') as object) }, cpu: serverCpu }),
+  spawnOverloadServer({ cpuMs, waitMs, overload: { enabled: false }, cpu: serverCpu }),
+  spawnLoadGenerator(loadCpu),
 ]);
 
 try {
@@ -50,7 +53,7 @@ try {
   const max = Math.max(capacity, ...[...results.values()].map((r) => r.goodput));
   const pct = (part: number, whole: number) => (whole === 0 ? '0' : ((100 * part) / whole).toFixed(part > 0 && part / whole < 0.01 ? 2 : 1));
   const lines = [
-    `capacity (unprotected, closed loop): ${capacity.toFixed(1)} calls/s; max goodput of any run ${max.toFixed(1)} calls/s; handler ${cpuMs} ms CPU + ${waitMs} ms wait; deadline ${deadlineMs} ms; ${seconds} s per level; final limit ${stats.limit?.toFixed(1)}`,
+    `capacity (unprotected, closed loop): ${capacity.toFixed(1)} calls/s; max goodput of any run ${max.toFixed(1)} calls/s; handler ${cpuMs} ms CPU + ${waitMs} ms wait; deadline ${deadlineMs} ms; ${seconds} s per level; final limit ${stats.limit?.toFixed(1)}${pinned ? '; servers on CPU 1, load generator on CPU 0' : ''}`,
     '',
     '| protection | load | sent/s | goodput/s | goodput % of max | shed % | deadline missed % | p50 ms | p99 ms | p99 / unloaded p99 |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

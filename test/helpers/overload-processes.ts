@@ -13,9 +13,12 @@ export interface JsonChild {
   stop(): Promise<void>;
 }
 
-function spawnJsonChild(script: string, env: NodeJS.ProcessEnv): JsonChild {
+/** `cpu`: the child runs on that CPU only (taskset), for benchmarks that keep load and server apart. */
+function spawnJsonChild(script: string, env: NodeJS.ProcessEnv, cpu?: number): JsonChild {
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const child = spawn(process.execPath, [...execArgv, fileURLToPath(new URL(script, import.meta.url))], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = [...execArgv, fileURLToPath(new URL(script, import.meta.url))];
+  const [command, args] = cpu === undefined ? [process.execPath, argv] : ['taskset', ['-c', String(cpu), process.execPath, ...argv]];
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let consumed = 0;
   let stderr = '';
@@ -79,6 +82,8 @@ export interface OverloadServerOptions {
   readonly waitMs: number;
   /** The `[server] overload { ... }` block; `{ enabled: false }` for an unprotected server. */
   readonly overload: Record<string, unknown>;
+  /** Pins the server to this CPU. */
+  readonly cpu?: number;
 }
 
 export async function spawnOverloadServer(options: OverloadServerOptions): Promise<OverloadServer> {
@@ -87,7 +92,7 @@ export async function spawnOverloadServer(options: OverloadServerOptions): Promi
     OVERLOAD_WAIT_MS: String(options.waitMs),
     OVERLOAD_CONFIG: JSON.stringify(options.overload),
     TUSK_LOG_LEVEL: 'info',
-  });
+  }, options.cpu);
   try {
     const ready = await server.next((line) => line.event === 'ready', 'the ready line', 30_000);
     const stats = async () => {
@@ -106,8 +111,9 @@ export interface LoadGenerator {
   stop(): Promise<void>;
 }
 
-export async function spawnLoadGenerator(): Promise<LoadGenerator> {
-  const generator = spawnJsonChild('./overload-load-generator.ts', {});
+/** `cpu`: pins the generator to that CPU. */
+export async function spawnLoadGenerator(cpu?: number): Promise<LoadGenerator> {
+  const generator = spawnJsonChild('./overload-load-generator.ts', {}, cpu);
   await generator.next((line) => line.event === 'ready', 'the ready line', 30_000);
   return {
     run: async (command) => {
