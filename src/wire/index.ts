@@ -7,3 +7,4 @@ export { statusHeaders, type HeaderBlock } from './status-trailers.js';
 export { addMetadataHeaders, metadataRecord, binaryHeader } from './metadata.js';
 export { keepSessionAlive } from './keepalive.js';
 export { deadlineDelay } from './deadline-timer.js';
+export { neverIndexPerCallValues } from './never-indexed.js';

@@ -4,12 +4,14 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
 import type { Metadata } from '@grpc/grpc-js';
 import { percentEncodeMessage } from './percent-encoding.js';
+import { neverIndexPerCallValues } from './never-indexed.js';
 
 export type HeaderBlock = OutgoingHttpHeaders;
 
 /** grpc-status, grpc-message and the metadata's entries, added to `into`. */
 export function statusHeaders(into: HeaderBlock, code: number, details: string | undefined, metadata: Metadata | null | undefined): HeaderBlock {
-  if (metadata) Object.assign(into, metadata.toHttp2Headers());
+  // A trailers-only answer carries the call's request id.
+  if (metadata) neverIndexPerCallValues(Object.assign(into, metadata.toHttp2Headers()));
   into['grpc-status'] = code;
   if (details) into['grpc-message'] = percentEncodeMessage(details);
   return into;

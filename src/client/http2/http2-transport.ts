@@ -8,7 +8,7 @@ import { NotSentError } from '../../resilience/failure.js';
 import { Code } from '../../status/codes.js';
 import { markDownstream } from '../../status/downstream.js';
 import { TuskError } from '../../status/tusk-error.js';
-import { ACCEPTED_ENCODINGS, addMetadataHeaders, compress, encodeFrame, encodeGrpcTimeout } from '../../wire/index.js';
+import { ACCEPTED_ENCODINGS, addMetadataHeaders, compress, encodeFrame, encodeGrpcTimeout, neverIndexPerCallValues } from '../../wire/index.js';
 import type { Transport, TransportCallOptions } from '../transport.js';
 import { ClientCall } from './client-call.js';
 import { Http2Connection, type TrackedSession } from './connection.js';
@@ -143,7 +143,7 @@ export class Http2ClientTransport implements Transport {
       headers['grpc-timeout'] = encodeGrpcTimeout(remaining);
     }
     if (options.signal?.aborted) return new TuskError(Code.CANCELLED, 'Cancelled on client');
-    addMetadataHeaders(headers, options.metadata);
+    neverIndexPerCallValues(addMetadataHeaders(headers, options.metadata));
     try {
       const stream = session.request(headers, { endStream: false });
       this.connection.begin(session as TrackedSession);

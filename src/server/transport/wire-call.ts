@@ -19,6 +19,7 @@ import { deadlineDelay } from '../../wire/deadline-timer.js';
 import type { RegisteredMethod } from './registered-method.js';
 import { RequestMetadata } from './request-metadata.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
+import { neverIndexPerCallValues } from '../../wire/never-indexed.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
 type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };
@@ -127,7 +128,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     headers['content-type'] = 'application/grpc';
     headers['grpc-accept-encoding'] = ACCEPTED_ENCODINGS;
     if (this.sendEncoding !== 'identity') headers['grpc-encoding'] = this.sendEncoding;
-    this.stream.respond(headers, RESPONSE_OPTIONS);
+    this.stream.respond(neverIndexPerCallValues(headers), RESPONSE_OPTIONS);
   }
 
   sendMessage(message: unknown, callback: () => void): void {

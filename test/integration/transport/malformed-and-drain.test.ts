@@ -78,6 +78,20 @@ test('responses carry the gRPC response headers only: no HTTP date, which gRPC p
   assert.equal(statusOf(trailersOnly), grpc.status.RESOURCE_EXHAUSTED);
 });
 
+/** The headers node:http2 says arrived as never-indexed literals. */
+const neverIndexed = (headers: http2.IncomingHttpHeaders) => (headers as Record<symbol, unknown>)[http2.sensitiveHeaders];
+
+test('the request id goes out never-indexed: a value no later header repeats must not churn the HPACK tables', async () => {
+  const answered = await rawEcho(grpcFrame(json({ text: 'hpack' })));
+  assert.ok(answered.headers['x-request-id']);
+  assert.deepEqual(neverIndexed(answered.headers), ['x-request-id']);
+  // A handler's error before any message: trailers-only, the request id with the status.
+  const trailersOnly = await rawEcho(grpcFrame(json({ text: 'status:5' })));
+  assert.equal(statusOf(trailersOnly), grpc.status.NOT_FOUND);
+  assert.ok(trailersOnly.headers['x-request-id']);
+  assert.deepEqual(neverIndexed(trailersOnly.headers), ['x-request-id']);
+});
+
 test('a message split across many DATA chunks is put back together', async () => {
   const frame = grpcFrame(json({ text: 'in pieces' }));
   const result = await new Promise<RawResult>((resolve, reject) => {
