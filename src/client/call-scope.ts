@@ -2,6 +2,7 @@ import { CallerError } from '../resilience/failure.js';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
+import { isLegalMetadataKey, isLegalMetadataText } from '../wire/metadata.js';
 import type { CallOptions } from './call-options.js';
 
 /** What one call carries through every attempt: its overall deadline, cancellation and outgoing metadata. */
@@ -53,18 +54,17 @@ function epochMs(deadline: Date | number | undefined, now: number): number | und
   return Number.isNaN(ms) ? now : ms;
 }
 
-// The rules of grpc-js's Metadata.set (which throws a plain Error), checked before the call starts.
-const LEGAL_KEY = /^[0-9a-z_.-]+$/;
-const LEGAL_TEXT_VALUE = /^[ -~]*$/;
-
-/** Values are never quoted in the message: metadata often carries credentials. */
+/**
+ * The rules of grpc-js's Metadata.set (which throws a plain Error), checked before the call starts. Values are never
+ * quoted in the message: metadata often carries credentials.
+ */
 function checkMetadata(metadata: Readonly<Record<string, string>>): void {
   for (const key in metadata) {
     const value: unknown = metadata[key];
     let problem: string | undefined;
-    if (!LEGAL_KEY.test(key.toLowerCase())) problem = 'the key has characters other than a-z, 0-9, "-", "_" and "."';
+    if (!isLegalMetadataKey(key.toLowerCase())) problem = 'the key has characters other than a-z, 0-9, "-", "_" and "."';
     else if (typeof value !== 'string') problem = 'the value is not a string';
-    else if (!key.endsWith('-bin') && !LEGAL_TEXT_VALUE.test(value)) problem = 'the value is not printable ASCII (binary values need a "-bin" key, base64-encoded)';
+    else if (!key.endsWith('-bin') && !isLegalMetadataText(value)) problem = 'the value is not printable ASCII (binary values need a "-bin" key, base64-encoded)';
     if (problem !== undefined) throw new CallerError(Code.INVALID_ARGUMENT, `metadata ${JSON.stringify(key)}: ${problem}`);
   }
 }

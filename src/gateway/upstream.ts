@@ -7,6 +7,7 @@ import { codeName } from '../status/codes.js';
 import { asTuskError, messageOf, type TuskError } from '../status/tusk-error.js';
 import { contextFromTraceHeaders, injectTraceContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../telemetry/propagation.js';
 import { TRACER_NAME } from '../telemetry/client-tracer.js';
+import { isLegalMetadataKey, isLegalMetadataText } from '../wire/metadata.js';
 
 type UnaryBytes = (request: Uint8Array, options: Record<string, unknown>) => Promise<Uint8Array>;
 type StreamBytes = (request: Uint8Array, options: Record<string, unknown>) => AsyncIterable<Uint8Array>;
@@ -147,17 +148,15 @@ const NOT_FORWARDED = new Set([
   'content-encoding', 'accept', 'accept-encoding', 'accept-language', 'user-agent', 'cookie', 'origin', 'referer', 'expect', 'http2-settings',
   'grpc-timeout', 'connect-timeout-ms', 'connect-protocol-version', 'x-grpc-web', 'x-user-agent', TRACEPARENT_HEADER, TRACESTATE_HEADER,
 ]);
-// grpc-js refuses other keys and non-printable text values; such headers are dropped rather than failing the call.
-const METADATA_KEY = /^[0-9a-z_.-]+$/;
-const METADATA_TEXT = /^[ -~]*$/;
 
 /** The caller's headers as upstream metadata: authorization, x-request-id, custom headers. */
 function forwardedMetadata(headers: IncomingHttpHeaders): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers)) {
-    if (NOT_FORWARDED.has(name) || name.startsWith('grpc-') || name.startsWith('sec-') || !METADATA_KEY.test(name) || name.endsWith('-bin')) continue;
+    if (NOT_FORWARDED.has(name) || name.startsWith('grpc-') || name.startsWith('sec-') || !isLegalMetadataKey(name) || name.endsWith('-bin')) continue;
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
-    if (value !== undefined && METADATA_TEXT.test(value)) metadata[name] = value;
+    // grpc-js refuses other keys and non-printable text values: such headers are dropped rather than failing the call.
+    if (value !== undefined && isLegalMetadataText(value)) metadata[name] = value;
   }
   return metadata;
 }

@@ -4,7 +4,7 @@ export { ACCEPTED_ENCODINGS, compress, decompress, parseEncoding, responseEncodi
 export { parseGrpcTimeout, encodeGrpcTimeout } from './grpc-timeout.js';
 export { percentEncodeMessage, percentDecodeMessage } from './percent-encoding.js';
 export { statusHeaders, type HeaderBlock } from './status-trailers.js';
-export { addMetadataHeaders, metadataRecord, binaryHeader } from './metadata.js';
+export { addMetadataHeaders, metadataRecord, binaryHeader, isLegalMetadataKey, isLegalMetadataText } from './metadata.js';
 export { keepSessionAlive } from './keepalive.js';
 export { deadlineDelay } from './deadline-timer.js';
 export { neverIndexPerCallValues } from './never-indexed.js';

@@ -4,6 +4,23 @@
 // values with "," (each base64), so a record's value already has that form.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 
+// gRPC's rules for metadata, which grpc-js' Metadata enforces (it throws on set, drops on receive).
+const LEGAL_KEY = /^[0-9a-z_.-]+$/;
+
+/** A metadata key: lowercase letters, digits, "-", "_" and ".". */
+export function isLegalMetadataKey(key: string): boolean {
+  return LEGAL_KEY.test(key);
+}
+
+/** A text (non -bin) metadata value: printable ASCII. A loop, not /^[ -~]*$/: the regex showed in hot-path profiles. */
+export function isLegalMetadataText(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
+}
+
 /** Headers the gRPC layer owns: never metadata. */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding', 'grpc-status', 'grpc-message', 'content-length']);
 

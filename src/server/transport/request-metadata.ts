@@ -12,13 +12,12 @@
 // first use, exactly as fromHttp2Headers would, so nothing else changes.
 import type { IncomingHttpHeaders } from 'node:http2';
 import { Metadata } from '@grpc/grpc-js';
+import { isLegalMetadataKey, isLegalMetadataText as isLegalText } from '../../wire/metadata.js';
 
 type Entries = Map<string, Array<string | Buffer>>;
 
 /** Headers the application never sees in its metadata (grpc-js removes them too). */
 const TRANSPORT_HEADERS = new Set(['grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding', 'te', 'content-type']);
-/** grpc-js' rule for a key; a value it refuses is left out, as fromHttp2Headers does. */
-const LEGAL_KEY = /^[:0-9a-z_.-]+$/;
 
 const HEADERS = Symbol('tusk.requestHeaders');
 const ENTRIES = Symbol('tusk.metadataEntries');
@@ -46,12 +45,13 @@ export class RequestMetadata extends Metadata {
     if (set !== undefined) return [set];
     const raw = headers[name];
     if (raw === undefined) return [];
+    // A value grpc-js refuses is left out, as fromHttp2Headers does.
     return Array.isArray(raw) ? raw.filter(isLegalText) : isLegalText(raw) ? [raw] : [];
   }
 
   override set(key: string, value: string | Buffer): void {
     const name = key.toLowerCase();
-    if (this[HEADERS] !== undefined && typeof value === 'string' && isPlainTextKey(name) && LEGAL_KEY.test(name) && isLegalText(value)) {
+    if (this[HEADERS] !== undefined && typeof value === 'string' && isPlainTextKey(name) && isLegalMetadataKey(name) && isLegalText(value)) {
       (this[SET] ??= new Map()).set(name, value);
       return;
     }
@@ -90,13 +90,4 @@ Object.defineProperty(RequestMetadata.prototype, 'internalRepr', {
 /** A key whose value is text the application sees: not binary, not a pseudo-header, not one the transport keeps. */
 function isPlainTextKey(name: string): boolean {
   return !name.endsWith('-bin') && name.charCodeAt(0) !== 58 /* ':' */ && !TRANSPORT_HEADERS.has(name);
-}
-
-/** grpc-js' /^[ -~]*$/, as a loop: the regex showed in profiles. */
-function isLegalText(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return false;
-  }
-  return true;
 }
