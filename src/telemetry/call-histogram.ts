@@ -81,12 +81,12 @@ export class CallHistogram {
 
   /** As prom-client's: the label set in `sharedLabels`, `le` in `labels` (the registry writes `le` first). */
   async getForPromString() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.exported((labels) => ({ sharedLabels: labels })) };
+    return this.data(false);
   }
 
   /** As prom-client's: every value's labels whole. */
   async get() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.exported(() => ({})) };
+    return this.data(true);
   }
 
   /** registry.resetMetrics(): the series stay bound, their counts start again. */
@@ -98,22 +98,19 @@ export class CallHistogram {
     }
   }
 
-  private exported(shared: (labels: Labels) => { sharedLabels?: Labels }): ExportedValue[] {
-    const bucketName = `${this.name}_bucket`;
+  private data(splayed: boolean) {
+    const { name } = this;
     const values: ExportedValue[] = [];
     for (const series of this.series) {
       if (series.count === 0) continue;
-      const extra = shared(series.labels);
-      const own = (labels: Record<string, string | number>) => (extra.sharedLabels ? labels : { ...series.labels, ...labels });
+      const value = (metricName: string, own: Record<string, string | number>, amount: number, exemplar: null | undefined): ExportedValue =>
+        splayed ? { value: amount, labels: { ...series.labels, ...own }, metricName, exemplar } : { value: amount, labels: own, metricName, exemplar, sharedLabels: series.labels };
       let cumulative = 0;
-      this.bounds.forEach((bound, i) => {
-        cumulative += series.counts[i]!;
-        values.push({ value: cumulative, labels: own({ le: bound }), metricName: bucketName, exemplar: null, ...extra });
-      });
-      values.push({ value: series.count, labels: own({ le: '+Inf' }), metricName: bucketName, exemplar: null, ...extra });
-      values.push({ value: series.sum, labels: own({}), metricName: `${this.name}_sum`, exemplar: undefined, ...extra });
-      values.push({ value: series.count, labels: own({}), metricName: `${this.name}_count`, exemplar: undefined, ...extra });
+      this.bounds.forEach((bound, i) => values.push(value(`${name}_bucket`, { le: bound }, (cumulative += series.counts[i]!), null)));
+      values.push(value(`${name}_bucket`, { le: '+Inf' }, series.count, null));
+      values.push(value(`${name}_sum`, {}, series.sum, undefined));
+      values.push(value(`${name}_count`, {}, series.count, undefined));
     }
-    return values;
+    return { name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 }

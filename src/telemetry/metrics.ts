@@ -75,17 +75,13 @@ function callRecorder(registry: Registry, side: 'server' | 'client'): (service: 
   const who = side === 'server' ? 'received by this server' : 'made by this process\'s clients (one per logical call, retries included)';
   const byService = new Map<string, Map<string, MethodSeries>>();
   const duration = new CallHistogram({ name: `rpc_${side}_duration_seconds`, help: `Duration of RPCs ${who}.`, buckets: RPC_DURATION_BUCKETS, registers: [registry] });
-  // The per-call paths touch plain fields only; prom-client reads them at scrape time.
-  const counted = new WeakMap<HistogramSeries, number>();
+  // The per-call path touches plain fields only; prom-client reads them at scrape time. A status's call count is
+  // its duration series' count, so the counter is set from those on every read.
   new Counter({
     name: `rpc_${side}_requests_total`, help: `RPCs ${who}, by final gRPC status code.`, labelNames: RESULT_LABELS, registers: [registry],
     collect() {
-      // Each status's call count is its duration series' count: the counter takes what was added since the last read.
-      for (const series of duration.allSeries()) {
-        const added = series.count - (counted.get(series) ?? 0);
-        if (added > 0) this.inc(series.labels as ResultLabels, added);
-        counted.set(series, series.count);
-      }
+      this.reset();
+      for (const series of duration.allSeries()) if (series.count > 0) this.inc(series.labels as ResultLabels, series.count);
     },
   });
   new Gauge({
