@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadResult } from './closed-loop.js';
+import { pinnedCommand } from '../test/helpers/pinned-command.js';
 
 export interface H2loadLoad {
   /** "127.0.0.1:port" */
@@ -35,7 +36,7 @@ export function grpcFrame(message: Uint8Array): Buffer {
 }
 
 function run(args: readonly string[], timeoutMs: number, cpu?: number): Promise<string> {
-  const [command, argv] = cpu === undefined ? ['h2load', args] : ['taskset', ['-c', String(cpu), 'h2load', ...args]];
+  const [command, argv] = pinnedCommand('h2load', args, cpu);
   return new Promise((resolve, reject) =>
     execFile(command, argv, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`h2load: ${error.message}\n${stderr}`)) : resolve(stdout))));
 }

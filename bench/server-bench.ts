@@ -38,6 +38,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { EchoRequest } from '../test/helpers/echo-service.js';
 import { closedLoop, median, summarize, type LoadResult } from './closed-loop.js';
 import { h2loadRound } from './h2load-driver.js';
+import { pinnedCommand } from '../test/helpers/pinned-command.js';
 import { compileCheckout } from './compile-checkout.js';
 import { startMinimalHttp2EchoServer } from './minimal-http2-server.js';
 import { echoMethod, hookOff, startRawEchoServer, startTuskEchoServer, toBuffer, type BenchRuntime, type TuskEchoSecurity } from './echo-servers.js';
@@ -111,8 +112,8 @@ async function spawnServer(
   // One folder per variant: tsx's loader thread writes a profile of its own beside the main thread's.
   if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${profileDir}/${variant.replace(/[@/]+/g, '_')}`);
   const compiledRoot = compiled?.root;
-  const argv = [...execArgv, compiled?.entry ?? fileURLToPath(import.meta.url), '--serve', variant];
-  const child = spawn(PIN ? 'taskset' : process.execPath, PIN ? ['-c', String(SERVER_CPU), process.execPath, ...argv] : argv, {
+  const [command, argv] = pinnedCommand(process.execPath, [...execArgv, compiled?.entry ?? fileURLToPath(import.meta.url), '--serve', variant], PIN ? SERVER_CPU : undefined);
+  const child = spawn(command, argv, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_') && key !== 'TUSK_LOG_LEVEL')),

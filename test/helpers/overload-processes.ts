@@ -2,6 +2,7 @@
 // (overload-server.ts) and the load generator (overload-load-generator.ts),
 // each its own child process, talking JSON lines.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { pinnedCommand } from './pinned-command.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LoadCommand, LoadResult } from './overload-load-generator.js';
@@ -16,8 +17,7 @@ export interface JsonChild {
 /** `cpu`: the child runs on that CPU only (taskset), for benchmarks that keep load and server apart. */
 function spawnJsonChild(script: string, env: NodeJS.ProcessEnv, cpu?: number): JsonChild {
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const argv = [...execArgv, fileURLToPath(new URL(script, import.meta.url))];
-  const [command, args] = cpu === undefined ? [process.execPath, argv] : ['taskset', ['-c', String(cpu), process.execPath, ...argv]];
+  const [command, args] = pinnedCommand(process.execPath, [...execArgv, fileURLToPath(new URL(script, import.meta.url))], cpu);
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let consumed = 0;
