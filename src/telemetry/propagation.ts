@@ -107,6 +107,12 @@ export function contextFromTraceHeaders(headers: Readonly<Record<string, string>
   return w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
 }
 
+/** contextFromTraceHeaders for the two header values alone (the root when there is no `traceparent`), without a metadata record. */
+export function contextFromTraceValues(traceparent: string | undefined, tracestate: string | undefined): Context {
+  if (traceparent === undefined) return ROOT_CONTEXT;
+  return contextFromTraceHeaders(tracestate === undefined ? { [TRACEPARENT_HEADER]: traceparent } : { [TRACEPARENT_HEADER]: traceparent, [TRACESTATE_HEADER]: tracestate });
+}
+
 /** The active span's trace context (or that of `ctx`); empty when there is none. */
 export function currentTraceContext(ctx: Context = otelContext.active()): TraceContext {
   const spanContext = trace.getSpanContext(ctx);

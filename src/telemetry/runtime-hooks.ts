@@ -3,15 +3,15 @@
 // client pipeline's trace hook (src/client/trace-hook.ts, ClientTraceHook) and
 // the client state observer (src/client/client-observer.ts). The shapes are
 // repeated structurally so this folder does not import the runtime.
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type SpanContext, type Tracer } from '@opentelemetry/api';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
+import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { BreakerStateName } from '../resilience/endpoint-breaker.js';
 import { createClientTracer, endSpanWithOutcome, grpcStatusCode, TRACER_NAME, type ClientCallSpans, type ClientCallStart, type TraceAttributes } from './client-tracer.js';
 import { isGrpcInstrumentationInstalled } from './instrumentation-state.js';
 import { tuskMetrics, type TuskMetrics } from './metrics.js';
 import type { TraceContext } from '../server/call-context.js';
-import { contextFromTraceHeaders, lazyTraceContext, TRACEPARENT_HEADER, TRACESTATE_HEADER } from './propagation.js';
+import { contextFromTraceValues, lazyTraceContext, TRACEPARENT_HEADER, TRACESTATE_HEADER } from './propagation.js';
 import { spansRecorded } from './sdk.js';
+import { unrecordedServerTrace } from './unrecorded-server-trace.js';
 
 export interface ServerCallStart {
   readonly service: string;
@@ -62,7 +62,7 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
     onCallStart(call) {
       if (call.viaGrpcJs !== false && isGrpcInstrumentationInstalled()) return undefined;
       if (!recording()) {
-        call.setServerTrace?.(lazyTraceContext(unrecordedServerSpan(call)));
+        call.setServerTrace?.(unrecordedServerTrace(callerHeader(call, TRACEPARENT_HEADER), callerHeader(call, TRACESTATE_HEADER)));
         return undefined;
       }
       const span = spanTracer.startSpan(`${call.service}/${call.method}`, {
@@ -80,31 +80,15 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
 }
 
 const always = (): boolean => true;
-const spanIds = new RandomIdGenerator();
 
-/**
- * The ids of a server span nobody records: the caller's trace (its sampled
- * flag and tracestate) or a new sampled one, and a new span id, from the
- * SDK's id generator. Starting an SDK span only to read its ids cost each call
- * a span object, its attributes and its end.
- */
-function unrecordedServerSpan(call: ServerCallStart): SpanContext {
-  const parent = trace.getSpanContext(callerContext(call));
-  const spanId = spanIds.generateSpanId();
-  if (parent === undefined) return { traceId: spanIds.generateTraceId(), spanId, traceFlags: TraceFlags.SAMPLED };
-  return parent.traceState === undefined
-    ? { traceId: parent.traceId, spanId, traceFlags: parent.traceFlags }
-    : { traceId: parent.traceId, spanId, traceFlags: parent.traceFlags, traceState: parent.traceState };
+function callerHeader(call: ServerCallStart, name: string): string | undefined {
+  return call.header ? call.header(name) : call.metadata[name];
 }
 
 /** The caller's span as the parent; the root (a new trace) when it sent no `traceparent`. */
 function callerContext(call: ServerCallStart) {
-  if (!call.header) return contextFromTraceHeaders(call.metadata);
-  const traceparent = call.header(TRACEPARENT_HEADER);
-  if (traceparent === undefined) return ROOT_CONTEXT;
   // Only the two headers the trace needs: reading them does not build the whole metadata record.
-  const tracestate = call.header(TRACESTATE_HEADER);
-  return contextFromTraceHeaders(tracestate === undefined ? { [TRACEPARENT_HEADER]: traceparent } : { [TRACEPARENT_HEADER]: traceparent, [TRACESTATE_HEADER]: tracestate });
+  return contextFromTraceValues(callerHeader(call, TRACEPARENT_HEADER), callerHeader(call, TRACESTATE_HEADER));
 }
 
 export interface ClientHookOptions {

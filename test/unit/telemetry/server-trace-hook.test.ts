@@ -59,6 +59,25 @@ describe('createServerTraceHook', () => {
     }
   });
 
+  it('with nothing recording: ids are made on the first read of ctx.trace, the same on every read, and JSON carries them', async (t) => {
+    const release = await holdTelemetry({ serviceName: 'server-hook-test' });
+    try {
+      // The SDK's id generator draws on Math.random: a call that never reads its trace draws nothing.
+      const random = t.mock.method(Math, 'random');
+      const seen = tracedCall(createServerTraceHook(), 0, {});
+      assert.equal(random.mock.callCount(), 0, 'no ids generated before anything reads them');
+      const traceId = seen.traceId;
+      assert.ok(random.mock.callCount() > 0);
+      assert.match(traceId ?? '', /^[0-9a-f]{32}$/);
+      assert.equal(seen.traceId, traceId);
+      assert.deepEqual(JSON.parse(JSON.stringify(seen)), { traceparent: `00-${traceId}-${seen.spanId}-01`, traceId, spanId: seen.spanId });
+      const child = tracedCall(createServerTraceHook(), 0, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` });
+      assert.equal(child.traceparent, `00-${TRACE_ID}-${child.spanId}-00`, 'the caller\'s unsampled flag is kept');
+    } finally {
+      await release();
+    }
+  });
+
   it('with a recording provider: the SERVER span carries the documented attributes and ids of ctx.trace', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
