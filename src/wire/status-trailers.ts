@@ -13,6 +13,7 @@ export function statusHeaders(into: HeaderBlock, code: number, details: string |
   // A trailers-only answer carries the call's request id.
   if (metadata) neverIndexPerCallValues(Object.assign(into, metadata.toHttp2Headers()));
   into['grpc-status'] = code;
-  if (details) into['grpc-message'] = percentEncodeMessage(details);
+  // An OK status says nothing: grpc-go and C-core send no grpc-message with it either.
+  if (details && !(code === 0 && details === 'OK')) into['grpc-message'] = percentEncodeMessage(details);
   return into;
 }

@@ -39,7 +39,6 @@ class IdleTracker {
     this.openStreams++;
     // On the stream itself: a closed stream no longer knows its session.
     stream[IDLE] = this;
-    stream.once('close', onTrackedStreamClose);
   }
 
   closed(): void {
@@ -65,7 +64,6 @@ export function limitConnectionLifetime(session: ServerHttp2Session, lifetime: C
   if (lifetime.idleMs !== undefined) {
     const tracker = new IdleTracker(session, lifetime.idleMs);
     (session as TrackedSession)[IDLE] = tracker;
-    session.on('stream', onSessionStream);
     timers.push(tracker.timer);
   }
   if (lifetime.ageMs !== undefined) {
@@ -96,12 +94,23 @@ function ageOut(session: ServerHttp2Session, graceMs: number | undefined): NodeJ
   return graceTimer;
 }
 
-function onSessionStream(this: TrackedSession, stream: ServerHttp2Stream): void {
-  this[IDLE]!.opened(stream);
+/**
+ * The transport tells each stream's start and end (it already listens on
+ * both), rather than a session 'stream' listener and a once('close') per
+ * stream, which cost every call a listener wrapper and a second 'close' listener.
+ */
+export function streamOpened(stream: ServerHttp2Stream): void {
+  (stream.session as TrackedSession | undefined)?.[IDLE]?.opened(stream);
 }
-function onTrackedStreamClose(this: TrackedStream): void {
-  this[IDLE]!.closed();
+
+/** The stream's 'close': once per stream that streamOpened saw. */
+export function streamClosed(stream: ServerHttp2Stream): void {
+  const tracker = (stream as TrackedStream)[IDLE];
+  if (tracker === undefined) return;
+  (stream as TrackedStream)[IDLE] = undefined;
+  tracker.closed();
 }
+
 function idleTimerFired(tracker: IdleTracker): void {
   tracker.check();
 }

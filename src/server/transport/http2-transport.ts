@@ -13,7 +13,7 @@ import { runHandler } from './run-handler.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
 import { TRAILERS_ONLY_OPTIONS, WireCall, type WireLimits } from './wire-call.js';
-import { limitConnectionLifetime, type ConnectionLifetime } from './connection-lifetime.js';
+import { limitConnectionLifetime, streamClosed, streamOpened, type ConnectionLifetime } from './connection-lifetime.js';
 
 export interface Http2TransportOptions extends WireLimits {
   readonly interceptors: readonly ServerInterceptor[];
@@ -118,15 +118,16 @@ export class Http2Transport implements ServerTransport {
   }
 
   private openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    streamOpened(stream);
     const contentType = headers['content-type'];
     if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
-      stream.on('error', () => undefined);
+      watchRefusedStream(stream);
       stream.respond({ ':status': 415 }, TRAILERS_ONLY_OPTIONS);
       return;
     }
     const route = this.routes.get(headers[':path'] ?? '');
     if (route === undefined) {
-      stream.on('error', () => undefined);
+      watchRefusedStream(stream);
       stream.respond(statusHeaders({ ':status': 200, 'content-type': 'application/grpc' }, Code.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`, null), TRAILERS_ONLY_OPTIONS);
       return;
     }
@@ -134,4 +135,16 @@ export class Http2Transport implements ServerTransport {
     for (const interceptor of this.options.interceptors) call = interceptor(route.definition, call);
     runHandler(call, route.method);
   }
+}
+
+/** A stream answered at once (no route, not gRPC): its errors are ignored, its close ends it for the idle bookkeeping. */
+function watchRefusedStream(stream: ServerHttp2Stream): void {
+  stream.on('error', ignoreError);
+  stream.once('close', onRefusedStreamClose);
+}
+function ignoreError(): void {
+  // 'close' follows every stream error.
+}
+function onRefusedStreamClose(this: ServerHttp2Stream): void {
+  streamClosed(this);
 }

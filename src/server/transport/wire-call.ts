@@ -20,6 +20,7 @@ import type { RegisteredMethod } from './registered-method.js';
 import { RequestMetadata } from './request-metadata.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import { neverIndexPerCallValues } from '../../wire/never-indexed.js';
+import { streamClosed } from './connection-lifetime.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
 type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };
@@ -328,7 +329,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     this.ended = true;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     // Until the stream closes, whatever the caller still sends is read and dropped, so its window never stalls the connection.
-    this.stream.resume();
+    if (!this.stream.readableEnded) this.stream.resume();
     if (this.listener) process.nextTick(notifyCancel, this.listener);
   }
 }
@@ -340,6 +341,7 @@ function onStreamEnd(this: CallStream): void {
   this[CALL].endOfRequests();
 }
 function onStreamClose(this: CallStream): void {
+  streamClosed(this);
   this[CALL].finish();
 }
 function onStreamDrain(this: CallStream): void {
