@@ -9,6 +9,7 @@ import { OutgoingMetadata } from './response-metadata.js';
 import { REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER, currentTraceContext, extractTraceContext } from '../telemetry/propagation.js';
 import { serverTraceOf } from './server-trace.js';
 import { principalOf, type Principal } from '../security/auth/principal.js';
+import { RequestMetadata } from './transport/request-metadata.js';
 
 export { REQUEST_ID_HEADER };
 
@@ -25,6 +26,7 @@ export function metadataToRecord(metadata: Metadata): CallMetadata {
 }
 
 export function firstText(metadata: Metadata, key: string): string | undefined {
+  if (metadata instanceof RequestMetadata) return metadata.firstText(key);
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : undefined;
 }

@@ -17,7 +17,8 @@ export interface FrameSink {
 }
 
 export class FrameDecoder {
-  private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
+  /** Only for a header split across chunks: a Buffer of its own per call (unpooled) was a cost for the GC. */
+  private header: Buffer | undefined;
   private headerFilled = 0;
   private compressed = false;
   /** The message being gathered across chunks; undefined between messages. */
@@ -56,16 +57,17 @@ export class FrameDecoder {
         length = chunk.readUInt32BE(offset + 1);
         offset += FRAME_HEADER_BYTES;
       } else {
+        const header = (this.header ??= Buffer.allocUnsafe(FRAME_HEADER_BYTES));
         const take = Math.min(FRAME_HEADER_BYTES - this.headerFilled, end - offset);
-        chunk.copy(this.header, this.headerFilled, offset, offset + take);
+        chunk.copy(header, this.headerFilled, offset, offset + take);
         this.headerFilled += take;
         offset += take;
         if (this.headerFilled < FRAME_HEADER_BYTES) return undefined;
         this.headerFilled = 0;
-        const flag = this.header[0]!;
+        const flag = header[0]!;
         if (flag > 1) return badFlag(flag);
         this.compressed = flag === 1;
-        length = this.header.readUInt32BE(1);
+        length = header.readUInt32BE(1);
       }
       // Refused from the declared length alone: nothing that large is ever buffered.
       if (length > this.maxMessageBytes) {

@@ -22,13 +22,17 @@ const TRANSPORT_HEADERS = new Set(['grpc-timeout', 'grpc-encoding', 'grpc-accept
 const HEADERS = Symbol('tusk.requestHeaders');
 const ENTRIES = Symbol('tusk.metadataEntries');
 const SET = Symbol('tusk.setBeforeBuilt');
+const SET_NAME = Symbol('tusk.firstSetName');
+const SET_VALUE = Symbol('tusk.firstSetValue');
 
 export class RequestMetadata extends Metadata {
   /** Until the entries are built; undefined after. */
   private declare [HEADERS]: IncomingHttpHeaders | undefined;
   /** Written by Metadata's constructor through the accessor, so not a field (a field would be reset after super()). */
   private declare [ENTRIES]: Entries;
-  /** Text values set before the entries were built (the chain's request id). */
+  /** The first text value set before the entries were built (the chain's request id), and any others. */
+  private declare [SET_NAME]: string | undefined;
+  private declare [SET_VALUE]: string | undefined;
   private declare [SET]: Map<string, string> | undefined;
 
   constructor(headers: IncomingHttpHeaders) {
@@ -37,25 +41,51 @@ export class RequestMetadata extends Metadata {
   }
 
   override get(key: string): Array<string | Buffer> {
-    const headers = this[HEADERS];
-    if (headers === undefined) return super.get(key);
+    if (this[HEADERS] === undefined) return super.get(key);
     const name = key.toLowerCase();
     if (!isPlainTextKey(name)) return super.get(key);
-    const set = this[SET]?.get(name);
+    const set = this.setBeforeBuilt(name);
     if (set !== undefined) return [set];
-    const raw = headers[name];
+    const raw = this[HEADERS][name];
     if (raw === undefined) return [];
     // A value grpc-js refuses is left out, as fromHttp2Headers does.
     return Array.isArray(raw) ? raw.filter(isLegalText) : isLegalText(raw) ? [raw] : [];
   }
 
+  /** `get(key)[0]` when it is text, without the array: the chain and the context read their headers this way. */
+  firstText(key: string): string | undefined {
+    const headers = this[HEADERS];
+    const name = key.toLowerCase();
+    if (headers === undefined || !isPlainTextKey(name)) {
+      const value = super.get(key)[0];
+      return typeof value === 'string' ? value : undefined;
+    }
+    const set = this.setBeforeBuilt(name);
+    if (set !== undefined) return set;
+    const raw = headers[name];
+    if (raw === undefined) return undefined;
+    if (!Array.isArray(raw)) return isLegalText(raw) ? raw : undefined;
+    return raw.find(isLegalText);
+  }
+
   override set(key: string, value: string | Buffer): void {
     const name = key.toLowerCase();
     if (this[HEADERS] !== undefined && typeof value === 'string' && isPlainTextKey(name) && isLegalMetadataKey(name) && isLegalText(value)) {
-      (this[SET] ??= new Map()).set(name, value);
+      // The chain sets one header (the request id): that one takes no Map.
+      if (this[SET_NAME] === undefined || this[SET_NAME] === name) {
+        this[SET_NAME] = name;
+        this[SET_VALUE] = value;
+      } else {
+        (this[SET] ??= new Map()).set(name, value);
+      }
       return;
     }
     super.set(key, value);
+  }
+
+  private setBeforeBuilt(name: string): string | undefined {
+    if (this[SET_NAME] === name) return this[SET_VALUE];
+    return this[SET]?.get(name);
   }
 
   /** Whether the entries were built (for tests). */
@@ -70,8 +100,10 @@ export class RequestMetadata extends Metadata {
       metadata[HEADERS] = undefined;
       const entries = (Metadata.fromHttp2Headers(headers) as unknown as { internalRepr: Entries }).internalRepr;
       for (const name of TRANSPORT_HEADERS) entries.delete(name);
+      const firstSet = metadata[SET_NAME];
+      if (firstSet !== undefined) entries.set(firstSet, [metadata[SET_VALUE]!]);
       for (const [name, value] of metadata[SET] ?? []) entries.set(name, [value]);
-      metadata[SET] = undefined;
+      metadata[SET_NAME] = metadata[SET_VALUE] = metadata[SET] = undefined;
       metadata[ENTRIES] = entries;
     }
     return metadata[ENTRIES];

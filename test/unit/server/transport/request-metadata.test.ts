@@ -27,6 +27,23 @@ describe('RequestMetadata', () => {
     assert.equal(metadata.built, false);
   });
 
+  it('firstText is get(key)[0] for text, without building the entries', () => {
+    const metadata = new RequestMetadata(HEADERS);
+    const expected = reference();
+    metadata.set('x-request-id', 'r-3');
+    metadata.set('x-second', 'two');
+    metadata.set('x-request-id', 'r-4');
+    expected.set('x-request-id', 'r-4');
+    expected.set('x-second', 'two');
+    for (const key of ['x-request-id', 'X-Second', 'traceparent', 'x-illegal', 'set-cookie', 'absent']) {
+      const first = expected.get(key)[0];
+      assert.equal(metadata.firstText(key), typeof first === 'string' ? first : undefined, key);
+    }
+    assert.equal(metadata.built, false);
+    assert.equal(metadata.firstText('trace-bin'), undefined, 'a binary value is not text');
+    assert.deepEqual(metadata.getMap(), expected.getMap());
+  });
+
   it('builds the same entries on first whole use, with values set before that on top', () => {
     const metadata = new RequestMetadata(HEADERS);
     metadata.set('x-request-id', 'r-2');
