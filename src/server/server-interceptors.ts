@@ -31,6 +31,7 @@ import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
+import { NeverIndexedMetadata } from './never-indexed-metadata.js';
 import { statusSentByTransport } from './transport/sent-status.js';
 import type { Principal } from '../security/auth/principal.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
@@ -106,7 +107,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
 
   sendMessage(message: unknown, callback: () => void): void {
     // The response headers carry the request id, so they go through sendMetadata here, not the wire's default.
-    if (!this.sentMetadata) this.sendMetadata(new Metadata());
+    if (!this.sentMetadata) this.sendMetadata(new NeverIndexedMetadata());
     this.next.sendMessage(message, callback);
   }
 
@@ -114,7 +115,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     this.sentStatus = status;
     // A trailers-only response (an error before any message) carries the request id in the trailers.
     if (!this.sentMetadata && this.info) {
-      const metadata = status.metadata ?? new Metadata();
+      const metadata = status.metadata ?? new NeverIndexedMetadata();
       metadata.set(REQUEST_ID_HEADER, this.info.requestId);
       this.next.sendStatus({ ...status, metadata });
     } else {
