@@ -330,7 +330,12 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     // Until the stream closes, whatever the caller still sends is read and dropped, so its window never stalls the connection.
     if (!this.stream.readableEnded) this.stream.resume();
-    if (this.listener) process.nextTick(notifyCancel, this.listener);
+    const listener = this.listener;
+    if (listener === undefined) return;
+    // The stream (and with it this call) lives on until the peer has read the end; the chain and the handler's
+    // objects need not: dropped here, they die young instead of being copied by every scavenge meanwhile.
+    this.listener = undefined;
+    process.nextTick(notifyCancel, listener);
   }
 }
 
