@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../telemetry/request-id.js';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -192,7 +192,7 @@ export class TuskGateway {
     // While draining, answers close their connection so keep-alive clients move on.
     if (this.state === 'stopping') response.setHeader('connection', 'close');
     const header = request.headers['x-request-id'];
-    const requestId = typeof header === 'string' && header.trim() !== '' ? header.trim() : randomUUID();
+    const requestId = typeof header === 'string' && header.trim() !== '' ? header.trim() : newRequestId();
     let url: URL;
     try {
       url = new URL(request.url ?? '/', 'http://gateway');

@@ -1,5 +1,5 @@
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../telemetry/request-id.js';
 import type { Logger } from '../telemetry/logger-types.js';
 import type { CancellableCall, CallAbort } from './active-calls.js';
 import type { CallContext, CallMetadata, TraceContext } from './call-context.js';
@@ -102,7 +102,7 @@ export class ServerCallContext implements CallContext {
     this.peer = call.getPeer();
     this.trace = callTrace(metadata);
     // The interceptor chain has already filled this in; the fallback covers callers of the adapters without it.
-    this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? randomUUID();
+    this.requestId = firstText(metadata, REQUEST_ID_HEADER) ?? newRequestId();
   }
 
   get principal(): Principal | undefined {

@@ -14,7 +14,7 @@
 // and logged too. Admission comes right after auth, so an unauthenticated call
 // never takes a slot; it refuses at once (src/overload/), never queues.
 // grpc-js runs `interceptors[0]` closest to the wire.
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../telemetry/request-id.js';
 import { performance } from 'node:perf_hooks';
 import {
   Metadata,
@@ -173,7 +173,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     // Request id: the caller's, or a new one the handler sees too; echoed back in sendMetadata/sendStatus.
     let requestId = firstText(metadata, REQUEST_ID_HEADER);
     if (!requestId) {
-      requestId = randomUUID();
+      requestId = newRequestId();
       metadata.set(REQUEST_ID_HEADER, requestId);
     }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './request-id.js';
 import {
   context as otelContext,
   defaultTextMapGetter,
@@ -149,7 +149,7 @@ export function requestIdFrom(metadata: Readonly<Record<string, string>>): strin
 export function ensureRequestId(metadata: Record<string, string>): string {
   const existing = requestIdFrom(metadata);
   if (existing) return existing;
-  const created = randomUUID();
+  const created = newRequestId();
   metadata[REQUEST_ID_HEADER] = created;
   return created;
 }

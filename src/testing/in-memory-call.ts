@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../telemetry/request-id.js';
 import { EventEmitter } from 'node:events';
 import type { Metadata } from '@grpc/grpc-js';
 import { toGrpcMetadata } from '../client/grpc-stream.js';
@@ -36,7 +36,7 @@ export class InMemoryCall extends EventEmitter implements CancellableCall {
     super();
     this.metadata = toGrpcMetadata(options.metadata);
     // As the server's request-id stage does: the handler's ctx.metadata carries the id it logs.
-    if (firstText(this.metadata, REQUEST_ID_HEADER) === undefined) this.metadata.set(REQUEST_ID_HEADER, randomUUID());
+    if (firstText(this.metadata, REQUEST_ID_HEADER) === undefined) this.metadata.set(REQUEST_ID_HEADER, newRequestId());
     this.ended = new Promise<never>((_, reject) => (this.rejectEnded = reject));
     this.ended.catch(() => undefined); // observed through race(); nobody may be racing when it ends
     const { deadline, signal } = options;
