@@ -29,7 +29,7 @@ import type { Logger } from '../telemetry/logger-types.js';
 import { REQUEST_ID_HEADER, deadlinePassed, firstText } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { Admission, AdmittedMethod } from '../overload/admission.js';
-import type { InFlightCalls } from './in-flight-calls.js';
+import type { InFlightCalls, InFlightEntry } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
 import { NeverIndexedMetadata } from './never-indexed-metadata.js';
 import { statusSentByTransport } from './transport/sent-status.js';
@@ -73,6 +73,8 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   private listener: InterceptingServerListener | undefined;
   /** Set once the metadata arrived: from then on grpc-js owes the call an onCancel, where it ends. */
   private info: InterceptedCallInfo | undefined;
+  /** Its place among the calls in flight, for the drain on stop(). */
+  private inFlight: InFlightEntry | undefined;
   private startedAt = 0;
   private finishTrace: Finish | undefined;
   private finishMetrics: Finish | undefined;
@@ -168,7 +170,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   private receiveMetadata(metadata: Metadata): void {
     const { chain } = this;
     // In-flight tracking, for the drain on stop().
-    chain.inFlight.add(this, this.path);
+    this.inFlight = chain.inFlight.add(this, this.path);
 
     // Request id: the caller's, or a new one the handler sees too; echoed back in sendMetadata/sendStatus.
     let requestId = firstText(metadata, REQUEST_ID_HEADER);
@@ -247,7 +249,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   /** grpc-js' onCancel: once at the end of every call, finished or not. */
   private end(): void {
     const { chain, info } = this;
-    chain.inFlight.delete(this);
+    if (this.inFlight !== undefined) chain.inFlight.delete(this.inFlight);
     if (!info || this.ended) return;
     this.ended = true;
     const outcome = this.outcome();
