@@ -47,11 +47,13 @@ class CompressedMessage {
 }
 
 export class WireCall implements ServerInterceptingCallInterface, FrameSink {
-  readonly metadata: Metadata;
+  /** This and the two below are let go at finish(): see there. */
+  private metadata: Metadata | undefined;
+  private headers: IncomingHttpHeaders | undefined;
+  private decoder: FrameDecoder | undefined;
   private readonly deadline: number = Infinity;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private listener: InterceptingServerListener | undefined;
-  private readonly decoder: FrameDecoder;
   private readonly requestEncoding: MessageEncoding | undefined;
   private readonly encodingHeader: string | undefined;
   private readonly sendEncoding: MessageEncoding;
@@ -75,11 +77,12 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
 
   constructor(
     private readonly stream: ServerHttp2Stream,
-    private readonly headers: IncomingHttpHeaders,
+    headers: IncomingHttpHeaders,
     private readonly method: RegisteredMethod,
     private readonly limits: WireLimits,
   ) {
     (stream as CallStream)[CALL] = this;
+    this.headers = headers;
     this.decoder = new FrameDecoder(limits.maxReceiveMessageBytes);
     const timeout = headers['grpc-timeout'];
     if (typeof timeout === 'string') {
@@ -112,7 +115,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     if (this.ended) return;
     this.listener = listener;
     if (this.startFault) return this.sendStatus(this.startFault);
-    listener.onReceiveMetadata(this.metadata);
+    listener.onReceiveMetadata(this.metadata!);
   }
 
   startRead(): void {
@@ -187,7 +190,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   }
 
   getHost(): string {
-    return this.headers[':authority'] ?? this.headers.host ?? '';
+    return this.headers?.[':authority'] ?? this.headers?.host ?? '';
   }
 
   /** As grpc-js reports it: the verified client certificate on a TLS connection, else nothing. */
@@ -226,7 +229,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
 
   data(chunk: Buffer): void {
     if (this.ended) return;
-    const fault = this.decoder.write(chunk, this);
+    const fault = this.decoder!.write(chunk, this);
     if (fault) return this.fail(fault);
     // Read no further until the handler has taken what is queued: the flow-control window closes behind it.
     if (this.inbound.length > this.queueLimit) this.stream.pause();
@@ -235,7 +238,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
 
   endOfRequests(): void {
     if (this.ended) return;
-    if (this.decoder.midMessage) return this.fail({ code: Code.INTERNAL, details: 'Request stream ended inside a message' });
+    if (this.decoder!.midMessage) return this.fail({ code: Code.INTERNAL, details: 'Request stream ended inside a message' });
     this.receivedEnd = true;
     this.pump();
   }
@@ -330,10 +333,11 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     // Until the stream closes, whatever the caller still sends is read and dropped, so its window never stalls the connection.
     if (!this.stream.readableEnded) this.stream.resume();
+    // The stream (and with it this call) lives on until the peer has read the end; the request, the chain and the
+    // handler's objects need not: dropped here, they die young instead of being copied by every scavenge meanwhile.
+    this.headers = this.metadata = this.decoder = undefined;
     const listener = this.listener;
     if (listener === undefined) return;
-    // The stream (and with it this call) lives on until the peer has read the end; the chain and the handler's
-    // objects need not: dropped here, they die young instead of being copied by every scavenge meanwhile.
     this.listener = undefined;
     process.nextTick(notifyCancel, listener);
   }
