@@ -36,11 +36,11 @@ export class InterceptedCallInfo implements ServerCallInfo {
   }
 
   get service(): string {
-    return this.path.slice(1, this.path.lastIndexOf('/'));
+    return callName(this.path).service;
   }
 
   get method(): string {
-    return this.path.slice(this.path.lastIndexOf('/') + 1);
+    return callName(this.path).method;
   }
 
   /** As grpc-js' getPeer() formats it, from the address noted when the call arrived: the stream's socket is gone once the call ended. */
@@ -81,4 +81,28 @@ export class InterceptedCallInfo implements ServerCallInfo {
   get trace(): TraceContext {
     return this.serverTrace ?? callTrace(this.rawMetadata);
   }
+}
+
+interface CallName {
+  readonly service: string;
+  readonly method: string;
+}
+
+/**
+ * A path's two halves, split once per method: the paths the chain sees are
+ * the served methods' own strings, so the lookup is cheap and the metrics'
+ * lookups by name hit strings whose hashes are already known.
+ */
+const callNames = new Map<string, CallName>();
+const MAX_CALL_NAMES = 10_000;
+
+function callName(path: string): CallName {
+  let name = callNames.get(path);
+  if (name === undefined) {
+    const slash = path.lastIndexOf('/');
+    name = { service: path.slice(1, slash), method: path.slice(slash + 1) };
+    // Bounded: grpc-js hands its fallback handler any path a caller sends.
+    if (callNames.size < MAX_CALL_NAMES) callNames.set(path, name);
+  }
+  return name;
 }
