@@ -153,7 +153,11 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   onCancel(): void {
     this.cancelled = true;
     this.end();
-    this.listener!.onCancel();
+    const listener = this.listener;
+    // The transport's stream (and its hold on this call) lasts until the peer has read the end: what the stages and
+    // the handler held need not, and let go now it dies young instead of being copied by every scavenge meanwhile.
+    this.listener = this.info = this.finishTrace = this.finishMetrics = undefined;
+    listener?.onCancel();
   }
 
   /** The stages let the call through: the layer above gets the metadata (and the read it asked for meanwhile). */
@@ -213,6 +217,8 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   }
 
   private authenticated(principal: Principal | void, metadata: Metadata): void {
+    // A call cancelled while its key was fetched has let its stages go (onCancel).
+    if (this.cancelled) return;
     if (principal) this.info!.setPrincipal(principal);
     this.admit(metadata);
   }
