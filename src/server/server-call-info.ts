@@ -6,6 +6,7 @@ import { callTrace, deadlineMs, firstText, metadataToRecord } from './create-cal
 import type { ServerCallInfo } from './server-hooks.js';
 import { setServerTrace } from './server-trace.js';
 import { WireCall } from './transport/wire-call.js';
+import { transportPeer } from './transport/peer.js';
 
 /**
  * What the interceptor chain's hooks (trace, metrics, auth) and the access log
@@ -43,12 +44,9 @@ export class InterceptedCallInfo implements ServerCallInfo {
     return callName(this.path).method;
   }
 
-  /** As grpc-js' getPeer() formats it, from the address noted when the call arrived: the stream's socket is gone once the call ended. */
+  /** As grpc-js' getPeer() formats it, noted per connection (transport/peer.ts): the stream's socket is gone once the call ended. */
   get peer(): string {
-    if (this.peerAddress === undefined) {
-      const { remoteAddress, remotePort } = this.call.getConnectionInfo();
-      this.peerAddress = !remoteAddress ? 'unknown' : remotePort ? `${remoteAddress}:${remotePort}` : remoteAddress;
-    }
+    this.peerAddress ??= transportPeer(this.call);
     return this.peerAddress;
   }
 

@@ -33,6 +33,7 @@ import type { InFlightCalls, InFlightEntry } from './in-flight-calls.js';
 import { InterceptedCallInfo } from './server-call-info.js';
 import { NeverIndexedMetadata } from './never-indexed-metadata.js';
 import { statusSentByTransport } from './transport/sent-status.js';
+import { transportPeer } from './transport/peer.js';
 import type { Principal } from '../security/auth/principal.js';
 import type { ServerAuthHook, ServerCallHook, ServerCallOutcome } from './server-hooks.js';
 
@@ -130,7 +131,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     else this.readWanted = true;
   }
 
-  getPeer() { return this.next.getPeer(); }
+  getPeer() { return transportPeer(this.next); }
   getDeadline() { return this.next.getDeadline(); }
   getHost() { return this.next.getHost(); }
   getAuthContext() { return this.next.getAuthContext(); }

@@ -6,7 +6,7 @@
 // Hot path: the stream's listeners are shared functions that find their call
 // on the stream (no closures per call); messages whole inside a DATA chunk are
 // read without a copy; a write waits for 'drain' only when the stream says so.
-import { constants as http2Constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { constants as http2Constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import { Metadata, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-interceptors.js';
@@ -21,6 +21,7 @@ import { RequestMetadata } from './request-metadata.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import { neverIndexPerCallValues } from '../../wire/never-indexed.js';
 import { streamClosed } from './connection-lifetime.js';
+import { sessionPeer } from './peer.js';
 
 /** grpc-js' PartialStatusObject, with our Code for its code. */
 type PartialStatus = { readonly code: number; readonly details?: string; readonly metadata?: Metadata | null };
@@ -31,7 +32,6 @@ export interface WireLimits {
 }
 
 const CALL = Symbol('tusk.wireCall');
-const PEER = Symbol('tusk.peer');
 type CallStream = ServerHttp2Stream & { [CALL]: WireCall };
 
 const NO_AUTH_CONTEXT = Object.freeze({});
@@ -171,14 +171,8 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     this.stopCaller();
   }
 
-  /** Noted once per connection: every read of session.socket goes through node's socket proxy. */
   getPeer(): string {
-    const session = this.stream.session as (ServerHttp2Session & { [PEER]?: string }) | undefined;
-    if (session === undefined) return 'unknown';
-    if (session[PEER] !== undefined) return session[PEER];
-    const socket = session.socket;
-    if (!socket?.remoteAddress) return 'unknown';
-    return (session[PEER] = socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress);
+    return sessionPeer(this.stream.session);
   }
 
   armDeadline(): void {
