@@ -88,6 +88,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   /** Set while the call holds an admission slot; released in end(). */
   private admitted: AdmittedMethod | undefined;
   private admittedAt = 0;
+  private authAwaited = false;
   private shed = false;
 
   constructor(
@@ -104,7 +105,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
 
   sendMetadata(metadata: Metadata): void {
     this.sentMetadata = true;
-    if (this.info) metadata.set(REQUEST_ID_HEADER, this.info.requestId);
+    if (this.info) setRequestId(metadata, this.info.requestId);
     this.next.sendMetadata(metadata);
   }
 
@@ -119,7 +120,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     // A trailers-only response (an error before any message) carries the request id in the trailers.
     if (!this.sentMetadata && this.info) {
       const metadata = status.metadata ?? new NeverIndexedMetadata();
-      metadata.set(REQUEST_ID_HEADER, this.info.requestId);
+      setRequestId(metadata, this.info.requestId);
       this.next.sendStatus({ ...status, metadata });
     } else {
       this.next.sendStatus(status);
@@ -208,6 +209,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
         return;
       }
       if (established instanceof Promise) {
+        this.authAwaited = true;
         established.then((principal) => this.authenticated(principal, metadata), (error: unknown) => this.refuseAuth(error));
       } else {
         this.authenticated(established, metadata);
@@ -242,14 +244,16 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     }
     if (method.holdsSlot) {
       this.admitted = method;
-      this.admittedAt = performance.now();
+      // Admitted in the same turn as the call arrived (no auth hook awaited): the arrival time serves.
+      this.admittedAt = this.authAwaited ? performance.now() : this.startedAt;
     }
     this.passMetadata(metadata);
   }
 
   private releaseAdmission(method: AdmittedMethod, outcome: ServerCallOutcome): void {
     this.admitted = undefined;
-    this.chain.admission!.release(method, performance.now() - this.admittedAt, outcome.code, this.sentStatus !== undefined, this.info!.deadline);
+    const endedAt = this.startedAt + outcome.durationMs;
+    this.chain.admission!.release(method, endedAt - this.admittedAt, outcome.code, this.sentStatus !== undefined, this.info!.deadline);
   }
   // ---- end of admission
 
@@ -278,6 +282,11 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     const expired = deadlinePassed(this.next.getDeadline());
     return { code: expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, details: expired ? 'deadline exceeded' : 'cancelled', durationMs };
   }
+}
+
+function setRequestId(metadata: Metadata, requestId: string): void {
+  if (metadata instanceof NeverIndexedMetadata) metadata.setKnownLegal(REQUEST_ID_HEADER, requestId);
+  else metadata.set(REQUEST_ID_HEADER, requestId);
 }
 
 /** The auth stage's refusals are never about an aborted call. */
