@@ -62,6 +62,8 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   /** Messages that may wait unread before the stream pauses: 0 for streaming requests, 1 for a single request. */
   private readonly queueLimit: number;
   private inflating = false;
+  /** Set while this call holds the stream paused: a single request never is, and a resume costs node a tick. */
+  private paused = false;
   private receivedEnd = false;
   private headersSent = false;
   private pendingStatus: PartialStatus | undefined;
@@ -104,7 +106,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     // A streaming request is read as the handler asks; a single one (unary, server streaming) flows in at once,
     // since pausing and resuming a stream costs ticks per call and its one message is bounded by the size limit.
     this.queueLimit = method.type === 'unary' || method.type === 'serverStream' ? 1 : 0;
-    if (this.queueLimit === 0) stream.pause();
+    if (this.queueLimit === 0) this.pause();
     stream.on('end', onStreamEnd);
     stream.on('close', onStreamClose);
     stream.on('error', ignoreStreamError);
@@ -226,7 +228,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     const fault = this.decoder!.write(chunk, this);
     if (fault) return this.fail(fault);
     // Read no further until the handler has taken what is queued: the flow-control window closes behind it.
-    if (this.inbound.length > this.queueLimit) this.stream.pause();
+    if (this.inbound.length > this.queueLimit) this.pause();
     this.pump();
   }
 
@@ -244,7 +246,8 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
       if (this.receivedEnd) {
         this.readPending = false;
         this.listener!.onReceiveHalfClose();
-      } else {
+      } else if (this.paused) {
+        this.paused = false;
         this.stream.resume();
       }
       return;
@@ -273,6 +276,11 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
     }
     this.readPending = false;
     this.listener!.onReceiveMessage(message);
+  }
+
+  private pause(): void {
+    this.paused = true;
+    this.stream.pause();
   }
 
   // ---- outbound and the end
