@@ -39,6 +39,7 @@ const METRICS_RECORDER = new PerRequestMetricRecorder();
 // No `date` header: gRPC's response headers have none (nor do grpc-go's or C-core's), and it cost every call a header.
 const RESPONSE_OPTIONS = { waitForTrailers: true, sendDate: false };
 export const TRAILERS_ONLY_OPTIONS = { endStream: true, sendDate: false };
+const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': Code.OK });
 const { NGHTTP2_NO_ERROR } = http2Constants;
 
 /** A message that arrived compressed: inflated when the reader asks for it. */
@@ -301,7 +302,9 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   trailers(): void {
     const status = this.pendingStatus;
     if (status === undefined) return;
-    this.stream.sendTrailers(statusHeaders({}, status.code, status.details, status.metadata));
+    const plainOk = status.code === Code.OK && (status.details === undefined || status.details === 'OK' || status.details === '') && !status.metadata;
+    // node copies the trailers it is given, so the common answer is one shared block.
+    this.stream.sendTrailers(plainOk ? OK_TRAILERS : statusHeaders({}, status.code, status.details, status.metadata));
     this.finish();
     this.stopCaller();
   }
