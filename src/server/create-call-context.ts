@@ -27,8 +27,14 @@ export function metadataToRecord(metadata: Metadata): CallMetadata {
 
 export function firstText(metadata: Metadata, key: string): string | undefined {
   if (metadata instanceof RequestMetadata) return metadata.firstText(key);
-  const value = metadata.get(key)[0];
+  // grpc-js' get() hands out a new empty array for every absent key (most of the chain's reads); its entries do not.
+  const value = metadataEntries(metadata).get(key.toLowerCase())?.[0];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** grpc-js' Metadata keeps its entries in `internalRepr` (RequestMetadata relies on it too, and its unit test checks it). */
+function metadataEntries(metadata: Metadata): Map<string, ReadonlyArray<string | Buffer>> {
+  return (metadata as unknown as { internalRepr: Map<string, ReadonlyArray<string | Buffer>> }).internalRepr;
 }
 
 /** grpc-js reports "no deadline" as Infinity. */

@@ -62,7 +62,9 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
     onCallStart(call) {
       if (call.viaGrpcJs !== false && isGrpcInstrumentationInstalled()) return undefined;
       if (!recording()) {
-        call.setServerTrace?.(unrecordedServerTrace(callerHeader(call, TRACEPARENT_HEADER), callerHeader(call, TRACESTATE_HEADER)));
+        const traceparent = callerHeader(call, TRACEPARENT_HEADER);
+        // tracestate means nothing without a traceparent (W3C): most calls, from outside a trace, skip the read.
+        call.setServerTrace?.(unrecordedServerTrace(traceparent, traceparent === undefined ? undefined : callerHeader(call, TRACESTATE_HEADER)));
         return undefined;
       }
       const span = spanTracer.startSpan(`${call.service}/${call.method}`, {

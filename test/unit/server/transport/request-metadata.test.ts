@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http2';
 import { Metadata } from '@grpc/grpc-js';
 import { RequestMetadata } from '../../../../src/server/transport/request-metadata.js';
+import { firstText } from '../../../../src/server/create-call-context.js';
 
 const HEADERS: IncomingHttpHeaders = {
   ':path': '/test.v1.S/Get', ':method': 'POST', ':authority': 'localhost', ':scheme': 'http',
@@ -37,10 +38,14 @@ describe('RequestMetadata', () => {
     expected.set('x-second', 'two');
     for (const key of ['x-request-id', 'X-Second', 'traceparent', 'x-illegal', 'set-cookie', 'absent']) {
       const first = expected.get(key)[0];
-      assert.equal(metadata.firstText(key), typeof first === 'string' ? first : undefined, key);
+      const text = typeof first === 'string' ? first : undefined;
+      assert.equal(metadata.firstText(key), text, key);
+      assert.equal(firstText(metadata, key), text, `${key}, through the chain's helper`);
+      assert.equal(firstText(expected, key), text, `${key}, from grpc-js' own Metadata`);
     }
     assert.equal(metadata.built, false);
     assert.equal(metadata.firstText('trace-bin'), undefined, 'a binary value is not text');
+    assert.equal(firstText(expected, 'trace-bin'), undefined);
     assert.deepEqual(metadata.getMap(), expected.getMap());
   });
 
