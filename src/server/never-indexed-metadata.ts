@@ -9,15 +9,6 @@ import { neverIndexPerCallValues } from '../wire/never-indexed.js';
  * names by index (wire/never-indexed.ts).
  */
 export class NeverIndexedMetadata extends Metadata {
-  /**
-   * set() for a text value already known legal (the request id: the caller's
-   * passed the transport's checks, a new one is a UUID), without grpc-js'
-   * two regular expressions per value.
-   */
-  setKnownLegal(key: string, value: string): void {
-    (this as unknown as { internalRepr: Map<string, Array<string | Buffer>> }).internalRepr.set(key, [value]);
-  }
-
   override toHttp2Headers() {
     return neverIndexPerCallValues(super.toHttp2Headers());
   }

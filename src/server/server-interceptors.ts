@@ -26,7 +26,7 @@ import type { InterceptingServerListener } from '@grpc/grpc-js/build/src/server-
 import { Code } from '../status/codes.js';
 import { callLogFields, callOutcomeFields } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger-types.js';
-import { REQUEST_ID_HEADER, deadlinePassed, firstText } from './create-call-context.js';
+import { REQUEST_ID_HEADER, deadlinePassed, firstText, setKnownLegalText } from './create-call-context.js';
 import { errorToStatus, grpcStatus } from './handler-errors.js';
 import type { Admission, AdmittedMethod } from '../overload/admission.js';
 import type { InFlightCalls, InFlightEntry } from './in-flight-calls.js';
@@ -105,7 +105,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
 
   sendMetadata(metadata: Metadata): void {
     this.sentMetadata = true;
-    if (this.info) setRequestId(metadata, this.info.requestId);
+    if (this.info) setKnownLegalText(metadata, REQUEST_ID_HEADER, this.info.requestId);
     this.next.sendMetadata(metadata);
   }
 
@@ -120,7 +120,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     // A trailers-only response (an error before any message) carries the request id in the trailers.
     if (!this.sentMetadata && this.info) {
       const metadata = status.metadata ?? new NeverIndexedMetadata();
-      setRequestId(metadata, this.info.requestId);
+      setKnownLegalText(metadata, REQUEST_ID_HEADER, this.info.requestId);
       this.next.sendStatus({ ...status, metadata });
     } else {
       this.next.sendStatus(status);
@@ -182,7 +182,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     let requestId = firstText(metadata, REQUEST_ID_HEADER);
     if (!requestId) {
       requestId = newRequestId();
-      metadata.set(REQUEST_ID_HEADER, requestId);
+      setKnownLegalText(metadata, REQUEST_ID_HEADER, requestId);
     }
 
     // Observers: trace hook, metrics hook; the access log writes its line in end().
@@ -282,11 +282,6 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
     const expired = deadlinePassed(this.next.getDeadline());
     return { code: expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, details: expired ? 'deadline exceeded' : 'cancelled', durationMs };
   }
-}
-
-function setRequestId(metadata: Metadata, requestId: string): void {
-  if (metadata instanceof NeverIndexedMetadata) metadata.setKnownLegal(REQUEST_ID_HEADER, requestId);
-  else metadata.set(REQUEST_ID_HEADER, requestId);
 }
 
 /** The auth stage's refusals are never about an aborted call. */

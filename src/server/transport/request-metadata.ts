@@ -71,16 +71,25 @@ export class RequestMetadata extends Metadata {
   override set(key: string, value: string | Buffer): void {
     const name = key.toLowerCase();
     if (this[HEADERS] !== undefined && typeof value === 'string' && isPlainTextKey(name) && isLegalMetadataKey(name) && isLegalText(value)) {
-      // The chain sets one header (the request id): that one takes no Map.
-      if (this[SET_NAME] === undefined || this[SET_NAME] === name) {
-        this[SET_NAME] = name;
-        this[SET_VALUE] = value;
-      } else {
-        (this[SET] ??= new Map()).set(name, value);
-      }
-      return;
+      return this.setBeforeBuild(name, value);
     }
     super.set(key, value);
+  }
+
+  /** set() of a lowercase text key and value already known legal (the chain's request id), without checking them again. */
+  setKnownLegalText(name: string, value: string): void {
+    if (this[HEADERS] !== undefined && isPlainTextKey(name)) return this.setBeforeBuild(name, value);
+    RequestMetadata.entriesOf(this).set(name, [value]);
+  }
+
+  private setBeforeBuild(name: string, value: string): void {
+    // The chain sets one header (the request id): that one takes no Map.
+    if (this[SET_NAME] === undefined || this[SET_NAME] === name) {
+      this[SET_NAME] = name;
+      this[SET_VALUE] = value;
+    } else {
+      (this[SET] ??= new Map()).set(name, value);
+    }
   }
 
   private setBeforeBuilt(name: string): string | undefined {

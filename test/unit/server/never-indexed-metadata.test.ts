@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { Metadata } from '@grpc/grpc-js';
 import { NeverIndexedMetadata } from '../../../src/server/never-indexed-metadata.js';
+import { setKnownLegalText } from '../../../src/server/create-call-context.js';
 
-test('setKnownLegal stores what set() would; the headers carry the never-indexed marker', () => {
+test('setKnownLegalText stores what set() would; the headers carry the never-indexed marker', () => {
   const ours = new NeverIndexedMetadata();
-  ours.setKnownLegal('x-request-id', '7d4c8a2e-0f1b-4c3d-9e8f-1a2b3c4d5e6f');
+  setKnownLegalText(ours, 'x-request-id', '7d4c8a2e-0f1b-4c3d-9e8f-1a2b3c4d5e6f');
   ours.set('x-tenant', 'acme');
   const reference = new Metadata();
   reference.set('x-request-id', '7d4c8a2e-0f1b-4c3d-9e8f-1a2b3c4d5e6f');

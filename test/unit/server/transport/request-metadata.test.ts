@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http2';
 import { Metadata } from '@grpc/grpc-js';
 import { RequestMetadata } from '../../../../src/server/transport/request-metadata.js';
-import { firstText } from '../../../../src/server/create-call-context.js';
+import { firstText, setKnownLegalText } from '../../../../src/server/create-call-context.js';
 
 const HEADERS: IncomingHttpHeaders = {
   ':path': '/test.v1.S/Get', ':method': 'POST', ':authority': 'localhost', ':scheme': 'http',
@@ -31,7 +31,7 @@ describe('RequestMetadata', () => {
   it('firstText is get(key)[0] for text, without building the entries', () => {
     const metadata = new RequestMetadata(HEADERS);
     const expected = reference();
-    metadata.set('x-request-id', 'r-3');
+    setKnownLegalText(metadata, 'x-request-id', 'r-3');
     metadata.set('x-second', 'two');
     metadata.set('x-request-id', 'r-4');
     expected.set('x-request-id', 'r-4');
