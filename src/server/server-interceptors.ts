@@ -277,7 +277,7 @@ class ChainedCall implements ServerInterceptingCallInterface, InterceptingServer
   private outcome(): ServerCallOutcome {
     const durationMs = performance.now() - this.startedAt;
     // What went on the wire wins: a status the chain passed down after the transport had answered was dropped there.
-    const sent = statusSentByTransport(this.next) ?? this.sentStatus;
+    const sent = statusSentByTransport(this.next, this.sentStatus) ?? this.sentStatus;
     if (sent) return { code: sent.code, details: sent.details ?? '', durationMs };
     const expired = deadlinePassed(this.next.getDeadline());
     return { code: expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, details: expired ? 'deadline exceeded' : 'cancelled', durationMs };
