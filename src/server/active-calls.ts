@@ -1,10 +1,17 @@
-import type { EventEmitter } from 'node:events';
 import { Code } from '../status/codes.js';
 import { TuskError } from '../status/tusk-error.js';
 import { deadlinePassed, type ServerSurfaceCall } from './create-call-context.js';
 
-/** A grpc-js server call of any kind: it emits 'cancelled' and sets `cancelled` when it ends. */
-export type CancellableCall = ServerSurfaceCall & EventEmitter & { readonly cancelled: boolean };
+/**
+ * A server call of any kind as the abort switch sees it: it sets `cancelled`
+ * and emits 'cancelled' when it ends. grpc-js' call objects are such, and so
+ * is the lean transport's unary surface (transport/unary-surface.ts).
+ */
+export type CancellableCall = ServerSurfaceCall & {
+  readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+};
 
 /**
  * The abort switches of the handlers currently running. grpc-js tells a call

@@ -1,4 +1,5 @@
-import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { handleUnaryCall, Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { CancellableCall } from './active-calls.js';
 import type { CallContext } from './call-context.js';
 import { MalformedRequest } from './codec.js';
 import { createCallContext } from './create-call-context.js';
@@ -7,12 +8,20 @@ import type { HandlerEnv } from './handler-env.js';
 
 export type UnaryMethod = (request: unknown, ctx: CallContext) => Promise<unknown>;
 
+/** What the adapter reads of its call: grpc-js' ServerUnaryCall, or the lean transport's UnarySurface. */
+export type UnaryCall = CancellableCall & { readonly request: unknown; sendMetadata(metadata: Metadata): void };
+
+/** On the handler grpc-js is given: the adapter itself, for a transport that brings its own call object. */
+export const UNARY_ADAPTER = Symbol('tusk.unaryAdapter');
+export type UnaryAdapter = (call: UnaryCall, callback: sendUnaryData<unknown>) => void;
+
 /** `(req, ctx) => Promise<Res>` onto grpc-js' callback-style unary handler. */
 export function handleUnary(env: HandlerEnv, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
-  return (call, callback) => void runUnary(env, method, call, callback);
+  const adapter: UnaryAdapter = (call, callback) => void runUnary(env, method, call, callback);
+  return Object.assign((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => adapter(call, callback), { [UNARY_ADAPTER]: adapter });
 }
 
-async function runUnary(env: HandlerEnv, method: UnaryMethod, call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): Promise<void> {
+async function runUnary(env: HandlerEnv, method: UnaryMethod, call: UnaryCall, callback: sendUnaryData<unknown>): Promise<void> {
   const ctx = createCallContext(env, call);
   let response: unknown;
   try {

@@ -1,4 +1,5 @@
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { UNARY_ADAPTER, type UnaryAdapter } from '../handle-unary.js';
 
 export type MethodType = 'unary' | 'clientStream' | 'serverStream' | 'bidi';
 
@@ -9,6 +10,8 @@ export interface RegisteredMethod {
   readonly func: (...args: any[]) => unknown;
   readonly serialize: (value: any) => Buffer;
   readonly deserialize: (bytes: Buffer) => any;
+  /** A tusk unary handler's adapter, which takes the lean transport's own call object (transport/unary-surface.ts). */
+  readonly unaryAdapter?: UnaryAdapter;
 }
 
 const methodType = (requestStream: boolean, responseStream: boolean): MethodType =>
@@ -30,6 +33,7 @@ export function registeredMethods(definition: ServiceDefinition, implementation:
       func: (func as (...args: any[]) => unknown).bind(implementation),
       serialize: attrs.responseSerialize as (value: any) => Buffer,
       deserialize: attrs.requestDeserialize as (bytes: Buffer) => any,
+      ...(UNARY_ADAPTER in func ? { unaryAdapter: (func as { [UNARY_ADAPTER]: UnaryAdapter })[UNARY_ADAPTER] } : {}),
     });
   }
   return methods;

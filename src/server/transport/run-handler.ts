@@ -11,8 +11,9 @@ import {
   type ServerStatusResponse,
 } from '@grpc/grpc-js/build/src/server-call.js';
 import type { RegisteredMethod } from './registered-method.js';
+import { UnarySurface } from './unary-surface.js';
 
-type Surface = ServerUnaryCallImpl<unknown, unknown> | ServerWritableStreamImpl<unknown, unknown> | ServerDuplexStreamImpl<unknown, unknown>;
+type Surface = UnarySurface | ServerUnaryCallImpl<unknown, unknown> | ServerWritableStreamImpl<unknown, unknown> | ServerDuplexStreamImpl<unknown, unknown>;
 
 const THREW = { code: status.UNKNOWN, details: 'Unknown error', metadata: null };
 
@@ -59,7 +60,11 @@ class SingleRequestDispatch extends Dispatch {
     if (!this.received) return this.refuse(`Received no request message for ${this.method.path}`);
     const { method, call } = this;
     try {
-      if (method.type === 'unary') {
+      if (method.unaryAdapter !== undefined) {
+        const surface = new UnarySurface(call, this.metadata!, this.request);
+        this.surface = surface;
+        method.unaryAdapter(surface, this.respond);
+      } else if (method.type === 'unary') {
         const surface = new ServerUnaryCallImpl(method.path, call, this.metadata!, this.request);
         this.surface = surface;
         method.func(surface, this.respond);
@@ -114,6 +119,7 @@ class StreamingRequestDispatch extends Dispatch {
 
 function markCancelled(surface: Surface | undefined): void {
   if (!surface) return;
+  if (surface instanceof UnarySurface) return surface.cancel();
   surface.cancelled = true;
   (surface as NodeJS.EventEmitter).emit('cancelled', 'cancelled');
 }
