@@ -2,7 +2,7 @@ import type { handleUnaryCall, Metadata, sendUnaryData, ServerUnaryCall } from '
 import type { CancellableCall } from './active-calls.js';
 import type { CallContext } from './call-context.js';
 import { MalformedRequest } from './codec.js';
-import { createCallContext } from './create-call-context.js';
+import { createCallContext, type ServerCallContext } from './create-call-context.js';
 import { errorToStatus, malformedRequestError } from './handler-errors.js';
 import type { HandlerEnv } from './handler-env.js';
 
@@ -17,23 +17,32 @@ export type UnaryAdapter = (call: UnaryCall, callback: sendUnaryData<unknown>) =
 
 /** `(req, ctx) => Promise<Res>` onto grpc-js' callback-style unary handler. */
 export function handleUnary(env: HandlerEnv, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
-  const adapter: UnaryAdapter = (call, callback) => void runUnary(env, method, call, callback);
+  const adapter: UnaryAdapter = (call, callback) => runUnary(env, method, call, callback);
   return Object.assign((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => adapter(call, callback), { [UNARY_ADAPTER]: adapter });
 }
 
-async function runUnary(env: HandlerEnv, method: UnaryMethod, call: UnaryCall, callback: sendUnaryData<unknown>): Promise<void> {
+/** One promise reaction per call (not an async function's own promise and resumption): this runs on every call. */
+function runUnary(env: HandlerEnv, method: UnaryMethod, call: UnaryCall, callback: sendUnaryData<unknown>): void {
   const ctx = createCallContext(env, call);
-  let response: unknown;
+  let pending: Promise<unknown>;
   try {
     if (call.request instanceof MalformedRequest) throw malformedRequestError(call.request);
-    response = await method(call.request, ctx);
+    pending = Promise.resolve(method(call.request, ctx));
   } catch (error) {
-    const status = errorToStatus(error, ctx.abort, () => ctx.logger);
-    ctx.abort.close();
-    callback(ctx.failedStatus(status, call));
-    return;
+    return fail(ctx, call, callback, error);
   }
+  pending.then(
+    (response) => {
+      ctx.abort.close();
+      ctx.sendHeader(call);
+      callback(null, response, ctx.takeTrailer());
+    },
+    (error: unknown) => fail(ctx, call, callback, error),
+  );
+}
+
+function fail(ctx: ServerCallContext, call: UnaryCall, callback: sendUnaryData<unknown>, error: unknown): void {
+  const status = errorToStatus(error, ctx.abort, () => ctx.logger);
   ctx.abort.close();
-  ctx.sendHeader(call);
-  callback(null, response, ctx.takeTrailer());
+  callback(ctx.failedStatus(status, call));
 }
