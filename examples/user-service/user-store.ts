@@ -17,12 +17,23 @@ export interface StoredUser {
 }
 
 export class UserStore {
+  /** The last id's time and its count within that millisecond: several users can be made in one. */
+  private lastTime = 0;
+  private sameTimeCount = 0;
+
   constructor(readonly dir: string = process.env.USER_DATA_DIR || join(tmpdir(), 'tusk-example-users')) {}
 
-  /** Ids sort in creation order: a zero-padded time, then randomness against ties between instances. */
+  /**
+   * Ids sort in creation order: a zero-padded time, this instance's count within that millisecond (a clock that
+   * steps back keeps the last time), then randomness against ties between instances.
+   */
   async add(name: string, email: string): Promise<StoredUser> {
     const createdAt = Date.now();
-    const user: StoredUser = { id: `u_${createdAt.toString(36).padStart(9, '0')}${randomBytes(3).toString('hex')}`, name, email, createdAt };
+    const time = Math.max(createdAt, this.lastTime);
+    this.sameTimeCount = time === this.lastTime ? this.sameTimeCount + 1 : 0;
+    this.lastTime = time;
+    const id = `u_${time.toString(36).padStart(9, '0')}${this.sameTimeCount.toString(36).padStart(3, '0')}${randomBytes(3).toString('hex')}`;
+    const user: StoredUser = { id, name, email, createdAt };
     await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `.${user.id}.${process.pid}.tmp`);
     await writeFile(temp, JSON.stringify(user));
