@@ -1,4 +1,4 @@
-import type { handleUnaryCall, Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { handleUnaryCall, Metadata, sendUnaryData } from '@grpc/grpc-js';
 import type { CancellableCall } from './active-calls.js';
 import type { CallContext } from './call-context.js';
 import { MalformedRequest } from './codec.js';
@@ -17,8 +17,9 @@ export type UnaryAdapter = (call: UnaryCall, callback: sendUnaryData<unknown>) =
 
 /** `(req, ctx) => Promise<Res>` onto grpc-js' callback-style unary handler. */
 export function handleUnary(env: HandlerEnv, method: UnaryMethod): handleUnaryCall<unknown, unknown> {
+  // grpc-js' ServerUnaryCall is a UnaryCall: the handler grpc-js calls is the adapter itself.
   const adapter: UnaryAdapter = (call, callback) => runUnary(env, method, call, callback);
-  return Object.assign((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => adapter(call, callback), { [UNARY_ADAPTER]: adapter });
+  return Object.assign(adapter, { [UNARY_ADAPTER]: adapter });
 }
 
 /** One promise reaction per call (not an async function's own promise and resumption): this runs on every call. */

@@ -62,9 +62,8 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
     onCallStart(call) {
       if (call.viaGrpcJs !== false && isGrpcInstrumentationInstalled()) return undefined;
       if (!recording()) {
-        const traceparent = callerHeader(call, TRACEPARENT_HEADER);
-        // tracestate means nothing without a traceparent (W3C): most calls, from outside a trace, skip the read.
-        call.setServerTrace?.(unrecordedServerTrace(traceparent, traceparent === undefined ? undefined : callerHeader(call, TRACESTATE_HEADER)));
+        const [traceparent, tracestate] = callerTraceHeaders(call);
+        call.setServerTrace?.(unrecordedServerTrace(traceparent, tracestate));
         return undefined;
       }
       const span = spanTracer.startSpan(`${call.service}/${call.method}`, {
@@ -83,14 +82,19 @@ export function createServerTraceHook(tracer?: Tracer): ServerCallObserver {
 
 const always = (): boolean => true;
 
-function callerHeader(call: ServerCallStart, name: string): string | undefined {
-  return call.header ? call.header(name) : call.metadata[name];
+/**
+ * The caller's traceparent and tracestate, read one header at a time (not the whole metadata record); tracestate
+ * means nothing without a traceparent (W3C), so calls from outside a trace skip that read.
+ */
+function callerTraceHeaders(call: ServerCallStart): [string | undefined, string | undefined] {
+  const header = (name: string) => (call.header ? call.header(name) : call.metadata[name]);
+  const traceparent = header(TRACEPARENT_HEADER);
+  return [traceparent, traceparent === undefined ? undefined : header(TRACESTATE_HEADER)];
 }
 
 /** The caller's span as the parent; the root (a new trace) when it sent no `traceparent`. */
 function callerContext(call: ServerCallStart) {
-  // Only the two headers the trace needs: reading them does not build the whole metadata record.
-  return contextFromTraceValues(callerHeader(call, TRACEPARENT_HEADER), callerHeader(call, TRACESTATE_HEADER));
+  return contextFromTraceValues(...callerTraceHeaders(call));
 }
 
 export interface ClientHookOptions {

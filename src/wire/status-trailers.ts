@@ -13,7 +13,18 @@ export function statusHeaders(into: HeaderBlock, code: number, details: string |
   // A trailers-only answer carries the call's request id.
   if (metadata) neverIndexPerCallValues(Object.assign(into, metadata.toHttp2Headers()));
   into['grpc-status'] = code;
-  // An OK status says nothing: grpc-go and C-core send no grpc-message with it either.
-  if (details && !(code === 0 && details === 'OK')) into['grpc-message'] = percentEncodeMessage(details);
+  if (!saysNothing(code, details)) into['grpc-message'] = percentEncodeMessage(details!);
   return into;
+}
+
+const OK_TRAILERS: HeaderBlock = Object.freeze({ 'grpc-status': 0 });
+
+/** The trailers of a status; a plain OK is one shared block (node copies the trailers it is given). */
+export function statusTrailers(code: number, details: string | undefined, metadata: Metadata | null | undefined): HeaderBlock {
+  return !metadata && code === 0 && saysNothing(code, details) ? OK_TRAILERS : statusHeaders({}, code, details, metadata);
+}
+
+/** No grpc-message: none given, or an OK status's "OK" (grpc-go and C-core send none with OK either). */
+function saysNothing(code: number, details: string | undefined): boolean {
+  return !details || (code === 0 && details === 'OK');
 }

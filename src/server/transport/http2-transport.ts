@@ -12,7 +12,7 @@ import { registeredMethods, type RegisteredMethod } from './registered-method.js
 import { runHandler } from './run-handler.js';
 import { statusHeaders } from '../../wire/status-trailers.js';
 import type { ServerTransport } from './transport.js';
-import { TRAILERS_ONLY_OPTIONS, WireCall, type WireLimits } from './wire-call.js';
+import { ignoreStreamError, TRAILERS_ONLY_OPTIONS, WireCall, type WireLimits } from './wire-call.js';
 import { limitConnectionLifetime, streamClosed, streamOpened, type ConnectionLifetime } from './connection-lifetime.js';
 
 export interface Http2TransportOptions extends WireLimits {
@@ -139,11 +139,8 @@ export class Http2Transport implements ServerTransport {
 
 /** A stream answered at once (no route, not gRPC): its errors are ignored, its close ends it for the idle bookkeeping. */
 function watchRefusedStream(stream: ServerHttp2Stream): void {
-  stream.on('error', ignoreError);
+  stream.on('error', ignoreStreamError);
   stream.once('close', onRefusedStreamClose);
-}
-function ignoreError(): void {
-  // 'close' follows every stream error.
 }
 function onRefusedStreamClose(this: ServerHttp2Stream): void {
   streamClosed(this);

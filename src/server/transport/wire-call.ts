@@ -18,7 +18,7 @@ import { parseGrpcTimeout } from '../../wire/grpc-timeout.js';
 import { deadlineDelay } from '../../wire/deadline-timer.js';
 import type { RegisteredMethod } from './registered-method.js';
 import { RequestMetadata } from './request-metadata.js';
-import { statusHeaders } from '../../wire/status-trailers.js';
+import { statusHeaders, statusTrailers } from '../../wire/status-trailers.js';
 import { neverIndexPerCallValues } from '../../wire/never-indexed.js';
 import { streamClosed } from './connection-lifetime.js';
 import { sessionPeer } from './peer.js';
@@ -39,7 +39,6 @@ const METRICS_RECORDER = new PerRequestMetricRecorder();
 // No `date` header: gRPC's response headers have none (nor do grpc-go's or C-core's), and it cost every call a header.
 const RESPONSE_OPTIONS = { waitForTrailers: true, sendDate: false };
 export const TRAILERS_ONLY_OPTIONS = { endStream: true, sendDate: false };
-const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': Code.OK });
 const { NGHTTP2_NO_ERROR } = http2Constants;
 
 /** A message that arrived compressed: inflated when the reader asks for it. */
@@ -302,9 +301,7 @@ export class WireCall implements ServerInterceptingCallInterface, FrameSink {
   trailers(): void {
     const status = this.pendingStatus;
     if (status === undefined) return;
-    const plainOk = status.code === Code.OK && (status.details === undefined || status.details === 'OK' || status.details === '') && !status.metadata;
-    // node copies the trailers it is given, so the common answer is one shared block.
-    this.stream.sendTrailers(plainOk ? OK_TRAILERS : statusHeaders({}, status.code, status.details, status.metadata));
+    this.stream.sendTrailers(statusTrailers(status.code, status.details, status.metadata));
     this.finish();
     this.stopCaller();
   }
@@ -364,7 +361,7 @@ function onStreamDrain(this: CallStream): void {
 function onWantTrailers(this: CallStream): void {
   this[CALL].trailers();
 }
-function ignoreStreamError(): void {
+export function ignoreStreamError(): void {
   // Every stream error is followed by 'close', where the call ends (onCancel).
 }
 function deadlineExpired(call: WireCall): void {
